@@ -1,0 +1,319 @@
+//! The in-process backend: one node, no services. A real backend, not a test double: it keeps
+//! the same TTL semantics as Redis (presence expiry, idle-room expiry, capped history), driven
+//! by a sweep task on tokio's clock so tests can pause time.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+
+use async_trait::async_trait;
+use tokio::sync::broadcast;
+use tokio::time::Instant;
+
+use super::{
+    Backend, BackendConfig, BackendError, BackendResult, EVENT_BUFFER, History, RoomSnapshot,
+    Subscription,
+};
+use crate::domain::{
+    ChatMessage, ClientMsgId, ConnId, DisplayName, MemberView, MessageText, PresenceChange,
+    RoomEvent, RoomId, Seq, UnixMillis, UserId, now_millis,
+};
+
+/// The in-process backend. Cheap to clone; all clones share one state.
+#[derive(Clone)]
+pub struct MemoryBackend {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    config: BackendConfig,
+    // A std Mutex: nothing awaits while holding it, and every operation is short.
+    rooms: Mutex<HashMap<RoomId, Room>>,
+}
+
+struct Member {
+    user: UserId,
+    name: DisplayName,
+    /// Live connections and when each expires without a heartbeat.
+    conns: HashMap<ConnId, Instant>,
+}
+
+impl Member {
+    fn online(&self) -> bool {
+        !self.conns.is_empty()
+    }
+
+    fn view(&self) -> MemberView {
+        MemberView { user: self.user.clone(), name: self.name.clone(), online: self.online() }
+    }
+}
+
+struct Room {
+    /// Members in join order.
+    members: Vec<Member>,
+    history: VecDeque<ChatMessage>,
+    next_seq: Seq,
+    member_version: u64,
+    /// Set while no one is online: the room is deleted at this instant.
+    idle_deadline: Option<Instant>,
+    events: broadcast::Sender<Arc<RoomEvent>>,
+}
+
+impl Room {
+    fn member_mut(&mut self, user: &UserId) -> BackendResult<&mut Member> {
+        self.members.iter_mut().find(|m| &m.user == user).ok_or(BackendError::NotAMember)
+    }
+
+    fn name_taken(&self, key: &str, except: Option<&UserId>) -> bool {
+        self.members
+            .iter()
+            .any(|m| m.online() && Some(&m.user) != except && m.name.key() == key)
+    }
+
+    /// Publishes a presence change of member `idx` and keeps the idle deadline in step.
+    fn presence_changed(&mut self, view: MemberView, change: PresenceChange, config: &BackendConfig) {
+        self.member_version += 1;
+        self.refresh_idle(config);
+        // No receivers is fine: no one is watching this room on this node.
+        let _ = self.events.send(Arc::new(RoomEvent::Presence {
+            version: self.member_version,
+            member: view,
+            change,
+        }));
+    }
+
+    fn refresh_idle(&mut self, config: &BackendConfig) {
+        let anyone_online = self.members.iter().any(Member::online);
+        if anyone_online {
+            self.idle_deadline = None;
+        } else if self.idle_deadline.is_none() {
+            self.idle_deadline = Some(Instant::now() + config.room_idle_ttl);
+        }
+    }
+}
+
+impl MemoryBackend {
+    /// Creates the backend and starts its sweep task (expired presence, idle rooms). The task
+    /// ends when the last clone of the backend is dropped.
+    pub fn start(config: BackendConfig) -> Self {
+        let shared = Arc::new(Shared { config, rooms: Mutex::new(HashMap::new()) });
+        tokio::spawn(sweep_loop(Arc::downgrade(&shared)));
+        Self { shared }
+    }
+
+    fn rooms(&self) -> MutexGuard<'_, HashMap<RoomId, Room>> {
+        lock(&self.shared.rooms)
+    }
+
+    fn with_room<T>(
+        &self,
+        room: &RoomId,
+        f: impl FnOnce(&mut Room, &BackendConfig) -> BackendResult<T>,
+    ) -> BackendResult<T> {
+        let mut rooms = self.rooms();
+        let state = rooms.get_mut(room).ok_or(BackendError::RoomNotFound)?;
+        f(state, &self.shared.config)
+    }
+}
+
+/// Locks `m`, recovering from poisoning: every critical section leaves the state consistent
+/// before anything that could panic, so a poisoned lock holds valid data.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+async fn sweep_loop(shared: Weak<Shared>) {
+    let period = match shared.upgrade() {
+        Some(s) => s.config.sweep_interval,
+        None => return,
+    };
+    let mut tick = tokio::time::interval(period);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let Some(shared) = shared.upgrade() else { return };
+        sweep(&shared, Instant::now());
+    }
+}
+
+/// Expires presence past its TTL (members go offline, rooms are told) and deletes rooms idle
+/// past their deadline.
+fn sweep(shared: &Shared, now: Instant) {
+    let mut rooms = lock(&shared.rooms);
+    rooms.retain(|_, room| {
+        let mut went_offline = Vec::new();
+        for member in &mut room.members {
+            let was_online = member.online();
+            member.conns.retain(|_, deadline| *deadline > now);
+            if was_online && !member.online() {
+                went_offline.push(member.view());
+            }
+        }
+        for view in went_offline {
+            room.presence_changed(view, PresenceChange::Offline, &shared.config);
+        }
+        room.idle_deadline.is_none_or(|deadline| deadline > now)
+    });
+}
+
+fn wall_clock_of(deadline: Instant) -> UnixMillis {
+    let left = deadline.saturating_duration_since(Instant::now());
+    now_millis() + left.as_millis() as UnixMillis
+}
+
+#[async_trait]
+impl Backend for MemoryBackend {
+    async fn create_room(&self, creator: DisplayName) -> BackendResult<(RoomId, UserId)> {
+        let id = RoomId::generate();
+        let user = UserId::generate();
+        let deadline = Instant::now() + self.shared.config.presence_ttl;
+        let (events, _) = broadcast::channel(EVENT_BUFFER);
+        let room = Room {
+            members: vec![Member {
+                user: user.clone(),
+                name: creator,
+                conns: HashMap::from([(ConnId::page(), deadline)]),
+            }],
+            history: VecDeque::new(),
+            next_seq: 1,
+            member_version: 1,
+            idle_deadline: None,
+            events,
+        };
+        self.rooms().insert(id.clone(), room);
+        Ok((id, user))
+    }
+
+    async fn room(&self, room: &RoomId) -> BackendResult<RoomSnapshot> {
+        self.with_room(room, |state, _| {
+            Ok(RoomSnapshot {
+                room: room.clone(),
+                members: state.members.iter().map(Member::view).collect(),
+                member_version: state.member_version,
+                idle_expires_at: state.idle_deadline.map(wall_clock_of),
+            })
+        })
+    }
+
+    async fn member(&self, room: &RoomId, user: &UserId) -> BackendResult<MemberView> {
+        self.with_room(room, |state, _| state.member_mut(user).map(|m| m.view()))
+    }
+
+    async fn join(&self, room: &RoomId, name: DisplayName) -> BackendResult<UserId> {
+        self.with_room(room, |state, config| {
+            if state.name_taken(&name.key(), None) {
+                return Err(BackendError::NameTaken);
+            }
+            let user = UserId::generate();
+            let deadline = Instant::now() + config.presence_ttl;
+            let member =
+                Member { user: user.clone(), name, conns: HashMap::from([(ConnId::page(), deadline)]) };
+            let view = member.view();
+            state.members.push(member);
+            state.presence_changed(view, PresenceChange::Joined, config);
+            Ok(user)
+        })
+    }
+
+    async fn leave(&self, room: &RoomId, user: &UserId) -> BackendResult<()> {
+        self.with_room(room, |state, config| {
+            let idx = state
+                .members
+                .iter()
+                .position(|m| &m.user == user)
+                .ok_or(BackendError::NotAMember)?;
+            let mut view = state.members.remove(idx).view();
+            view.online = false;
+            state.presence_changed(view, PresenceChange::Left, config);
+            Ok(())
+        })
+    }
+
+    async fn touch(&self, room: &RoomId, user: &UserId, conn: &ConnId) -> BackendResult<MemberView> {
+        self.with_room(room, |state, config| {
+            let was_online = state.member_mut(user)?.online();
+            if !was_online {
+                // Coming back: if a present member took the name meanwhile, number ours.
+                let base = state.member_mut(user)?.name.clone();
+                let mut name = base.clone();
+                let mut n = 2;
+                while state.name_taken(&name.key(), Some(user)) {
+                    name = base.with_suffix(n);
+                    n += 1;
+                }
+                state.member_mut(user)?.name = name;
+            }
+            let member = state.member_mut(user)?;
+            member.conns.insert(conn.clone(), Instant::now() + config.presence_ttl);
+            let view = member.view();
+            if !was_online {
+                state.presence_changed(view.clone(), PresenceChange::Online, config);
+            }
+            Ok(view)
+        })
+    }
+
+    async fn disconnect(&self, room: &RoomId, user: &UserId, conn: &ConnId) -> BackendResult<()> {
+        self.with_room(room, |state, config| {
+            let member = state.member_mut(user)?;
+            if member.conns.remove(conn).is_some() && !member.online() {
+                let view = member.view();
+                state.presence_changed(view, PresenceChange::Offline, config);
+            }
+            Ok(())
+        })
+    }
+
+    async fn post(
+        &self,
+        room: &RoomId,
+        user: &UserId,
+        text: MessageText,
+        client_id: Option<ClientMsgId>,
+    ) -> BackendResult<ChatMessage> {
+        self.with_room(room, |state, config| {
+            let name = state.member_mut(user)?.name.clone();
+            if let Some(cid) = &client_id
+                && let Some(earlier) = state
+                    .history
+                    .iter()
+                    .find(|m| &m.user == user && m.client_id.as_ref() == Some(cid))
+            {
+                return Ok(earlier.clone());
+            }
+            let msg = ChatMessage {
+                seq: state.next_seq,
+                user: user.clone(),
+                name,
+                text,
+                at: now_millis(),
+                client_id,
+            };
+            state.next_seq += 1;
+            state.history.push_back(msg.clone());
+            while state.history.len() > config.history_len {
+                state.history.pop_front();
+            }
+            let _ = state.events.send(Arc::new(RoomEvent::Message(msg.clone())));
+            Ok(msg)
+        })
+    }
+
+    async fn history(&self, room: &RoomId, after: Seq) -> BackendResult<History> {
+        self.with_room(room, |state, _| {
+            let messages: Vec<ChatMessage> =
+                state.history.iter().filter(|m| m.seq > after).cloned().collect();
+            let first_kept = state.history.front().map_or(state.next_seq, |m| m.seq);
+            Ok(History { messages, truncated: after + 1 < first_kept })
+        })
+    }
+
+    async fn subscribe(&self, room: &RoomId) -> BackendResult<Subscription> {
+        self.with_room(room, |state, _| {
+            Ok(Subscription { events: state.events.subscribe(), guard: Box::new(()) })
+        })
+    }
+
+    async fn ping(&self) -> BackendResult<()> {
+        Ok(())
+    }
+}

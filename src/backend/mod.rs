@@ -1,0 +1,164 @@
+//! The state and the bus: rooms, members, presence, history and fan-out of room events.
+//!
+//! [`Backend`] is a trait because it has two real implementations that must behave the same
+//! (SPEC §3): [`memory::MemoryBackend`] for one process with no services, and (with `REDIS_URL`)
+//! a Redis implementation shared by many instances. Both pass the contract suite in
+//! `tests/api/contract.rs`.
+
+pub mod memory;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use tokio::sync::broadcast;
+
+use crate::domain::{
+    ChatMessage, ClientMsgId, ConnId, DisplayName, MemberView, MessageText, RoomEvent, RoomId,
+    Seq, UnixMillis, UserId,
+};
+
+/// A member's presence lives this long without a heartbeat (SPEC §8).
+pub const PRESENCE_TTL: Duration = Duration::from_secs(30);
+/// How often a live connection refreshes its presence: a third of the TTL, so one lost
+/// heartbeat never flips a member offline.
+pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(10);
+/// Recent messages kept per room (SPEC §8).
+pub const HISTORY_LEN: usize = 200;
+/// Room events buffered per local subscriber before it counts as lagging and resyncs.
+pub const EVENT_BUFFER: usize = 256;
+
+/// Timings and sizes of a backend. Tests shorten them; production uses [`Default`].
+#[derive(Clone, Debug)]
+pub struct BackendConfig {
+    /// Presence TTL.
+    pub presence_ttl: Duration,
+    /// How long a room with no one online survives (`C2C_ROOM_IDLE_TTL`).
+    pub room_idle_ttl: Duration,
+    /// Messages kept per room.
+    pub history_len: usize,
+    /// How often expired presence and idle rooms are swept.
+    pub sweep_interval: Duration,
+}
+
+impl Default for BackendConfig {
+    fn default() -> Self {
+        Self {
+            presence_ttl: PRESENCE_TTL,
+            room_idle_ttl: Duration::from_secs(24 * 3600),
+            history_len: HISTORY_LEN,
+            sweep_interval: Duration::from_secs(1),
+        }
+    }
+}
+
+/// What a backend call can fail with. Each maps to one localized error code.
+#[derive(Debug, thiserror::Error)]
+pub enum BackendError {
+    /// The room does not exist (never did, or expired).
+    #[error("room not found")]
+    RoomNotFound,
+    /// The user is not (or no longer) a member of the room.
+    #[error("not a member of the room")]
+    NotAMember,
+    /// A present member already uses that display name.
+    #[error("name taken")]
+    NameTaken,
+    /// The shared state cannot be reached; the caller should say so and retry later.
+    #[error("backend unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// Result of a backend call.
+pub type BackendResult<T> = Result<T, BackendError>;
+
+/// A room as a page shows it.
+#[derive(Clone, Debug)]
+pub struct RoomSnapshot {
+    /// The room.
+    pub room: RoomId,
+    /// Members in join order, with presence.
+    pub members: Vec<MemberView>,
+    /// Member-list version: presence events with a version at or below it are already included.
+    pub member_version: u64,
+    /// When the room will be deleted if no one comes online, if no one is online now.
+    pub idle_expires_at: Option<UnixMillis>,
+}
+
+impl RoomSnapshot {
+    /// Members online now.
+    pub fn online_count(&self) -> usize {
+        self.members.iter().filter(|m| m.online).count()
+    }
+}
+
+/// Messages after some sequence number.
+#[derive(Clone, Debug, Default)]
+pub struct History {
+    /// The messages, oldest first.
+    pub messages: Vec<ChatMessage>,
+    /// Some messages the caller asked for are no longer kept (they fell out of the capped
+    /// history): the view shows a "history truncated" marker.
+    pub truncated: bool,
+}
+
+impl History {
+    /// Sequence number of the newest message, or `after` if there is none.
+    pub fn last_seq(&self, after: Seq) -> Seq {
+        self.messages.last().map_or(after, |m| m.seq)
+    }
+}
+
+/// A local subscription to a room's events. Dropping it unsubscribes.
+pub struct Subscription {
+    /// The events. `Lagged` means the receiver fell behind: resync from history.
+    pub events: broadcast::Receiver<Arc<RoomEvent>>,
+    /// Keeps the backend's subscription alive while held.
+    pub guard: Box<dyn Send + Sync>,
+}
+
+/// Rooms, members, presence, history and fan-out. See the module docs.
+#[async_trait]
+pub trait Backend: Send + Sync + 'static {
+    /// Creates a room with `creator` as its first member (online, as if they had just joined).
+    async fn create_room(&self, creator: DisplayName) -> BackendResult<(RoomId, UserId)>;
+
+    /// The room's members and expiry. `RoomNotFound` if it does not exist.
+    async fn room(&self, room: &RoomId) -> BackendResult<RoomSnapshot>;
+
+    /// One member. `NotAMember` if `user` is not a member of `room`.
+    async fn member(&self, room: &RoomId, user: &UserId) -> BackendResult<MemberView>;
+
+    /// Adds a member named `name`, online through its page-view presence. `NameTaken` if a
+    /// present member uses that name (case-insensitively).
+    async fn join(&self, room: &RoomId, name: DisplayName) -> BackendResult<UserId>;
+
+    /// Removes a member for good. Their messages stay in the history.
+    async fn leave(&self, room: &RoomId, user: &UserId) -> BackendResult<()>;
+
+    /// Marks connection `conn` of `user` live for one presence TTL (connect and heartbeat).
+    /// A member coming back online whose name a present member took gets a numbered name.
+    async fn touch(&self, room: &RoomId, user: &UserId, conn: &ConnId) -> BackendResult<MemberView>;
+
+    /// Connection `conn` closed; the member goes offline when it was their last.
+    async fn disconnect(&self, room: &RoomId, user: &UserId, conn: &ConnId) -> BackendResult<()>;
+
+    /// Stores and publishes a message. A message with a `client_id` this member already used
+    /// is not stored again; the stored one is returned.
+    async fn post(
+        &self,
+        room: &RoomId,
+        user: &UserId,
+        text: MessageText,
+        client_id: Option<ClientMsgId>,
+    ) -> BackendResult<ChatMessage>;
+
+    /// Messages with a sequence number above `after` (all kept messages for 0).
+    async fn history(&self, room: &RoomId, after: Seq) -> BackendResult<History>;
+
+    /// Subscribes to the room's events on this instance.
+    async fn subscribe(&self, room: &RoomId) -> BackendResult<Subscription>;
+
+    /// Whether the shared state is reachable (`/readyz`).
+    async fn ping(&self) -> BackendResult<()>;
+}

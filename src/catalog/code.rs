@@ -1,0 +1,73 @@
+//! Error codes and their built-in English text, compiled into the binary so errors render even
+//! when the database is down (SPEC §9).
+
+macro_rules! error_codes {
+    ($($(#[$doc:meta])* $variant:ident = $code:literal => $text:literal,)+) => {
+        /// A user-visible error. The text shown comes from `error_info` in the viewer's locale.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum ErrorCode {
+            $($(#[$doc])* $variant,)+
+        }
+
+        impl ErrorCode {
+            /// Every code, in catalogue order.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)+];
+
+            /// The code as stored in `error_info.code` and sent to programs.
+            pub fn as_str(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $code,)+ }
+            }
+
+            /// The built-in English text, the last step of the fallback chain.
+            pub fn builtin(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $text,)+ }
+            }
+        }
+    };
+}
+
+error_codes! {
+    /// 404: the room does not exist or expired.
+    RoomNotFound = "ROOM_NOT_FOUND" => "This room does not exist or has expired.",
+    /// 404: no such page.
+    PageNotFound = "PAGE_NOT_FOUND" => "This page does not exist.",
+    /// 400: input that could not be understood at all.
+    ValidationError = "VALIDATION_ERROR" => "The request could not be understood. Please check it and try again.",
+    /// 422: empty display name.
+    NameRequired = "NAME_REQUIRED" => "Please enter a name.",
+    /// 422: display name over the limit (`{max}`).
+    NameTooLong = "NAME_TOO_LONG" => "A name can be at most {max} characters.",
+    /// 422: display name with control characters.
+    NameInvalid = "NAME_INVALID" => "A name cannot contain control characters.",
+    /// 422: empty message.
+    MessageEmpty = "MESSAGE_EMPTY" => "Type a message first.",
+    /// 422: message over the limit (`{max}`).
+    MessageTooLong = "MESSAGE_TOO_LONG" => "A message can be at most {max} characters.",
+    /// 403: acting in a room one has not joined.
+    NotAMember = "NOT_A_MEMBER" => "You are not a member of this room. Join it first.",
+    /// 401: the browser's session is gone (expired, or the server restarted).
+    SessionExpired = "SESSION_EXPIRED" => "Your session has expired. Join the room again.",
+    /// 429: sending too fast (`{seconds}` until the next message is accepted).
+    RateLimited = "RATE_LIMITED" => "You are sending too fast. Try again in {seconds} s.",
+    /// 503: the shared state cannot be reached.
+    ServiceUnavailable = "SERVICE_UNAVAILABLE" => "The service is temporarily unavailable. Please try again shortly.",
+    /// 500: a fault on the server's side.
+    InternalError = "INTERNAL_ERROR" => "Something went wrong on our side. Please try again.",
+    /// 409: a present member already uses the name.
+    NameTaken = "NAME_TAKEN" => "Someone in this room is already using that name. Pick another.",
+    /// 403: a form without a valid CSRF token (usually an old tab).
+    FormExpired = "FORM_EXPIRED" => "This form has expired. Please submit it again.",
+    /// 403: a request from a foreign origin.
+    Forbidden = "FORBIDDEN" => "This request is not allowed.",
+}
+
+impl ErrorCode {
+    /// The `{placeholders}` the message of this code must keep in every locale.
+    pub fn placeholders(self) -> &'static [&'static str] {
+        match self {
+            ErrorCode::NameTooLong | ErrorCode::MessageTooLong => &["max"],
+            ErrorCode::RateLimited => &["seconds"],
+            _ => &[],
+        }
+    }
+}

@@ -1,0 +1,230 @@
+//! Configuration from the environment (SPEC §4). Every error names its variable.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use crate::domain::Limits;
+
+/// A configuration value that could not be used, naming the variable.
+#[derive(Debug, thiserror::Error)]
+#[error("{var}: {problem}")]
+pub struct ConfigError {
+    /// The environment variable.
+    pub var: &'static str,
+    /// What is wrong with its value.
+    pub problem: String,
+}
+
+/// Everything the server needs to start.
+#[derive(Clone)]
+pub struct Config {
+    /// `C2C_ADDR`: listen address.
+    pub addr: SocketAddr,
+    /// `REDIS_URL`: shared state; unset means the in-process backend.
+    pub redis_url: Option<String>,
+    /// `DATABASE_URL`: the error catalogue's database.
+    pub database_url: String,
+    /// `C2C_TRANSLATOR_TOKEN`: enables `/translate`.
+    pub translator_token: Option<String>,
+    /// `C2C_ROOM_IDLE_TTL`: how long a room with no one online survives.
+    pub room_idle_ttl: Duration,
+    /// `C2C_SESSION_TTL`: a browser session's sliding expiry.
+    pub session_ttl: Duration,
+    /// `C2C_ALLOWED_ORIGINS`: origins besides the request's own host allowed to open sockets.
+    pub allowed_origins: Vec<String>,
+    /// Input and rate limits (`C2C_MAX_NAME_CHARS`, `C2C_MAX_MESSAGE_CHARS`,
+    /// `C2C_MAX_FRAME_BYTES`, `C2C_RATE_PER_SEC`, `C2C_RATE_BURST`).
+    pub limits: Limits,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("addr", &self.addr)
+            .field("redis_url", &self.redis_url.as_deref().map(redact_url))
+            .field("database_url", &redact_url(&self.database_url))
+            .field("translator_token", &self.translator_token.as_ref().map(|_| "<set>"))
+            .field("room_idle_ttl", &self.room_idle_ttl)
+            .field("session_ttl", &self.session_ttl)
+            .field("allowed_origins", &self.allowed_origins)
+            .field("limits", &self.limits)
+            .finish()
+    }
+}
+
+/// `scheme://user:secret@host/…` → `scheme://user:***@host/…`.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            redis_url: None,
+            database_url: "sqlite://c2c.sqlite3".to_owned(),
+            translator_token: None,
+            room_idle_ttl: Duration::from_secs(24 * 3600),
+            session_ttl: Duration::from_secs(7 * 24 * 3600),
+            allowed_origins: Vec::new(),
+            limits: Limits::default(),
+        }
+    }
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|var| std::env::var(var).ok())
+    }
+
+    /// Reads configuration through `lookup` (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |var: &str| lookup(var).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let mut config = Config::default();
+        if let Some(v) = get("C2C_ADDR") {
+            config.addr = v.parse().map_err(|_| err("C2C_ADDR", format!("{v:?} is not an address like 127.0.0.1:3000")))?;
+        }
+        config.redis_url = get("REDIS_URL");
+        if let Some(url) = &config.redis_url
+            && !(url.starts_with("redis://") || url.starts_with("rediss://"))
+        {
+            return Err(err("REDIS_URL", "expected a redis:// or rediss:// URL".into()));
+        }
+        if let Some(v) = get("DATABASE_URL") {
+            if !(v.starts_with("sqlite:") || v.starts_with("postgres:") || v.starts_with("postgresql:")) {
+                return Err(err("DATABASE_URL", "expected sqlite://… or postgres://…".into()));
+            }
+            config.database_url = v;
+        }
+        config.translator_token = get("C2C_TRANSLATOR_TOKEN");
+        if let Some(v) = get("C2C_ROOM_IDLE_TTL") {
+            config.room_idle_ttl = parse_duration(&v).ok_or_else(|| err("C2C_ROOM_IDLE_TTL", duration_hint(&v)))?;
+        }
+        if let Some(v) = get("C2C_SESSION_TTL") {
+            config.session_ttl = parse_duration(&v).ok_or_else(|| err("C2C_SESSION_TTL", duration_hint(&v)))?;
+        }
+        if let Some(v) = get("C2C_ALLOWED_ORIGINS") {
+            config.allowed_origins = v
+                .split(',')
+                .map(|o| o.trim().trim_end_matches('/').to_owned())
+                .filter(|o| !o.is_empty())
+                .collect();
+            if let Some(bad) = config.allowed_origins.iter().find(|o| !o.contains("://")) {
+                return Err(err("C2C_ALLOWED_ORIGINS", format!("{bad:?} is not an origin like https://chat.example.com")));
+            }
+        }
+        let limits = &mut config.limits;
+        limits.max_name_chars = number(&get, "C2C_MAX_NAME_CHARS", limits.max_name_chars)?;
+        limits.max_message_chars = number(&get, "C2C_MAX_MESSAGE_CHARS", limits.max_message_chars)?;
+        limits.max_frame_bytes = number(&get, "C2C_MAX_FRAME_BYTES", limits.max_frame_bytes)?;
+        limits.rate_burst = number(&get, "C2C_RATE_BURST", limits.rate_burst)?;
+        limits.rate_per_sec = number(&get, "C2C_RATE_PER_SEC", limits.rate_per_sec)?;
+        if !(limits.rate_per_sec > 0.0 && limits.rate_per_sec.is_finite()) {
+            return Err(err("C2C_RATE_PER_SEC", "must be a positive number".into()));
+        }
+        Ok(config)
+    }
+}
+
+fn err(var: &'static str, problem: String) -> ConfigError {
+    ConfigError { var, problem }
+}
+
+fn duration_hint(v: &str) -> String {
+    format!("{v:?} is not a duration like 90s, 30m, 24h or 7d")
+}
+
+fn number<T: std::str::FromStr + PartialOrd + Default>(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: T,
+) -> Result<T, ConfigError> {
+    match get(var) {
+        None => Ok(default),
+        Some(v) => match v.parse::<T>() {
+            Ok(n) if n > T::default() => Ok(n),
+            _ => Err(err(var, format!("{v:?} is not a positive number"))),
+        },
+    }
+}
+
+/// Parses `90s`, `30m`, `24h`, `7d` (or a bare number of seconds).
+pub fn parse_duration(s: &str) -> Option<Duration> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (digits, unit) = s.split_at(split);
+    let n: u64 = digits.parse().ok()?;
+    let secs = match unit.trim() {
+        "" | "s" => n,
+        "m" => n.checked_mul(60)?,
+        "h" => n.checked_mul(3600)?,
+        "d" => n.checked_mul(86_400)?,
+        _ => return None,
+    };
+    (secs > 0).then(|| Duration::from_secs(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn from(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_need_no_environment() {
+        let c = from(&[]).unwrap();
+        assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.database_url, "sqlite://c2c.sqlite3");
+        assert_eq!(c.room_idle_ttl, Duration::from_secs(86_400));
+        assert!(c.redis_url.is_none());
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        for (var, value) in [
+            ("C2C_ADDR", "nowhere"),
+            ("C2C_ROOM_IDLE_TTL", "soon"),
+            ("DATABASE_URL", "mysql://x"),
+            ("REDIS_URL", "localhost"),
+            ("C2C_MAX_MESSAGE_CHARS", "-3"),
+            ("C2C_RATE_PER_SEC", "0"),
+            ("C2C_ALLOWED_ORIGINS", "example.com"),
+        ] {
+            let e = from(&[(var, value)]).unwrap_err();
+            assert_eq!(e.var, var);
+            assert!(e.to_string().starts_with(var));
+        }
+    }
+
+    #[test]
+    fn durations_parse() {
+        assert_eq!(parse_duration("90s"), Some(Duration::from_secs(90)));
+        assert_eq!(parse_duration("24h"), Some(Duration::from_secs(86_400)));
+        assert_eq!(parse_duration("7d"), Some(Duration::from_secs(604_800)));
+        assert_eq!(parse_duration("15"), Some(Duration::from_secs(15)));
+        assert_eq!(parse_duration("0s"), None);
+        assert_eq!(parse_duration("h"), None);
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_debug() {
+        let c = from(&[("DATABASE_URL", "postgres://c2c:hunter2@db/c2c"), ("C2C_TRANSLATOR_TOKEN", "tok3n")]).unwrap();
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("hunter2") && !shown.contains("tok3n"), "{shown}");
+    }
+}

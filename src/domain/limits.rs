@@ -1,0 +1,38 @@
+//! Input and rate limits (SPEC §10). Defaults are the SPEC's; each is configurable by
+//! environment so operators and benchmarks can raise them.
+
+use std::time::Duration;
+
+/// The limits every edge (form, socket, API) applies to user input.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Longest display name, in characters after trimming.
+    pub max_name_chars: usize,
+    /// Longest message, in characters.
+    pub max_message_chars: usize,
+    /// Largest WebSocket frame accepted from a client, in bytes.
+    pub max_frame_bytes: usize,
+    /// Messages a connection may send per second, sustained.
+    pub rate_per_sec: f64,
+    /// Messages a connection may send in a burst before the rate applies.
+    pub rate_burst: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_name_chars: 32,
+            max_message_chars: 2000,
+            max_frame_bytes: 16 * 1024,
+            rate_per_sec: 5.0,
+            rate_burst: 10,
+        }
+    }
+}
+
+impl Limits {
+    /// Time for one token of the send rate to come back.
+    pub fn refill_interval(&self) -> Duration {
+        Duration::from_secs_f64(1.0 / self.rate_per_sec.max(0.001))
+    }
+}

@@ -1,0 +1,21 @@
+//! Domain types: everything a user or the network hands us becomes one of these at the edge
+//! ("parse, don't validate"). Nothing here knows about HTTP, Redis or SQL.
+
+mod event;
+mod ids;
+mod limits;
+mod text;
+
+pub use event::{ChatMessage, MemberView, PresenceChange, RoomEvent};
+pub use ids::{ClientMsgId, ConnId, RoomId, Seq, UserId, random_secret as ids_random_secret};
+pub use limits::Limits;
+pub use text::{DisplayName, MessageText, TextError};
+
+/// Milliseconds since the Unix epoch, the wall-clock time stamped on messages.
+pub type UnixMillis = i64;
+
+/// The current wall-clock time in milliseconds since the Unix epoch.
+pub fn now_millis() -> UnixMillis {
+    let now = time::OffsetDateTime::now_utc();
+    (now.unix_timestamp_nanos() / 1_000_000) as UnixMillis
+}

@@ -1,0 +1,11 @@
+//! The live socket `GET /r/{roomId}/live` (SPEC §7, HTML): the hub that subscribes once per
+//! room per instance and renders each event once per interface language, and the
+//! per-connection loop.
+
+mod hub;
+mod limiter;
+mod socket;
+
+pub use hub::{Hub, Outgoing};
+pub use limiter::{KeyedLimiter, TokenBucket, retry_secs};
+pub use socket::{SOCKET_BUFFER, live_socket};

@@ -1,0 +1,338 @@
+//! One browser's live socket: snapshot on connect, then room events as fragments, composer
+//! sends in, heartbeats and presence, until the tab closes or the server shuts down.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use tokio::sync::broadcast::error::RecvError;
+use tokio::time::{Instant, MissedTickBehavior};
+use tower_sessions::Session;
+
+use super::{Outgoing, TokenBucket, retry_secs};
+use crate::backend::{BackendError, HEARTBEAT_INTERVAL};
+use crate::catalog::{ErrorCode, Locales};
+use crate::domain::{ClientMsgId, ConnId, MessageText, RoomEvent, RoomId, Seq, TextError, UserId};
+use crate::state::AppState;
+use crate::views::{UiLang, ended_frame, error_frame, snapshot_frame};
+use crate::web::guard::origin_present_and_allowed;
+use crate::web::locale::Lang;
+use crate::web::session::Visitor;
+
+/// Read and write buffer of each socket. tungstenite's default (128 KiB each) costs ≈133 KB of
+/// memory per idle connection; chat frames are small (STYLE, real-time specifics).
+pub const SOCKET_BUFFER: usize = 4 * 1024;
+/// Most bytes queued for a client that does not read before it is disconnected.
+const MAX_WRITE_BUFFER: usize = 256 * 1024;
+/// A socket that has sent nothing (not even a pong) for this long is dead.
+const SILENCE_LIMIT: Duration = Duration::from_secs(35);
+
+/// Close code telling htmx to reconnect later (server restarting).
+const CLOSE_RESTART: u16 = 1012;
+/// Close code for "policy": the session or the room is gone; htmx does not retry.
+const CLOSE_POLICY: u16 = 1008;
+
+/// What the composer sends: the form's fields as JSON (`ws-send`), plus htmx's `HEADERS`.
+#[derive(Deserialize)]
+struct ComposerFrame {
+    text: String,
+    #[serde(default)]
+    client_id: Option<String>,
+}
+
+/// `GET /r/{roomId}/live`. `Origin` and membership are checked before the upgrade; a browser
+/// whose session vanished (expired, or the server restarted) is accepted and told so in a
+/// fragment, since a refused handshake would make htmx retry forever.
+pub async fn live_socket(
+    State(state): State<AppState>,
+    Path(room): Path<String>,
+    Lang(locales, lang): Lang,
+    headers: HeaderMap,
+    session: Session,
+    ws: WebSocketUpgrade,
+) -> Response {
+    if !origin_present_and_allowed(&headers, &state.config.allowed_origins) {
+        return (StatusCode::FORBIDDEN, "foreign origin").into_response();
+    }
+    let Some(room) = RoomId::parse(&room) else {
+        return (StatusCode::NOT_FOUND, "no such room").into_response();
+    };
+    // Read the session before the upgrade: changes after it would never be saved.
+    let visitor = Visitor::load(&session).await.unwrap_or_default();
+    let had_session = session.id().is_some();
+    let user = visitor.user_in(&room);
+    if user.is_none() && had_session {
+        return (StatusCode::FORBIDDEN, "not a member").into_response();
+    }
+    let max = state.limits().max_frame_bytes;
+    ws.read_buffer_size(SOCKET_BUFFER)
+        .write_buffer_size(SOCKET_BUFFER)
+        .max_write_buffer_size(MAX_WRITE_BUFFER)
+        // Frames over the limit get a localized error and the socket stays open; only frames
+        // far beyond it are refused by the protocol layer.
+        .max_message_size((max * 4).max(64 * 1024))
+        .max_frame_size((max * 4).max(64 * 1024))
+        .on_upgrade(move |socket| async move {
+            let live = Live { state, room, locales, lang, socket };
+            match user {
+                Some(user) => live.run(user).await,
+                None => live.end(ErrorCode::SessionExpired).await,
+            }
+        })
+}
+
+struct Live {
+    state: AppState,
+    room: RoomId,
+    locales: Locales,
+    lang: UiLang,
+    socket: WebSocket,
+}
+
+/// Why the connection loop stopped.
+enum Exit {
+    /// The client went away or broke the connection.
+    Gone,
+    /// The server is shutting down.
+    Shutdown,
+    /// The room or the membership is gone; tell the user.
+    Ended(ErrorCode),
+}
+
+/// Outcome of delivering one event.
+enum Delivery {
+    Sent,
+    Gone,
+    Resync,
+}
+
+/// Per-connection position in the room's streams, to skip what the snapshot already showed.
+struct Cursor {
+    last_seq: Seq,
+    member_version: u64,
+}
+
+impl Live {
+    async fn send(&mut self, html: impl Into<Utf8Bytes>) -> bool {
+        self.socket.send(Message::Text(html.into())).await.is_ok()
+    }
+
+    fn message(&self, code: ErrorCode, args: &[(&str, &str)]) -> String {
+        self.state.catalog.message(code, &self.locales, args)
+    }
+
+    /// Tells the user why the socket cannot go on and closes it so htmx does not retry.
+    async fn end(mut self, code: ErrorCode) {
+        let text = self.message(code, &[]);
+        let frame = ended_frame(&text, &self.room, self.lang.ui().rejoin);
+        self.send(frame).await;
+        self.close(CLOSE_POLICY, code.as_str()).await;
+    }
+
+    async fn close(&mut self, code: u16, reason: &'static str) {
+        let frame = CloseFrame { code, reason: Utf8Bytes::from_static(reason) };
+        let _ = self.socket.send(Message::Close(Some(frame))).await;
+    }
+
+    async fn run(mut self, user: UserId) {
+        let conn = ConnId::generate();
+        let exit = self.serve(&user, &conn).await;
+        let backend = self.state.backend.clone();
+        if let Err(err) = backend.disconnect(&self.room, &user, &conn).await {
+            tracing::debug!(room = %self.room, error = %err, "disconnect after socket close");
+        }
+        match exit {
+            Exit::Gone => {}
+            Exit::Shutdown => self.close(CLOSE_RESTART, "server restarting").await,
+            Exit::Ended(code) => self.end(code).await,
+        }
+    }
+
+    async fn serve(&mut self, user: &UserId, conn: &ConnId) -> Exit {
+        let backend = self.state.backend.clone();
+        if let Err(err) = backend.touch(&self.room, user, conn).await {
+            return self.backend_exit(err).await;
+        }
+        let mut events = match self.state.hub.subscribe(&self.room).await {
+            Ok(rx) => rx,
+            Err(err) => return self.backend_exit(err).await,
+        };
+        let mut cursor = match self.snapshot(user).await {
+            Ok(cursor) => cursor,
+            Err(exit) => return exit,
+        };
+        let mut bucket = TokenBucket::new(self.state.limits());
+        let mut heartbeat = tokio::time::interval_at(Instant::now() + HEARTBEAT_INTERVAL, HEARTBEAT_INTERVAL);
+        heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let mut last_heard = Instant::now();
+        let shutdown = until_shutdown(self.state.shutdown.clone());
+        tokio::pin!(shutdown);
+        let mut error_shown = false;
+        loop {
+            tokio::select! {
+                event = events.recv() => match event {
+                    Ok(out) => match self.deliver(&out, &mut cursor).await {
+                        Delivery::Sent => {}
+                        Delivery::Gone => return Exit::Gone,
+                        Delivery::Resync => match self.snapshot(user).await {
+                            Ok(fresh) => cursor = fresh,
+                            Err(exit) => return exit,
+                        },
+                    },
+                    Err(RecvError::Lagged(_)) => match self.snapshot(user).await {
+                        Ok(fresh) => cursor = fresh,
+                        Err(exit) => return exit,
+                    },
+                    Err(RecvError::Closed) => return Exit::Ended(ErrorCode::RoomNotFound),
+                },
+                frame = self.socket.recv() => {
+                    last_heard = Instant::now();
+                    match frame {
+                        Some(Ok(Message::Text(text))) => {
+                            match self.composer(user, &text, &mut bucket).await {
+                                Ok(()) if error_shown => {
+                                    error_shown = false;
+                                    if !self.send(error_frame("")).await { return Exit::Gone; }
+                                }
+                                Ok(()) => {}
+                                Err(Some(html)) => {
+                                    error_shown = true;
+                                    if !self.send(html).await { return Exit::Gone; }
+                                }
+                                Err(None) => return Exit::Ended(ErrorCode::NotAMember),
+                            }
+                        }
+                        Some(Ok(Message::Binary(_))) => {
+                            error_shown = true;
+                            let html = error_frame(&self.message(ErrorCode::ValidationError, &[]));
+                            if !self.send(html).await { return Exit::Gone; }
+                        }
+                        Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                        Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return Exit::Gone,
+                    }
+                }
+                _ = heartbeat.tick() => {
+                    if last_heard.elapsed() > SILENCE_LIMIT {
+                        return Exit::Gone;
+                    }
+                    if self.socket.send(Message::Ping(Default::default())).await.is_err() {
+                        return Exit::Gone;
+                    }
+                    if let Err(err) = backend.touch(&self.room, user, conn).await {
+                        return self.backend_exit(err).await;
+                    }
+                }
+                () = &mut shutdown => return Exit::Shutdown,
+            }
+        }
+    }
+
+    /// Sends the member list and history, replacing what the page shows.
+    async fn snapshot(&mut self, me: &UserId) -> Result<Cursor, Exit> {
+        let backend = self.state.backend.clone();
+        let room = match backend.room(&self.room).await {
+            Ok(room) => room,
+            Err(err) => return Err(self.backend_exit(err).await),
+        };
+        let history = match backend.history(&self.room, 0).await {
+            Ok(history) => history,
+            Err(err) => return Err(self.backend_exit(err).await),
+        };
+        let frame = snapshot_frame(self.lang.ui(), &history, &room.members, me);
+        if !self.send(frame).await {
+            return Err(Exit::Gone);
+        }
+        Ok(Cursor { last_seq: history.last_seq(0), member_version: room.member_version })
+    }
+
+    /// Sends one room event unless the snapshot already showed it.
+    async fn deliver(&mut self, out: &Arc<Outgoing>, cursor: &mut Cursor) -> Delivery {
+        let Some(event) = &out.event else {
+            // The hub itself fell behind: resync like a lagging socket.
+            return Delivery::Resync;
+        };
+        match event.as_ref() {
+            RoomEvent::Message(m) if m.seq <= cursor.last_seq => return Delivery::Sent,
+            RoomEvent::Message(m) => cursor.last_seq = m.seq,
+            RoomEvent::Presence { version, .. } if *version <= cursor.member_version => return Delivery::Sent,
+            RoomEvent::Presence { version, .. } => cursor.member_version = *version,
+        }
+        match out.html(self.lang) {
+            Some(html) => {
+                if self.send(html).await { Delivery::Sent } else { Delivery::Gone }
+            }
+            None => Delivery::Sent,
+        }
+    }
+
+    /// Handles one composer frame. `Err(Some(html))`: an error fragment for this user;
+    /// `Err(None)`: the membership is gone.
+    async fn composer(&mut self, user: &UserId, raw: &str, bucket: &mut TokenBucket) -> Result<(), Option<String>> {
+        let limits = self.state.limits().clone();
+        if raw.len() > limits.max_frame_bytes {
+            let max = limits.max_message_chars.to_string();
+            return Err(Some(error_frame(&self.message(ErrorCode::MessageTooLong, &[("max", &max)]))));
+        }
+        let Ok(frame) = serde_json::from_str::<ComposerFrame>(raw) else {
+            return Err(Some(error_frame(&self.message(ErrorCode::ValidationError, &[]))));
+        };
+        let text = match MessageText::parse(&frame.text, &limits) {
+            Ok(text) => text,
+            Err(err) => {
+                let max = limits.max_message_chars.to_string();
+                let code = match err {
+                    TextError::MessageTooLong => ErrorCode::MessageTooLong,
+                    _ => ErrorCode::MessageEmpty,
+                };
+                return Err(Some(error_frame(&self.message(code, &[("max", &max)]))));
+            }
+        };
+        if let Err(wait) = bucket.try_take() {
+            let secs = retry_secs(wait).to_string();
+            return Err(Some(error_frame(&self.message(ErrorCode::RateLimited, &[("seconds", &secs)]))));
+        }
+        let client_id = frame.client_id.as_deref().and_then(ClientMsgId::parse);
+        match self.state.backend.post(&self.room, user, text, client_id).await {
+            Ok(_) => Ok(()),
+            Err(BackendError::NotAMember | BackendError::RoomNotFound) => Err(None),
+            Err(err) => {
+                tracing::warn!(room = %self.room, error = %err, "message not stored");
+                Err(Some(error_frame(&self.message(code_of(&err), &[]))))
+            }
+        }
+    }
+
+    /// Maps a backend failure during the session to how the loop ends.
+    async fn backend_exit(&mut self, err: BackendError) -> Exit {
+        match err {
+            BackendError::RoomNotFound => Exit::Ended(ErrorCode::RoomNotFound),
+            BackendError::NotAMember => Exit::Ended(ErrorCode::NotAMember),
+            other => {
+                tracing::warn!(room = %self.room, error = %other, "live socket backend failure");
+                let html = error_frame(&self.message(code_of(&other), &[]));
+                self.send(html).await;
+                // 1013 "try again later": htmx reconnects with backoff.
+                self.close(1013, "backend unavailable").await;
+                Exit::Gone
+            }
+        }
+    }
+}
+
+/// Completes once the server starts shutting down.
+async fn until_shutdown(mut rx: tokio::sync::watch::Receiver<bool>) {
+    let _ = rx.wait_for(|down| *down).await;
+}
+
+fn code_of(err: &BackendError) -> ErrorCode {
+    match err {
+        BackendError::RoomNotFound => ErrorCode::RoomNotFound,
+        BackendError::NotAMember => ErrorCode::NotAMember,
+        BackendError::NameTaken => ErrorCode::NameTaken,
+        BackendError::Unavailable(_) => ErrorCode::ServiceUnavailable,
+    }
+}

@@ -1,0 +1,230 @@
+//! Views: askama templates for pages and for the live fragments. One fragment, one template:
+//! the page and the socket render messages and members from the same partials (STYLE habit 7).
+
+mod frames;
+mod ui;
+
+use askama::Template;
+use askama_web::WebTemplate;
+
+pub use frames::{Frames, error_frame, ended_frame, snapshot_frame};
+pub use ui::{Ui, UiLang, fill, human_duration};
+
+use crate::backend::History;
+use crate::domain::{ChatMessage, MemberView, RoomId, Seq, UnixMillis, UserId};
+
+/// Version tag appended to asset URLs so browsers fetch new assets after an upgrade.
+pub fn asset_version() -> &'static str {
+    crate::web::assets::version()
+}
+
+/// `/` — the create-room form.
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/create.html")]
+pub struct CreatePage {
+    /// Interface strings.
+    pub ui: &'static Ui,
+    /// Asset version.
+    pub asset_v: &'static str,
+    /// CSRF token.
+    pub csrf: String,
+    /// The name typed so far (kept when the form is rejected).
+    pub name: String,
+    /// Name limit.
+    pub max_name: usize,
+    /// The hint under the field.
+    pub name_hint: String,
+    /// Localized error next to the field.
+    pub error: Option<String>,
+}
+
+/// `/r/{id}` for a visitor who is not a member — the join form.
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/join.html")]
+pub struct JoinPage {
+    /// Interface strings.
+    pub ui: &'static Ui,
+    /// Asset version.
+    pub asset_v: &'static str,
+    /// The room.
+    pub room: RoomId,
+    /// CSRF token.
+    pub csrf: String,
+    /// The name typed so far.
+    pub name: String,
+    /// Name limit.
+    pub max_name: usize,
+    /// The hint under the field.
+    pub name_hint: String,
+    /// Localized error next to the field.
+    pub error: Option<String>,
+    /// "3 members".
+    pub members_text: String,
+    /// "2 online".
+    pub online_text: String,
+    /// When an idle room will be deleted, if no one is online.
+    pub expires_text: Option<String>,
+}
+
+/// `/r/{id}` for a member — the chat.
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/chat.html")]
+pub struct ChatPage {
+    /// Interface strings.
+    pub ui: &'static Ui,
+    /// Asset version.
+    pub asset_v: &'static str,
+    /// The room.
+    pub room: RoomId,
+    /// The viewer.
+    pub me: UserId,
+    /// CSRF token.
+    pub csrf: String,
+    /// The absolute share link.
+    pub share_url: String,
+    /// Rendered message log (history).
+    pub log: String,
+    /// Rendered member list.
+    pub members: String,
+    /// Fresh client message id for the no-JavaScript composer.
+    pub client_id: String,
+    /// The message typed so far (kept when the form is rejected).
+    pub text: String,
+    /// Message limit.
+    pub max_message: usize,
+    /// Localized error under the composer.
+    pub error: Option<String>,
+    /// The idle-expiry note.
+    pub expiry_note: String,
+}
+
+/// `/r/{id}/log` — the message log alone, refreshed by itself, for browsers without JavaScript.
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/log.html")]
+pub struct LogPage {
+    /// Interface strings.
+    pub ui: &'static Ui,
+    /// Asset version.
+    pub asset_v: &'static str,
+    /// Rendered message log.
+    pub log: String,
+    /// Seconds between refreshes.
+    pub refresh_secs: u32,
+}
+
+/// Error pages: not found, expired form, unavailable, internal.
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/error.html")]
+pub struct ErrorPage {
+    /// Interface strings.
+    pub ui: &'static Ui,
+    /// Asset version.
+    pub asset_v: &'static str,
+    /// Heading.
+    pub heading: String,
+    /// The localized message from the catalogue.
+    pub message: String,
+    /// Where the button goes.
+    pub link_href: String,
+    /// The button's label.
+    pub link_text: String,
+}
+
+/// One message, in the page and in the socket push.
+#[derive(Template)]
+#[template(path = "fragments/_message.html")]
+pub struct MessageFragment<'a> {
+    seq: Seq,
+    user: &'a str,
+    name: &'a str,
+    text: &'a str,
+    iso: String,
+    hhmm: String,
+}
+
+impl<'a> MessageFragment<'a> {
+    /// The fragment for `m`.
+    pub fn new(m: &'a ChatMessage) -> Self {
+        let (iso, hhmm) = clock(m.at);
+        Self { seq: m.seq, user: m.user.as_str(), name: m.name.as_str(), text: m.text.as_str(), iso, hhmm }
+    }
+}
+
+/// One member of the member list.
+#[derive(Template)]
+#[template(path = "fragments/_member.html")]
+pub struct MemberFragment<'a> {
+    ui: &'static Ui,
+    user: &'a str,
+    name: &'a str,
+    online: bool,
+    me: bool,
+    oob: Option<&'static str>,
+}
+
+impl<'a> MemberFragment<'a> {
+    /// The fragment for `m`; `me` marks the viewer, `oob` makes it an out-of-band swap.
+    pub fn new(ui: &'static Ui, m: &'a MemberView, me: bool, oob: Option<&'static str>) -> Self {
+        Self { ui, user: m.user.as_str(), name: m.name.as_str(), online: m.online, me, oob }
+    }
+}
+
+/// A line in the log that is not a message (joins, leaves, markers).
+#[derive(Template)]
+#[template(path = "fragments/_notice.html")]
+pub struct NoticeFragment<'a> {
+    /// CSS class: `joined`, `left`, `truncated`, `empty`.
+    pub kind: &'static str,
+    /// The text.
+    pub text: &'a str,
+}
+
+/// Renders a template; a failure (a bug in a template) is logged and yields an empty string so
+/// one bad fragment never takes a page or socket down.
+pub fn render(t: &impl Template) -> String {
+    t.render().unwrap_or_else(|err| {
+        tracing::error!(error = %err, "template failed to render");
+        String::new()
+    })
+}
+
+/// The message log: the truncation marker, the messages, or the empty-room hint.
+pub fn render_log(ui: &'static Ui, history: &History) -> String {
+    let mut out = String::with_capacity(256 * history.messages.len() + 128);
+    if history.truncated {
+        out.push_str(&render(&NoticeFragment { kind: "truncated", text: ui.history_truncated }));
+    }
+    for m in &history.messages {
+        out.push_str(&render(&MessageFragment::new(m)));
+    }
+    // Shown by CSS only while it is the list's only item.
+    out.push_str(&render(&NoticeFragment { kind: "empty", text: ui.empty_room }));
+    out
+}
+
+/// The member list, the viewer marked.
+pub fn render_members(ui: &'static Ui, members: &[MemberView], me: Option<&UserId>) -> String {
+    members
+        .iter()
+        .map(|m| render(&MemberFragment::new(ui, m, Some(&m.user) == me, None)))
+        .collect()
+}
+
+/// (RFC 3339 time stamp, `HH:MM` in UTC) for a message time. Browsers with JavaScript show
+/// the local time; without it, UTC.
+pub fn clock(at: UnixMillis) -> (String, String) {
+    let t = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(at) * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let iso = t
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let hhmm = format!("{:02}:{:02}", t.hour(), t.minute());
+    (iso, hhmm)
+}
+
+/// "2026-01-01 13:05 UTC" for expiry notices.
+pub fn date_time(at: UnixMillis) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(at) * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute())
+}

@@ -1,0 +1,55 @@
+//! The viewer's locale, from `?lang=`, the `lang` cookie, then `Accept-Language` (SPEC §9).
+
+use axum::extract::FromRequestParts;
+use axum::http::header::{ACCEPT_LANGUAGE, COOKIE};
+use axum::http::request::Parts;
+use std::convert::Infallible;
+
+use crate::catalog::{Locales, normalize_tag};
+use crate::views::UiLang;
+
+/// Extracts the viewer's locale preferences and the interface language chosen from them.
+#[derive(Clone, Debug)]
+pub struct Lang(pub Locales, pub UiLang);
+
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self::of(parts))
+    }
+}
+
+impl Lang {
+    /// Negotiates from request parts.
+    pub fn of(parts: &Parts) -> Self {
+        let query = query_lang(parts.uri.query());
+        let cookie = cookie_value(parts, "lang");
+        let accept = parts.headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+        let locales = Locales::negotiate(query.as_deref(), cookie.as_deref(), accept);
+        let ui = UiLang::pick(&locales);
+        Lang(locales, ui)
+    }
+}
+
+/// The `lang` query parameter, if it is a well-formed tag.
+pub fn query_lang(query: Option<&str>) -> Option<String> {
+    query?
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("lang="))
+        .and_then(normalize_tag)
+}
+
+/// One cookie's value from the request.
+pub fn cookie_value(parts: &Parts, name: &str) -> Option<String> {
+    parts
+        .headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| {
+            let (k, v) = pair.trim().split_once('=')?;
+            (k == name).then(|| v.to_owned())
+        })
+}
