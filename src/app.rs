@@ -69,7 +69,10 @@ impl App {
     pub async fn build_with(config: Config, backend: Arc<dyn Backend>) -> Result<Self, StartError> {
         let listener = TcpListener::bind(config.addr)
             .await
-            .map_err(|source| StartError::Bind { addr: config.addr, source })?;
+            .map_err(|source| StartError::Bind {
+                addr: config.addr,
+                source,
+            })?;
         let db = Db::open(&config.database_url).await?;
         let catalog = Catalog::start(db).await;
         let (shutdown, shutdown_rx) = watch::channel(false);
@@ -84,7 +87,12 @@ impl App {
             config: Arc::new(config.clone()),
         };
         let router = web::router(state.clone(), store, config.session_ttl);
-        Ok(Self { listener, router, state, shutdown })
+        Ok(Self {
+            listener,
+            router,
+            state,
+            shutdown,
+        })
     }
 
     /// The address actually bound (port 0 becomes a real port).
@@ -99,14 +107,19 @@ impl App {
 
     /// Serves until `signal` completes, then closes live sockets with 1012 (browsers reconnect)
     /// and stops.
-    pub async fn run_until(self, signal: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn run_until(
+        self,
+        signal: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         let shutdown = self.shutdown;
         let graceful = async move {
             signal.await;
             tracing::info!("shutting down: closing live sockets");
             let _ = shutdown.send(true);
         };
-        axum::serve(self.listener, self.router).with_graceful_shutdown(graceful).await
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(graceful)
+            .await
     }
 }
 

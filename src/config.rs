@@ -44,7 +44,10 @@ impl fmt::Debug for Config {
             .field("addr", &self.addr)
             .field("redis_url", &self.redis_url.as_deref().map(redact_url))
             .field("database_url", &redact_url(&self.database_url))
-            .field("translator_token", &self.translator_token.as_ref().map(|_| "<set>"))
+            .field(
+                "translator_token",
+                &self.translator_token.as_ref().map(|_| "<set>"),
+            )
             .field("room_idle_ttl", &self.room_idle_ttl)
             .field("session_ttl", &self.session_ttl)
             .field("allowed_origins", &self.allowed_origins)
@@ -88,29 +91,49 @@ impl Config {
 
     /// Reads configuration through `lookup` (the environment, or a map in tests).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |var: &str| lookup(var).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let get = |var: &str| {
+            lookup(var)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
         let mut config = Config::default();
         if let Some(v) = get("C2C_ADDR") {
-            config.addr = v.parse().map_err(|_| err("C2C_ADDR", format!("{v:?} is not an address like 127.0.0.1:3000")))?;
+            config.addr = v.parse().map_err(|_| {
+                err(
+                    "C2C_ADDR",
+                    format!("{v:?} is not an address like 127.0.0.1:3000"),
+                )
+            })?;
         }
         config.redis_url = get("REDIS_URL");
         if let Some(url) = &config.redis_url
             && !(url.starts_with("redis://") || url.starts_with("rediss://"))
         {
-            return Err(err("REDIS_URL", "expected a redis:// or rediss:// URL".into()));
+            return Err(err(
+                "REDIS_URL",
+                "expected a redis:// or rediss:// URL".into(),
+            ));
         }
         if let Some(v) = get("DATABASE_URL") {
-            if !(v.starts_with("sqlite:") || v.starts_with("postgres:") || v.starts_with("postgresql:")) {
-                return Err(err("DATABASE_URL", "expected sqlite://… or postgres://…".into()));
+            if !(v.starts_with("sqlite:")
+                || v.starts_with("postgres:")
+                || v.starts_with("postgresql:"))
+            {
+                return Err(err(
+                    "DATABASE_URL",
+                    "expected sqlite://… or postgres://…".into(),
+                ));
             }
             config.database_url = v;
         }
         config.translator_token = get("C2C_TRANSLATOR_TOKEN");
         if let Some(v) = get("C2C_ROOM_IDLE_TTL") {
-            config.room_idle_ttl = parse_duration(&v).ok_or_else(|| err("C2C_ROOM_IDLE_TTL", duration_hint(&v)))?;
+            config.room_idle_ttl =
+                parse_duration(&v).ok_or_else(|| err("C2C_ROOM_IDLE_TTL", duration_hint(&v)))?;
         }
         if let Some(v) = get("C2C_SESSION_TTL") {
-            config.session_ttl = parse_duration(&v).ok_or_else(|| err("C2C_SESSION_TTL", duration_hint(&v)))?;
+            config.session_ttl =
+                parse_duration(&v).ok_or_else(|| err("C2C_SESSION_TTL", duration_hint(&v)))?;
         }
         if let Some(v) = get("C2C_ALLOWED_ORIGINS") {
             config.allowed_origins = v
@@ -119,7 +142,10 @@ impl Config {
                 .filter(|o| !o.is_empty())
                 .collect();
             if let Some(bad) = config.allowed_origins.iter().find(|o| !o.contains("://")) {
-                return Err(err("C2C_ALLOWED_ORIGINS", format!("{bad:?} is not an origin like https://chat.example.com")));
+                return Err(err(
+                    "C2C_ALLOWED_ORIGINS",
+                    format!("{bad:?} is not an origin like https://chat.example.com"),
+                ));
             }
         }
         let limits = &mut config.limits;
@@ -180,8 +206,10 @@ mod tests {
     use super::*;
 
     fn from(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 
@@ -223,8 +251,15 @@ mod tests {
 
     #[test]
     fn secrets_are_redacted_in_debug() {
-        let c = from(&[("DATABASE_URL", "postgres://c2c:hunter2@db/c2c"), ("C2C_TRANSLATOR_TOKEN", "tok3n")]).unwrap();
+        let c = from(&[
+            ("DATABASE_URL", "postgres://c2c:hunter2@db/c2c"),
+            ("C2C_TRANSLATOR_TOKEN", "tok3n"),
+        ])
+        .unwrap();
         let shown = format!("{c:?}");
-        assert!(!shown.contains("hunter2") && !shown.contains("tok3n"), "{shown}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("tok3n"),
+            "{shown}"
+        );
     }
 }

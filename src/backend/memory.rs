@@ -43,7 +43,11 @@ impl Member {
     }
 
     fn view(&self) -> MemberView {
-        MemberView { user: self.user.clone(), name: self.name.clone(), online: self.online() }
+        MemberView {
+            user: self.user.clone(),
+            name: self.name.clone(),
+            online: self.online(),
+        }
     }
 }
 
@@ -60,7 +64,10 @@ struct Room {
 
 impl Room {
     fn member_mut(&mut self, user: &UserId) -> BackendResult<&mut Member> {
-        self.members.iter_mut().find(|m| &m.user == user).ok_or(BackendError::NotAMember)
+        self.members
+            .iter_mut()
+            .find(|m| &m.user == user)
+            .ok_or(BackendError::NotAMember)
     }
 
     fn name_taken(&self, key: &str, except: Option<&UserId>) -> bool {
@@ -70,7 +77,12 @@ impl Room {
     }
 
     /// Publishes a presence change of member `idx` and keeps the idle deadline in step.
-    fn presence_changed(&mut self, view: MemberView, change: PresenceChange, config: &BackendConfig) {
+    fn presence_changed(
+        &mut self,
+        view: MemberView,
+        change: PresenceChange,
+        config: &BackendConfig,
+    ) {
         self.member_version += 1;
         self.refresh_idle(config);
         // No receivers is fine: no one is watching this room on this node.
@@ -95,7 +107,10 @@ impl MemoryBackend {
     /// Creates the backend and starts its sweep task (expired presence, idle rooms). The task
     /// ends when the last clone of the backend is dropped.
     pub fn start(config: BackendConfig) -> Self {
-        let shared = Arc::new(Shared { config, rooms: Mutex::new(HashMap::new()) });
+        let shared = Arc::new(Shared {
+            config,
+            rooms: Mutex::new(HashMap::new()),
+        });
         tokio::spawn(sweep_loop(Arc::downgrade(&shared)));
         Self { shared }
     }
@@ -130,7 +145,9 @@ async fn sweep_loop(shared: Weak<Shared>) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        let Some(shared) = shared.upgrade() else { return };
+        let Some(shared) = shared.upgrade() else {
+            return;
+        };
         sweep(&shared, Instant::now());
     }
 }
@@ -205,8 +222,11 @@ impl Backend for MemoryBackend {
             }
             let user = UserId::generate();
             let deadline = Instant::now() + config.presence_ttl;
-            let member =
-                Member { user: user.clone(), name, conns: HashMap::from([(ConnId::page(), deadline)]) };
+            let member = Member {
+                user: user.clone(),
+                name,
+                conns: HashMap::from([(ConnId::page(), deadline)]),
+            };
             let view = member.view();
             state.members.push(member);
             state.presence_changed(view, PresenceChange::Joined, config);
@@ -228,7 +248,12 @@ impl Backend for MemoryBackend {
         })
     }
 
-    async fn touch(&self, room: &RoomId, user: &UserId, conn: &ConnId) -> BackendResult<MemberView> {
+    async fn touch(
+        &self,
+        room: &RoomId,
+        user: &UserId,
+        conn: &ConnId,
+    ) -> BackendResult<MemberView> {
         self.with_room(room, |state, config| {
             let was_online = state.member_mut(user)?.online();
             if !was_online {
@@ -243,7 +268,9 @@ impl Backend for MemoryBackend {
                 state.member_mut(user)?.name = name;
             }
             let member = state.member_mut(user)?;
-            member.conns.insert(conn.clone(), Instant::now() + config.presence_ttl);
+            member
+                .conns
+                .insert(conn.clone(), Instant::now() + config.presence_ttl);
             let view = member.view();
             if !was_online {
                 state.presence_changed(view.clone(), PresenceChange::Online, config);
@@ -300,16 +327,26 @@ impl Backend for MemoryBackend {
 
     async fn history(&self, room: &RoomId, after: Seq) -> BackendResult<History> {
         self.with_room(room, |state, _| {
-            let messages: Vec<ChatMessage> =
-                state.history.iter().filter(|m| m.seq > after).cloned().collect();
+            let messages: Vec<ChatMessage> = state
+                .history
+                .iter()
+                .filter(|m| m.seq > after)
+                .cloned()
+                .collect();
             let first_kept = state.history.front().map_or(state.next_seq, |m| m.seq);
-            Ok(History { messages, truncated: after + 1 < first_kept })
+            Ok(History {
+                messages,
+                truncated: after + 1 < first_kept,
+            })
         })
     }
 
     async fn subscribe(&self, room: &RoomId) -> BackendResult<Subscription> {
         self.with_room(room, |state, _| {
-            Ok(Subscription { events: state.events.subscribe(), guard: Box::new(()) })
+            Ok(Subscription {
+                events: state.events.subscribe(),
+                guard: Box::new(()),
+            })
         })
     }
 

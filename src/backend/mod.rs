@@ -14,8 +14,8 @@ use async_trait::async_trait;
 use tokio::sync::broadcast;
 
 use crate::domain::{
-    ChatMessage, ClientMsgId, ConnId, DisplayName, MemberView, MessageText, RoomEvent, RoomId,
-    Seq, UnixMillis, UserId,
+    ChatMessage, ClientMsgId, ConnId, DisplayName, MemberView, MessageText, RoomEvent, RoomId, Seq,
+    UnixMillis, UserId,
 };
 
 /// A member's presence lives this long without a heartbeat (SPEC §8).
@@ -138,7 +138,8 @@ pub trait Backend: Send + Sync + 'static {
 
     /// Marks connection `conn` of `user` live for one presence TTL (connect and heartbeat).
     /// A member coming back online whose name a present member took gets a numbered name.
-    async fn touch(&self, room: &RoomId, user: &UserId, conn: &ConnId) -> BackendResult<MemberView>;
+    async fn touch(&self, room: &RoomId, user: &UserId, conn: &ConnId)
+    -> BackendResult<MemberView>;
 
     /// Connection `conn` closed; the member goes offline when it was their last.
     async fn disconnect(&self, room: &RoomId, user: &UserId, conn: &ConnId) -> BackendResult<()>;

@@ -5,16 +5,24 @@ use std::borrow::Cow;
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::SqlSafeStr;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
-use sqlx::SqlSafeStr;
 
 /// Migrations, embedded so the binary needs no files beside it. One portable set: the schema
 /// is plain SQL both dialects accept.
 const MIGRATIONS: &[(i64, &str, &str)] = &[
-    (1, "error_info", include_str!("../../migrations/0001_error_info.sql")),
-    (2, "seed en ko", include_str!("../../migrations/0002_seed_en_ko.sql")),
+    (
+        1,
+        "error_info",
+        include_str!("../../migrations/0001_error_info.sql"),
+    ),
+    (
+        2,
+        "seed en ko",
+        include_str!("../../migrations/0002_seed_en_ko.sql"),
+    ),
 ];
 
 /// Why the database could not be opened or read.
@@ -51,7 +59,10 @@ impl Db {
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .busy_timeout(Duration::from_secs(2));
-            let pool = SqlitePoolOptions::new().max_connections(2).connect_with(options).await?;
+            let pool = SqlitePoolOptions::new()
+                .max_connections(2)
+                .connect_with(options)
+                .await?;
             Ok(Db::Sqlite(pool))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool = PgPoolOptions::new()

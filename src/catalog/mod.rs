@@ -102,7 +102,11 @@ impl Catalog {
     }
 
     fn table(&self) -> Arc<Table> {
-        self.inner.table.read().unwrap_or_else(|p| p.into_inner()).clone()
+        self.inner
+            .table
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Whether the last reload reached the database (`/readyz`).

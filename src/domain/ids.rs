@@ -18,7 +18,10 @@ fn random_token(n: usize) -> String {
     if let Err(err) = getrandom::fill(&mut bytes) {
         panic!("operating system random source failed: {err}");
     }
-    bytes.iter().map(|b| ALPHABET[(b & 63) as usize] as char).collect()
+    bytes
+        .iter()
+        .map(|b| ALPHABET[(b & 63) as usize] as char)
+        .collect()
 }
 
 /// A random, URL-safe, opaque token of `n` characters (session-bound API tokens, CSRF tokens).
@@ -113,7 +116,8 @@ impl ClientMsgId {
     pub fn parse(s: &str) -> Option<Self> {
         let ok = !s.is_empty()
             && s.len() <= 64
-            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         ok.then(|| Self(s.to_owned()))
     }
 
@@ -143,7 +147,15 @@ mod tests {
 
     #[test]
     fn malformed_room_ids_are_rejected() {
-        for bad in ["", "short", "abcdefghijklmno", "abcdefghijklmnopq", "abcdefgh/jklmnop", "abcdefgh.jklmnop", "가나다라마바사아자차카타파하가나"] {
+        for bad in [
+            "",
+            "short",
+            "abcdefghijklmno",
+            "abcdefghijklmnopq",
+            "abcdefgh/jklmnop",
+            "abcdefgh.jklmnop",
+            "가나다라마바사아자차카타파하가나",
+        ] {
             assert_eq!(RoomId::parse(bad), None, "{bad:?}");
         }
         assert!(RoomId::parse("abcdefgh-jklm_op").is_some());

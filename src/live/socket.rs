@@ -77,7 +77,13 @@ pub async fn live_socket(
         .max_message_size((max * 4).max(64 * 1024))
         .max_frame_size((max * 4).max(64 * 1024))
         .on_upgrade(move |socket| async move {
-            let live = Live { state, room, locales, lang, socket };
+            let live = Live {
+                state,
+                room,
+                locales,
+                lang,
+                socket,
+            };
             match user {
                 Some(user) => live.run(user).await,
                 None => live.end(ErrorCode::SessionExpired).await,
@@ -134,7 +140,10 @@ impl Live {
     }
 
     async fn close(&mut self, code: u16, reason: &'static str) {
-        let frame = CloseFrame { code, reason: Utf8Bytes::from_static(reason) };
+        let frame = CloseFrame {
+            code,
+            reason: Utf8Bytes::from_static(reason),
+        };
         let _ = self.socket.send(Message::Close(Some(frame))).await;
     }
 
@@ -166,7 +175,8 @@ impl Live {
             Err(exit) => return exit,
         };
         let mut bucket = TokenBucket::new(self.state.limits());
-        let mut heartbeat = tokio::time::interval_at(Instant::now() + HEARTBEAT_INTERVAL, HEARTBEAT_INTERVAL);
+        let mut heartbeat =
+            tokio::time::interval_at(Instant::now() + HEARTBEAT_INTERVAL, HEARTBEAT_INTERVAL);
         heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let mut last_heard = Instant::now();
         let shutdown = until_shutdown(self.state.shutdown.clone());
@@ -246,7 +256,10 @@ impl Live {
         if !self.send(frame).await {
             return Err(Exit::Gone);
         }
-        Ok(Cursor { last_seq: history.last_seq(0), member_version: room.member_version })
+        Ok(Cursor {
+            last_seq: history.last_seq(0),
+            member_version: room.member_version,
+        })
     }
 
     /// Sends one room event unless the snapshot already showed it.
@@ -258,12 +271,18 @@ impl Live {
         match event.as_ref() {
             RoomEvent::Message(m) if m.seq <= cursor.last_seq => return Delivery::Sent,
             RoomEvent::Message(m) => cursor.last_seq = m.seq,
-            RoomEvent::Presence { version, .. } if *version <= cursor.member_version => return Delivery::Sent,
+            RoomEvent::Presence { version, .. } if *version <= cursor.member_version => {
+                return Delivery::Sent;
+            }
             RoomEvent::Presence { version, .. } => cursor.member_version = *version,
         }
         match out.html(self.lang) {
             Some(html) => {
-                if self.send(html).await { Delivery::Sent } else { Delivery::Gone }
+                if self.send(html).await {
+                    Delivery::Sent
+                } else {
+                    Delivery::Gone
+                }
             }
             None => Delivery::Sent,
         }
@@ -271,14 +290,23 @@ impl Live {
 
     /// Handles one composer frame. `Err(Some(html))`: an error fragment for this user;
     /// `Err(None)`: the membership is gone.
-    async fn composer(&mut self, user: &UserId, raw: &str, bucket: &mut TokenBucket) -> Result<(), Option<String>> {
+    async fn composer(
+        &mut self,
+        user: &UserId,
+        raw: &str,
+        bucket: &mut TokenBucket,
+    ) -> Result<(), Option<String>> {
         let limits = self.state.limits().clone();
         if raw.len() > limits.max_frame_bytes {
             let max = limits.max_message_chars.to_string();
-            return Err(Some(error_frame(&self.message(ErrorCode::MessageTooLong, &[("max", &max)]))));
+            return Err(Some(error_frame(
+                &self.message(ErrorCode::MessageTooLong, &[("max", &max)]),
+            )));
         }
         let Ok(frame) = serde_json::from_str::<ComposerFrame>(raw) else {
-            return Err(Some(error_frame(&self.message(ErrorCode::ValidationError, &[]))));
+            return Err(Some(error_frame(
+                &self.message(ErrorCode::ValidationError, &[]),
+            )));
         };
         let text = match MessageText::parse(&frame.text, &limits) {
             Ok(text) => text,
@@ -293,10 +321,17 @@ impl Live {
         };
         if let Err(wait) = bucket.try_take() {
             let secs = retry_secs(wait).to_string();
-            return Err(Some(error_frame(&self.message(ErrorCode::RateLimited, &[("seconds", &secs)]))));
+            return Err(Some(error_frame(
+                &self.message(ErrorCode::RateLimited, &[("seconds", &secs)]),
+            )));
         }
         let client_id = frame.client_id.as_deref().and_then(ClientMsgId::parse);
-        match self.state.backend.post(&self.room, user, text, client_id).await {
+        match self
+            .state
+            .backend
+            .post(&self.room, user, text, client_id)
+            .await
+        {
             Ok(_) => Ok(()),
             Err(BackendError::NotAMember | BackendError::RoomNotFound) => Err(None),
             Err(err) => {

@@ -53,7 +53,12 @@ fn presence(ui: &'static Ui, member: &MemberView, change: PresenceChange) -> Str
 
 /// What a socket gets first on every (re)connect: the member list and the history, replacing
 /// what the page shows, so a reconnecting tab misses nothing and shows nothing twice.
-pub fn snapshot_frame(ui: &'static Ui, history: &History, members: &[MemberView], me: &UserId) -> String {
+pub fn snapshot_frame(
+    ui: &'static Ui,
+    history: &History,
+    members: &[MemberView],
+    me: &UserId,
+) -> String {
     format!(
         r#"<ol id="messages" hx-swap-oob="innerHTML">{}</ol><ul id="members" hx-swap-oob="innerHTML">{}</ul>{}"#,
         render_log(ui, history),

@@ -7,7 +7,7 @@ mod ui;
 use askama::Template;
 use askama_web::WebTemplate;
 
-pub use frames::{Frames, error_frame, ended_frame, snapshot_frame};
+pub use frames::{Frames, ended_frame, error_frame, snapshot_frame};
 pub use ui::{Ui, UiLang, fill, human_duration};
 
 use crate::backend::History;
@@ -146,7 +146,14 @@ impl<'a> MessageFragment<'a> {
     /// The fragment for `m`.
     pub fn new(m: &'a ChatMessage) -> Self {
         let (iso, hhmm) = clock(m.at);
-        Self { seq: m.seq, user: m.user.as_str(), name: m.name.as_str(), text: m.text.as_str(), iso, hhmm }
+        Self {
+            seq: m.seq,
+            user: m.user.as_str(),
+            name: m.name.as_str(),
+            text: m.text.as_str(),
+            iso,
+            hhmm,
+        }
     }
 }
 
@@ -165,7 +172,14 @@ pub struct MemberFragment<'a> {
 impl<'a> MemberFragment<'a> {
     /// The fragment for `m`; `me` marks the viewer, `oob` makes it an out-of-band swap.
     pub fn new(ui: &'static Ui, m: &'a MemberView, me: bool, oob: Option<&'static str>) -> Self {
-        Self { ui, user: m.user.as_str(), name: m.name.as_str(), online: m.online, me, oob }
+        Self {
+            ui,
+            user: m.user.as_str(),
+            name: m.name.as_str(),
+            online: m.online,
+            me,
+            oob,
+        }
     }
 }
 
@@ -192,13 +206,19 @@ pub fn render(t: &impl Template) -> String {
 pub fn render_log(ui: &'static Ui, history: &History) -> String {
     let mut out = String::with_capacity(256 * history.messages.len() + 128);
     if history.truncated {
-        out.push_str(&render(&NoticeFragment { kind: "truncated", text: ui.history_truncated }));
+        out.push_str(&render(&NoticeFragment {
+            kind: "truncated",
+            text: ui.history_truncated,
+        }));
     }
     for m in &history.messages {
         out.push_str(&render(&MessageFragment::new(m)));
     }
     // Shown by CSS only while it is the list's only item.
-    out.push_str(&render(&NoticeFragment { kind: "empty", text: ui.empty_room }));
+    out.push_str(&render(&NoticeFragment {
+        kind: "empty",
+        text: ui.empty_room,
+    }));
     out
 }
 

@@ -57,6 +57,7 @@ pub struct Ui {
     pub point_anywhere: &'static str,
     pub invited_heading: &'static str,
     pub members_count: &'static str,
+    pub members_one: &'static str,
     pub online_count: &'static str,
     pub join_button: &'static str,
     pub share_label: &'static str,
@@ -106,6 +107,7 @@ static EN: Ui = Ui {
     point_anywhere: "Works on any phone or computer, even with JavaScript off.",
     invited_heading: "You're invited to a chat",
     members_count: "{n} members",
+    members_one: "1 member",
     online_count: "{n} online",
     join_button: "Join the room",
     share_label: "Invite people with this link",
@@ -155,6 +157,7 @@ static KO: Ui = Ui {
     point_anywhere: "휴대폰과 컴퓨터 어디서나, 자바스크립트 없이도 동작합니다.",
     invited_heading: "채팅에 초대받았습니다",
     members_count: "멤버 {n}명",
+    members_one: "멤버 1명",
     online_count: "{n}명 접속 중",
     join_button: "채팅방 참여하기",
     share_label: "이 링크로 초대하세요",
@@ -200,12 +203,20 @@ pub fn fill(template: &str, key: &str, value: &str) -> String {
 /// A duration for people: `24 hours`, `30 minutes`, `7 days` (or `24시간` …).
 pub fn human_duration(d: std::time::Duration, lang: UiLang) -> String {
     let secs = d.as_secs();
-    let (n, en_unit, ko_unit) = if secs % 86_400 == 0 && secs >= 86_400 * 2 {
+    let (n, en_unit, ko_unit) = if secs.is_multiple_of(86_400) && secs >= 86_400 * 2 {
         (secs / 86_400, "days", "일")
-    } else if secs % 3600 == 0 && secs >= 3600 {
-        (secs / 3600, if secs == 3600 { "hour" } else { "hours" }, "시간")
-    } else if secs % 60 == 0 && secs >= 60 {
-        (secs / 60, if secs == 60 { "minute" } else { "minutes" }, "분")
+    } else if secs.is_multiple_of(3600) && secs >= 3600 {
+        (
+            secs / 3600,
+            if secs == 3600 { "hour" } else { "hours" },
+            "시간",
+        )
+    } else if secs.is_multiple_of(60) && secs >= 60 {
+        (
+            secs / 60,
+            if secs == 60 { "minute" } else { "minutes" },
+            "분",
+        )
     } else {
         (secs, if secs == 1 { "second" } else { "seconds" }, "초")
     };

@@ -25,7 +25,10 @@ impl Lang {
     pub fn of(parts: &Parts) -> Self {
         let query = query_lang(parts.uri.query());
         let cookie = cookie_value(parts, "lang");
-        let accept = parts.headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+        let accept = parts
+            .headers
+            .get(ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok());
         let locales = Locales::negotiate(query.as_deref(), cookie.as_deref(), accept);
         let ui = UiLang::pick(&locales);
         Lang(locales, ui)

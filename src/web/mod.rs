@@ -13,10 +13,10 @@ pub mod session;
 
 use std::time::Duration;
 
+use axum::http::HeaderValue;
 use axum::http::header::{
     CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
-use axum::http::HeaderValue;
 use axum::routing::get;
 use axum::{Router, middleware};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -50,12 +50,27 @@ pub fn router<S: SessionStore + Clone>(state: AppState, store: S, session_ttl: D
         .merge(health::router())
         .route("/r/{room}/live", get(live_socket))
         .fallback(|| async { AppError::PageNotFound })
-        .layer(middleware::from_fn_with_state(state.clone(), error::localize))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            error::localize,
+        ))
         .layer(sessions)
-        .layer(SetResponseHeaderLayer::if_not_present(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
-        .layer(SetResponseHeaderLayer::if_not_present(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::if_not_present(REFERRER_POLICY, HeaderValue::from_static("same-origin")))
-        .layer(SetResponseHeaderLayer::if_not_present(X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            X_FRAME_OPTIONS,
+            HeaderValue::from_static("SAMEORIGIN"),
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

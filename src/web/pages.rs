@@ -15,8 +15,8 @@ use crate::backend::{BackendError, RoomSnapshot};
 use crate::domain::{ClientMsgId, ConnId, RoomId, UserId};
 use crate::state::AppState;
 use crate::views::{
-    ChatPage, CreatePage, JoinPage, LogPage, UiLang, asset_version, date_time, fill, human_duration,
-    render_log, render_members,
+    ChatPage, CreatePage, JoinPage, LogPage, UiLang, asset_version, date_time, fill,
+    human_duration, render_log, render_members,
 };
 
 /// Seconds between refreshes of the no-JavaScript log.
@@ -35,13 +35,23 @@ pub fn room_id(raw: &str) -> Result<RoomId, AppError> {
     RoomId::parse(raw).ok_or(AppError::RoomNotFound)
 }
 
-async fn create_form(State(state): State<AppState>, Lang(_, lang): Lang, session: Session) -> Result<Response, AppError> {
+async fn create_form(
+    State(state): State<AppState>,
+    Lang(_, lang): Lang,
+    session: Session,
+) -> Result<Response, AppError> {
     let visitor = Visitor::load_with_csrf(&session).await?;
     Ok(create_page(&state, lang, &visitor, String::new(), None).into_response())
 }
 
 /// The create form, with the typed name and an error kept when it was rejected.
-pub fn create_page(state: &AppState, lang: UiLang, visitor: &Visitor, name: String, error: Option<String>) -> CreatePage {
+pub fn create_page(
+    state: &AppState,
+    lang: UiLang,
+    visitor: &Visitor,
+    name: String,
+    error: Option<String>,
+) -> CreatePage {
     let ui = lang.ui();
     CreatePage {
         ui,
@@ -55,7 +65,9 @@ pub fn create_page(state: &AppState, lang: UiLang, visitor: &Visitor, name: Stri
 }
 
 fn name_hint(state: &AppState, lang: UiLang) -> String {
-    lang.ui().name_hint.replace("32", &state.limits().max_name_chars.to_string())
+    lang.ui()
+        .name_hint
+        .replace("32", &state.limits().max_name_chars.to_string())
 }
 
 async fn room_page(
@@ -69,7 +81,20 @@ async fn room_page(
     let mut visitor = Visitor::load_with_csrf(&session).await?;
     if let Some(user) = visitor.user_in(&room) {
         match state.backend.touch(&room, &user, &ConnId::page()).await {
-            Ok(_) => return Ok(chat_page(&state, lang, &headers, &room, &user, &visitor, String::new(), None).await?.into_response()),
+            Ok(_) => {
+                return Ok(chat_page(
+                    &state,
+                    lang,
+                    &headers,
+                    &room,
+                    &user,
+                    &visitor,
+                    String::new(),
+                    None,
+                )
+                .await?
+                .into_response());
+            }
             // This browser's membership is gone (it left elsewhere, or the room was recreated).
             Err(BackendError::NotAMember) => {
                 visitor.rooms.remove(room.as_str());
@@ -101,9 +126,14 @@ pub fn join_page(
         max_name: state.limits().max_name_chars,
         name_hint: name_hint(state, lang),
         error,
-        members_text: fill(ui.members_count, "n", &snapshot.members.len().to_string()),
+        members_text: match snapshot.members.len() {
+            1 => ui.members_one.to_owned(),
+            n => fill(ui.members_count, "n", &n.to_string()),
+        },
         online_text: fill(ui.online_count, "n", &snapshot.online_count().to_string()),
-        expires_text: snapshot.idle_expires_at.map(|at| fill(ui.idle_expires, "time", &date_time(at))),
+        expires_text: snapshot
+            .idle_expires_at
+            .map(|at| fill(ui.idle_expires, "time", &date_time(at))),
     }
 }
 
@@ -125,7 +155,11 @@ pub async fn chat_page(
     let history = state.backend.history(room, 0).await?;
     let expiry_note = match snapshot.idle_expires_at {
         Some(at) => fill(ui.idle_expires, "time", &date_time(at)),
-        None => fill(ui.expiry_note, "ttl", &human_duration(state.config.room_idle_ttl, lang)),
+        None => fill(
+            ui.expiry_note,
+            "ttl",
+            &human_duration(state.config.room_idle_ttl, lang),
+        ),
     };
     Ok(ChatPage {
         ui,
@@ -148,13 +182,16 @@ pub async fn chat_page(
 /// `X-Forwarded-Proto`/`Host`).
 fn share_url(headers: &HeaderMap, room: &RoomId) -> String {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let host = header("x-forwarded-host").or_else(|| headers.get(HOST).and_then(|v| v.to_str().ok()));
+    let host =
+        header("x-forwarded-host").or_else(|| headers.get(HOST).and_then(|v| v.to_str().ok()));
     let scheme = match header("x-forwarded-proto") {
         Some("https") => "https",
         _ => "http",
     };
     match host {
-        Some(host) if host.bytes().all(|b| b.is_ascii_graphic()) => format!("{scheme}://{host}/r/{room}"),
+        Some(host) if host.bytes().all(|b| b.is_ascii_graphic()) => {
+            format!("{scheme}://{host}/r/{room}")
+        }
         _ => format!("/r/{room}"),
     }
 }
@@ -167,13 +204,25 @@ async fn log_page(
 ) -> Result<Response, AppError> {
     let room = room_id(&room)?;
     let visitor = Visitor::load(&session).await?;
-    let user = visitor.user_in(&room).ok_or_else(|| AppError::NotAMember(room.clone()))?;
+    let user = visitor
+        .user_in(&room)
+        .ok_or_else(|| AppError::NotAMember(room.clone()))?;
     // Each refresh of the log is this member's heartbeat.
-    state.backend.touch(&room, &user, &ConnId::page()).await.map_err(|e| match e {
-        BackendError::NotAMember => AppError::NotAMember(room.clone()),
-        other => other.into(),
-    })?;
+    state
+        .backend
+        .touch(&room, &user, &ConnId::page())
+        .await
+        .map_err(|e| match e {
+            BackendError::NotAMember => AppError::NotAMember(room.clone()),
+            other => other.into(),
+        })?;
     let history = state.backend.history(&room, 0).await?;
     let ui = lang.ui();
-    Ok(LogPage { ui, asset_v: asset_version(), log: render_log(ui, &history), refresh_secs: NOJS_REFRESH_SECS }.into_response())
+    Ok(LogPage {
+        ui,
+        asset_v: asset_version(),
+        log: render_log(ui, &history),
+        refresh_secs: NOJS_REFRESH_SECS,
+    }
+    .into_response())
 }

@@ -7,9 +7,9 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
+use tower_sessions::Session;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
-use tower_sessions::Session;
 
 use crate::domain::{RoomId, UserId, ids_random_secret};
 
@@ -62,7 +62,12 @@ impl Visitor {
     pub fn csrf_matches(&self, token: &str) -> bool {
         !self.csrf.is_empty()
             && self.csrf.len() == token.len()
-            && self.csrf.bytes().zip(token.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+            && self
+                .csrf
+                .bytes()
+                .zip(token.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
     }
 }
 
@@ -78,7 +83,10 @@ impl MemoryStore {
     /// Drops expired sessions.
     pub fn sweep(&self) {
         let now = OffsetDateTime::now_utc();
-        self.records.lock().unwrap_or_else(|p| p.into_inner()).retain(|_, r| r.expiry_date > now);
+        self.records
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|_, r| r.expiry_date > now);
     }
 
     /// Sessions held (metrics, tests).
@@ -104,17 +112,26 @@ impl SessionStore for MemoryStore {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        self.records.lock().unwrap_or_else(|p| p.into_inner()).insert(record.id, record.clone());
+        self.records
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(record.id, record.clone());
         Ok(())
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         let records = self.records.lock().unwrap_or_else(|p| p.into_inner());
-        Ok(records.get(id).filter(|r| r.expiry_date > OffsetDateTime::now_utc()).cloned())
+        Ok(records
+            .get(id)
+            .filter(|r| r.expiry_date > OffsetDateTime::now_utc())
+            .cloned())
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        self.records.lock().unwrap_or_else(|p| p.into_inner()).remove(id);
+        self.records
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(id);
         Ok(())
     }
 }

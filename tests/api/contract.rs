@@ -1,0 +1,367 @@
+//! The backend contract: every behaviour the app relies on, run against every `Backend`
+//! implementation (STYLE habit 6). `backend_contract!` instantiates the suite for one
+//! implementation: a factory making two handles on one shared state, and whether tokio's
+//! clock may be paused (in-process) or TTLs run in real time (services).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use c2c::backend::{Backend, BackendConfig, BackendError};
+use c2c::domain::{
+    ClientMsgId, ConnId, DisplayName, Limits, MessageText, PresenceChange, RoomEvent, RoomId,
+};
+use tokio::sync::broadcast;
+
+/// Short timings so the suite runs quickly in real time too.
+pub fn contract_config() -> BackendConfig {
+    BackendConfig {
+        presence_ttl: Duration::from_secs(2),
+        room_idle_ttl: Duration::from_secs(4),
+        history_len: 5,
+        sweep_interval: Duration::from_millis(200),
+    }
+}
+
+pub fn name(s: &str) -> DisplayName {
+    DisplayName::parse(s, &Limits::default()).unwrap()
+}
+
+pub fn text(s: &str) -> MessageText {
+    MessageText::parse(s, &Limits::default()).unwrap()
+}
+
+/// Receives events until one matches `pred`, failing after a few seconds.
+pub async fn expect_event(
+    rx: &mut broadcast::Receiver<Arc<RoomEvent>>,
+    pred: impl Fn(&RoomEvent) -> bool,
+) -> Arc<RoomEvent> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let ev = tokio::time::timeout_at(deadline, rx.recv())
+            .await
+            .expect("event in time")
+            .expect("open stream");
+        if pred(&ev) {
+            return ev;
+        }
+    }
+}
+
+pub fn is_presence(
+    user: &c2c::domain::UserId,
+    want: PresenceChange,
+) -> impl Fn(&RoomEvent) -> bool + '_ {
+    move |ev| matches!(ev, RoomEvent::Presence { member, change, .. } if &member.user == user && *change == want)
+}
+
+/// Sleeps past a TTL (instantly when the clock is paused).
+pub async fn pass(d: Duration) {
+    tokio::time::sleep(d + Duration::from_millis(700)).await;
+}
+
+#[macro_export]
+macro_rules! backend_contract {
+    ($suite:ident, paused = $paused:literal, $pair:expr) => {
+        mod $suite {
+            use super::*;
+            #[allow(unused_imports)]
+            use $crate::contract::*;
+
+            async fn pair() -> (Arc<dyn Backend>, Arc<dyn Backend>) {
+                ($pair)(contract_config()).await
+            }
+
+            async fn one() -> Arc<dyn Backend> {
+                pair().await.0
+            }
+
+            #[tokio::test(start_paused = $paused)]
+            async fn creator_is_an_online_member() {
+                let b = one().await;
+                let (room, user) = b.create_room(name("Alice")).await.unwrap();
+                let snap = b.room(&room).await.unwrap();
+                assert_eq!(snap.members.len(), 1);
+                assert_eq!(snap.members[0].user, user);
+                assert_eq!(snap.members[0].name.as_str(), "Alice");
+                assert!(snap.members[0].online);
+                assert!(snap.idle_expires_at.is_none());
+                assert_eq!(b.member(&room, &user).await.unwrap().name.as_str(), "Alice");
+            }
+
+            #[tokio::test(start_paused = $paused)]
+            async fn unknown_rooms_are_not_found() {
+                let b = one().await;
+                let room = RoomId::generate();
+                let user = c2c::domain::UserId::generate();
+                assert!(matches!(
+                    b.room(&room).await,
+                    Err(BackendError::RoomNotFound)
+                ));
+                assert!(matches!(
+                    b.join(&room, name("x")).await,
+                    Err(BackendError::RoomNotFound)
+                ));
+                assert!(matches!(
+                    b.history(&room, 0).await,
+                    Err(BackendError::RoomNotFound)
+                ));
+                assert!(matches!(
+                    b.post(&room, &user, text("x"), None).await,
+                    Err(BackendError::RoomNotFound)
+                ));
+                assert!(matches!(
+                    b.subscribe(&room).await,
+                    Err(BackendError::RoomNotFound)
+                ));
+            }
+
+            #[tokio::test(start_paused = $paused)]
+            async fn joins_are_published_across_handles() {
+                let (a, b) = pair().await;
+                let (room, _) = a.create_room(name("Alice")).await.unwrap();
+                let mut sub = b.subscribe(&room).await.unwrap();
+                let bob = a.join(&room, name("Bob")).await.unwrap();
+                let ev =
+                    expect_event(&mut sub.events, is_presence(&bob, PresenceChange::Joined)).await;
+                let RoomEvent::Presence { member, .. } = ev.as_ref() else {
+                    unreachable!()
+                };
+                assert_eq!(member.name.as_str(), "Bob");
+                assert!(member.online);
+                assert_eq!(b.room(&room).await.unwrap().members.len(), 2);
+            }
+
+            #[tokio::test(start_paused = $paused)]
+            async fn present_names_are_unique_ignoring_case() {
+                let b = one().await;
+                let (room, _) = b.create_room(name("Alice")).await.unwrap();
+                assert!(matches!(
+                    b.join(&room, name("alice")).await,
+                    Err(BackendError::NameTaken)
+                ));
+                assert!(matches!(
+                    b.join(&room, name("ALICE")).await,
+                    Err(BackendError::NameTaken)
+                ));
+                assert!(b.join(&room, name("Alice2")).await.is_ok());
+            }
+
+            #[tokio::test(start_paused = $paused)]
+            async fn presence_expires_without_heartbeat() {
+                let b = one().await;
+                let (room, alice) = b.create_room(name("Alice")).await.unwrap();
+                let mut sub = b.subscribe(&room).await.unwrap();
+                pass(contract_config().presence_ttl).await;
+                expect_event(
+                    &mut sub.events,
+                    is_presence(&alice, PresenceChange::Offline),
+                )
+                .await;
+                assert!(!b.member(&room, &alice).await.unwrap().online);
+            }
+
+            #[tokio::test(start_paused = $paused)]
+            async fn heartbeats_keep_presence() {
+                let b = one().await;
+                let (room, alice) = b.create_room(name("Alice")).await.unwrap();
+                let conn = ConnId::generate();
+                let ttl = contract_config().presence_ttl;
+                for _ in 0..6 {
+                    b.touch(&room, &alice, &conn).await.unwrap();
+                    tokio::time::sleep(ttl / 3).await;
+                }
+                assert!(b.member(&room, &alice).await.unwrap().online);
+            }
+
+            #[tokio::test(start_paused = $paused)]
+            async fn two_tabs_stay_online_until_the_last_closes() {
+                let (a, b) = pair().await;
+                let (room, alice) = a.create_room(name("Alice")).await.unwrap();
+                let (tab1, tab2) = (ConnId::generate(), ConnId::generate());
+                a.touch(&room, &alice, &tab1).await.unwrap();
+                b.touch(&room, &alice, &tab2).await.unwrap();
+                // The page-view presence of creation expires; the tabs keep heartbeating.
+                let ttl = contract_config().presence_ttl;
+                for _ in 0..4 {
+                    tokio::time::sleep(ttl / 3).await;
+                    a.touch(&room, &alice, &tab1).await.unwrap();
+                    b.touch(&room, &alice, &tab2).await.unwrap();
+                }
+                let mut sub = a.subscribe(&room).await.unwrap();
+                a.disconnect(&room, &alice, &tab1).await.unwrap();
+                assert!(
+                    b.member(&room, &alice).await.unwrap().online,
+                    "one tab still open"
+                );
+                b.disconnect(&room, &alice, &tab2).await.unwrap();
+                expect_event(
+                    &mut sub.events,
+                    is_presence(&alice, PresenceChange::Offline),
+                )
+                .await;
+                assert!(!a.member(&room, &alice).await.unwrap().online);
+            }
+
+            #[tokio::test(start_paused = $paused)]
+            async fn an_offline_name_can_be_taken_and_its_owner_returns_numbered() {
+                let b = one().await;
+                let (room, alice) = b.create_room(name("Alice")).await.unwrap();
+                pass(contract_config().presence_ttl).await;
+                let other = b
+                    .join(&room, name("alice"))
+                    .await
+                    .expect("offline name is free");
+                let back = b.touch(&room, &alice, &ConnId::generate()).await.unwrap();
+                assert_eq!(back.name.as_str(), "Alice 2");
+                assert!(back.online);
+                assert_eq!(
+                    b.member(&room, &other).await.unwrap().name.as_str(),
+                    "alice"
+                );
+            }
+
+            #[tokio::test(start_paused = $paused)]
+            async fn messages_get_increasing_sequence_numbers_and_fan_out() {
+                let (a, b) = pair().await;
+                let (room, alice) = a.create_room(name("Alice")).await.unwrap();
+                let mut sub = b.subscribe(&room).await.unwrap();
+                let m1 = a.post(&room, &alice, text("one"), None).await.unwrap();
+                let m2 = a.post(&room, &alice, text("two"), None).await.unwrap();
+                assert_eq!((m1.seq, m2.seq), (1, 2));
+                for want in ["one", "two"] {
+                    let ev =
+                        expect_event(&mut sub.events, |e| matches!(e, RoomEvent::Message(_))).await;
+                    let RoomEvent::Message(m) = ev.as_ref() else {
+                        unreachable!()
+                    };
+                    assert_eq!(m.text.as_str(), want);
+                    assert_eq!(m.name.as_str(), "Alice");
+                }
+            }
+
+            #[tokio::test(start_paused = $paused)]
+            async fn history_is_capped_and_says_when_truncated() {
+                let b = one().await;
+                let (room, alice) = b.create_room(name("Alice")).await.unwrap();
+                for i in 1..=7 {
+                    b.post(&room, &alice, text(&format!("m{i}")), None)
+                        .await
+                        .unwrap();
+                }
+                let all = b.history(&room, 0).await.unwrap();
+                let seqs: Vec<u64> = all.messages.iter().map(|m| m.seq).collect();
+                assert_eq!(seqs, [3, 4, 5, 6, 7]);
+                assert!(all.truncated, "m1 and m2 fell out");
+                let after5 = b.history(&room, 5).await.unwrap();
+                assert_eq!(
+                    after5.messages.iter().map(|m| m.seq).collect::<Vec<_>>(),
+                    [6, 7]
+                );
+                assert!(!after5.truncated);
+                let after1 = b.history(&room, 1).await.unwrap();
+                assert!(after1.truncated, "m2 is gone");
+                assert!(b.history(&room, 7).await.unwrap().messages.is_empty());
+            }
+
+            #[tokio::test(start_paused = $paused)]
+            async fn a_client_id_is_stored_once() {
+                let b = one().await;
+                let (room, alice) = b.create_room(name("Alice")).await.unwrap();
+                let cid = ClientMsgId::parse("abc123").unwrap();
+                let first = b
+                    .post(&room, &alice, text("hi"), Some(cid.clone()))
+                    .await
+                    .unwrap();
+                let again = b.post(&room, &alice, text("hi"), Some(cid)).await.unwrap();
+                assert_eq!(first.seq, again.seq);
+                assert_eq!(b.history(&room, 0).await.unwrap().messages.len(), 1);
+            }
+
+            #[tokio::test(start_paused = $paused)]
+            async fn leaving_removes_the_member_but_keeps_messages() {
+                let b = one().await;
+                let (room, alice) = b.create_room(name("Alice")).await.unwrap();
+                let bob = b.join(&room, name("Bob")).await.unwrap();
+                b.post(&room, &bob, text("bye"), None).await.unwrap();
+                let mut sub = b.subscribe(&room).await.unwrap();
+                b.leave(&room, &bob).await.unwrap();
+                expect_event(&mut sub.events, is_presence(&bob, PresenceChange::Left)).await;
+                assert!(matches!(
+                    b.member(&room, &bob).await,
+                    Err(BackendError::NotAMember)
+                ));
+                assert!(matches!(
+                    b.post(&room, &bob, text("x"), None).await,
+                    Err(BackendError::NotAMember)
+                ));
+                assert_eq!(b.history(&room, 0).await.unwrap().messages.len(), 1);
+                assert_eq!(b.room(&room).await.unwrap().members.len(), 1);
+                assert!(b.member(&room, &alice).await.is_ok());
+            }
+
+            #[tokio::test(start_paused = $paused)]
+            async fn idle_rooms_expire() {
+                let b = one().await;
+                let (room, _) = b.create_room(name("Alice")).await.unwrap();
+                let config = contract_config();
+                pass(config.presence_ttl).await;
+                let snap = b.room(&room).await.unwrap();
+                assert!(
+                    snap.idle_expires_at.is_some(),
+                    "no one online: expiry shown"
+                );
+                pass(config.room_idle_ttl).await;
+                assert!(matches!(
+                    b.room(&room).await,
+                    Err(BackendError::RoomNotFound)
+                ));
+            }
+
+            #[tokio::test(start_paused = $paused)]
+            async fn coming_back_online_cancels_idle_expiry() {
+                let b = one().await;
+                let (room, alice) = b.create_room(name("Alice")).await.unwrap();
+                let config = contract_config();
+                pass(config.presence_ttl).await;
+                assert!(b.room(&room).await.unwrap().idle_expires_at.is_some());
+                let conn = ConnId::generate();
+                b.touch(&room, &alice, &conn).await.unwrap();
+                assert!(b.room(&room).await.unwrap().idle_expires_at.is_none());
+                for _ in 0..((config.room_idle_ttl.as_millis()
+                    / (config.presence_ttl / 3).as_millis())
+                    + 3)
+                {
+                    tokio::time::sleep(config.presence_ttl / 3).await;
+                    b.touch(&room, &alice, &conn).await.unwrap();
+                }
+                assert!(
+                    b.room(&room).await.is_ok(),
+                    "someone online: the room stays"
+                );
+            }
+
+            #[tokio::test(start_paused = $paused)]
+            async fn member_versions_increase_with_each_change() {
+                let b = one().await;
+                let (room, _) = b.create_room(name("Alice")).await.unwrap();
+                let v0 = b.room(&room).await.unwrap().member_version;
+                let mut sub = b.subscribe(&room).await.unwrap();
+                let bob = b.join(&room, name("Bob")).await.unwrap();
+                let ev =
+                    expect_event(&mut sub.events, is_presence(&bob, PresenceChange::Joined)).await;
+                let RoomEvent::Presence { version, .. } = ev.as_ref() else {
+                    unreachable!()
+                };
+                assert!(*version > v0);
+                assert_eq!(b.room(&room).await.unwrap().member_version, *version);
+            }
+        }
+    };
+}
+
+async fn memory_pair(config: BackendConfig) -> (Arc<dyn Backend>, Arc<dyn Backend>) {
+    let backend: Arc<dyn Backend> = Arc::new(c2c::backend::memory::MemoryBackend::start(config));
+    (backend.clone(), backend)
+}
+
+backend_contract!(memory, paused = true, memory_pair);

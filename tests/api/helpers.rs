@@ -1,0 +1,316 @@
+//! `spawn_app()` and typed helpers: a browser with its own cookie jar, a live socket client.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use c2c::backend::memory::MemoryBackend;
+use c2c::backend::{Backend, BackendConfig};
+use c2c::state::AppState;
+use c2c::{App, Config};
+use futures_util::{SinkExt, StreamExt};
+use reqwest::cookie::{CookieStore, Jar};
+use reqwest::{StatusCode, Url};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// How long a test waits for something that should happen at once.
+pub const WAIT: Duration = Duration::from_secs(5);
+
+pub struct TestApp {
+    pub base: String,
+    pub state: AppState,
+    pub db_path: std::path::PathBuf,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", self.db_path.display()));
+        }
+    }
+}
+
+pub fn test_config() -> (Config, std::path::PathBuf) {
+    let db_path = std::env::temp_dir().join(format!(
+        "c2c-test-{}.sqlite3",
+        c2c::domain::RoomId::generate()
+    ));
+    let config = Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        database_url: format!("sqlite://{}", db_path.display()),
+        ..Config::default()
+    };
+    (config, db_path)
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let (mut config, db_path) = test_config();
+    adjust(&mut config);
+    let backend: Arc<dyn Backend> = Arc::new(MemoryBackend::start(BackendConfig {
+        room_idle_ttl: config.room_idle_ttl,
+        ..BackendConfig::default()
+    }));
+    let app = App::build_with(config, backend).await.expect("app builds");
+    let base = format!("http://{}", app.local_addr());
+    let state = app.state().clone();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(app.run_until(async move {
+        let _ = rx.await;
+    }));
+    TestApp {
+        base,
+        state,
+        db_path,
+        _shutdown: tx,
+    }
+}
+
+impl TestApp {
+    pub fn browser(&self) -> Browser {
+        let jar = Arc::new(Jar::default());
+        let client = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Browser {
+            client,
+            jar,
+            base: self.base.clone(),
+            lang: None,
+        }
+    }
+}
+
+/// A browser: its own cookies, optionally a preferred language.
+pub struct Browser {
+    pub client: reqwest::Client,
+    pub jar: Arc<Jar>,
+    pub base: String,
+    pub lang: Option<&'static str>,
+}
+
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn location(&self) -> &str {
+        self.headers
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// The value of the first hidden field `name`.
+    pub fn field(&self, name: &str) -> String {
+        let marker = format!("name=\"{name}\" value=\"");
+        let start = self
+            .body
+            .find(&marker)
+            .unwrap_or_else(|| panic!("no field {name} in {}", self.body))
+            + marker.len();
+        let end = self.body[start..].find('"').unwrap() + start;
+        self.body[start..end].to_owned()
+    }
+}
+
+impl Browser {
+    fn with_lang(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match self.lang {
+            Some(lang) => req.header("accept-language", lang),
+            None => req,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        let res = self
+            .with_lang(self.client.get(format!("{}{path}", self.base)))
+            .send()
+            .await
+            .unwrap();
+        page(res).await
+    }
+
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
+        let origin = self.base.clone();
+        let req = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("origin", origin)
+            .form(form);
+        page(self.with_lang(req).send().await.unwrap()).await
+    }
+
+    /// Creates a room as `name`; returns its id.
+    pub async fn create_room(&self, name: &str) -> String {
+        let csrf = self.get("/").await.field("csrf");
+        let res = self
+            .post("/rooms", &[("name", name), ("csrf", &csrf)])
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        res.location().trim_start_matches("/r/").to_owned()
+    }
+
+    /// Joins `room` as `name`.
+    pub async fn join(&self, room: &str, name: &str) -> Page {
+        let csrf = self.get(&format!("/r/{room}")).await.field("csrf");
+        self.post(
+            &format!("/r/{room}/join"),
+            &[("name", name), ("csrf", &csrf)],
+        )
+        .await
+    }
+
+    /// Sends a message through the no-JavaScript form.
+    pub async fn send_form(&self, room: &str, text: &str) -> Page {
+        let page = self.get(&format!("/r/{room}")).await;
+        let (csrf, client_id) = (page.field("csrf"), page.field("client_id"));
+        self.post(
+            &format!("/r/{room}/messages"),
+            &[("text", text), ("client_id", &client_id), ("csrf", &csrf)],
+        )
+        .await
+    }
+
+    pub fn cookie_header(&self) -> Option<String> {
+        let url: Url = self.base.parse().unwrap();
+        self.jar
+            .cookies(&url)
+            .map(|v| v.to_str().unwrap().to_owned())
+    }
+
+    /// Opens the live socket of `room` with this browser's cookies and own origin.
+    pub async fn connect_live(&self, room: &str) -> Live {
+        self.try_connect_live(room, Some(&self.base.clone()))
+            .await
+            .expect("live socket opens")
+    }
+
+    pub async fn try_connect_live(
+        &self,
+        room: &str,
+        origin: Option<&str>,
+    ) -> Result<Live, tokio_tungstenite::tungstenite::Error> {
+        let url = format!("{}/r/{room}/live", self.base.replacen("http", "ws", 1));
+        let mut request = url.into_client_request().unwrap();
+        if let Some(cookie) = self.cookie_header() {
+            request
+                .headers_mut()
+                .insert("cookie", HeaderValue::from_str(&cookie).unwrap());
+        }
+        if let Some(origin) = origin {
+            request
+                .headers_mut()
+                .insert("origin", HeaderValue::from_str(origin).unwrap());
+        }
+        if let Some(lang) = self.lang {
+            request
+                .headers_mut()
+                .insert("accept-language", HeaderValue::from_static(lang));
+        }
+        let (ws, _) = tokio_tungstenite::connect_async(request).await?;
+        Ok(Live { ws })
+    }
+}
+
+async fn page(res: reqwest::Response) -> Page {
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = res.text().await.unwrap();
+    Page {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// A live socket as htmx's ws extension uses it.
+pub struct Live {
+    pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+impl Live {
+    /// The next text frame (pings are answered by the library).
+    pub async fn next_text(&mut self) -> String {
+        self.try_next_text(WAIT)
+            .await
+            .expect("a frame within the wait")
+    }
+
+    pub async fn try_next_text(&mut self, wait: Duration) -> Option<String> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let frame = tokio::time::timeout_at(deadline, self.ws.next())
+                .await
+                .ok()??
+                .ok()?;
+            match frame {
+                Message::Text(t) => return Some(t.to_string()),
+                Message::Close(_) => return None,
+                _ => continue,
+            }
+        }
+    }
+
+    /// Frames until one contains `needle`; returns it.
+    pub async fn until(&mut self, needle: &str) -> String {
+        loop {
+            let frame = self
+                .try_next_text(WAIT)
+                .await
+                .unwrap_or_else(|| panic!("no frame with {needle:?}"));
+            if frame.contains(needle) {
+                return frame;
+            }
+        }
+    }
+
+    /// Sends what the composer sends: `{"text", "client_id", "HEADERS"}`.
+    pub async fn send_message(&mut self, text: &str, client_id: &str) {
+        let body = serde_json::json!({
+            "text": text,
+            "client_id": client_id,
+            "csrf": "x",
+            "HEADERS": {"HX-Request": "true", "HX-Trigger": "composer"}
+        });
+        self.ws
+            .send(Message::Text(body.to_string().into()))
+            .await
+            .unwrap();
+    }
+
+    pub async fn send_raw(&mut self, message: Message) {
+        self.ws.send(message).await.unwrap();
+    }
+
+    /// Waits for the close frame; returns its code.
+    pub async fn closed_with(&mut self) -> Option<u16> {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            match tokio::time::timeout_at(deadline, self.ws.next())
+                .await
+                .ok()??
+            {
+                Ok(Message::Close(frame)) => return frame.map(|f| f.code.into()),
+                Ok(_) => continue,
+                Err(_) => return None,
+            }
+        }
+    }
+}
+
+/// How many times `needle` occurs in `haystack`.
+pub fn count(haystack: &str, needle: &str) -> usize {
+    haystack.matches(needle).count()
+}

@@ -1,0 +1,8 @@
+//! The integration test binary: the backend contract suite and the application on a real
+//! listener (port 0) with real HTTP and WebSocket clients.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod contract;
+mod helpers;
+mod live;
+mod pages;
