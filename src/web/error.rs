@@ -22,6 +22,8 @@ pub enum AppError {
     RoomNotFound,
     /// 404 `PAGE_NOT_FOUND`.
     PageNotFound,
+    /// 400 `VALIDATION_ERROR`: a request that could not be parsed at all.
+    BadRequest(String),
     /// 403 `NOT_A_MEMBER`, with a link to the room's join form.
     NotAMember(RoomId),
     /// 403 `FORM_EXPIRED`: missing or wrong CSRF token, or a foreign `Origin`.
@@ -40,6 +42,7 @@ impl AppError {
         match self {
             AppError::RoomNotFound => (StatusCode::NOT_FOUND, ErrorCode::RoomNotFound),
             AppError::PageNotFound => (StatusCode::NOT_FOUND, ErrorCode::PageNotFound),
+            AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, ErrorCode::ValidationError),
             AppError::NotAMember(_) => (StatusCode::FORBIDDEN, ErrorCode::NotAMember),
             AppError::FormExpired => (StatusCode::FORBIDDEN, ErrorCode::FormExpired),
             AppError::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited),
@@ -92,6 +95,7 @@ impl IntoResponse for AppError {
         match self {
             AppError::Internal(detail) => tracing::error!(%detail, "internal error"),
             AppError::Unavailable(detail) => tracing::warn!(%detail, "backend unavailable"),
+            AppError::BadRequest(detail) => tracing::debug!(%detail, "unparseable request"),
             AppError::RateLimited(secs) => {
                 report.args.push(("seconds", secs.to_string()));
                 response

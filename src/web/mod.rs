@@ -4,6 +4,7 @@
 
 pub mod assets;
 pub mod error;
+mod form;
 pub mod guard;
 mod health;
 pub mod locale;

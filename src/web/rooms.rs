@@ -1,15 +1,16 @@
 //! Form posts: create, join, send (no JavaScript), leave. Each answers `303 See Other` on
 //! success and re-renders its form with the localized error and the input kept otherwise.
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header::RETRY_AFTER};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
-use axum::{Form, Router};
 use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::error::AppError;
+use super::form::FormInput;
 use super::guard::origin_allowed;
 use super::locale::Lang;
 use super::pages::{chat_page, create_page, join_page, room_id};
@@ -87,7 +88,7 @@ async fn create(
     Lang(locales, lang): Lang,
     headers: HeaderMap,
     session: Session,
-    Form(form): Form<NameForm>,
+    FormInput(form): FormInput<NameForm>,
 ) -> Result<Response, AppError> {
     let mut visitor = checked_visitor(&state, &headers, &session, &form.csrf).await?;
     let name = match DisplayName::parse(&form.name, state.limits()) {
@@ -116,7 +117,7 @@ async fn join(
     Lang(locales, lang): Lang,
     headers: HeaderMap,
     session: Session,
-    Form(form): Form<NameForm>,
+    FormInput(form): FormInput<NameForm>,
 ) -> Result<Response, AppError> {
     let room = room_id(&room)?;
     let visitor = checked_visitor(&state, &headers, &session, &form.csrf).await?;
@@ -159,7 +160,7 @@ async fn send(
     Lang(locales, lang): Lang,
     headers: HeaderMap,
     session: Session,
-    Form(form): Form<MessageForm>,
+    FormInput(form): FormInput<MessageForm>,
 ) -> Result<Response, AppError> {
     let room = room_id(&room)?;
     let visitor = checked_visitor(&state, &headers, &session, &form.csrf).await?;
@@ -217,7 +218,7 @@ async fn leave(
     Path(room): Path<String>,
     headers: HeaderMap,
     session: Session,
-    Form(form): Form<CsrfForm>,
+    FormInput(form): FormInput<CsrfForm>,
 ) -> Result<Response, AppError> {
     let room = room_id(&room)?;
     let mut visitor = checked_visitor(&state, &headers, &session, &form.csrf).await?;

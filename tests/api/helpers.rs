@@ -23,7 +23,7 @@ pub struct TestApp {
     pub base: String,
     pub state: AppState,
     pub db_path: std::path::PathBuf,
-    _shutdown: tokio::sync::oneshot::Sender<()>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 impl Drop for TestApp {
@@ -69,11 +69,18 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         base,
         state,
         db_path,
-        _shutdown: tx,
+        shutdown: Some(tx),
     }
 }
 
 impl TestApp {
+    /// Sends the shutdown signal, as SIGTERM does.
+    pub fn shut_down(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+
     pub fn browser(&self) -> Browser {
         let jar = Arc::new(Jar::default());
         let client = reqwest::Client::builder()

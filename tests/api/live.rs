@@ -302,3 +302,14 @@ async fn oversized_limits_follow_configuration() {
             .contains("at most 10 characters")
     );
 }
+
+#[tokio::test]
+async fn shutdown_closes_sockets_with_1012_so_browsers_reconnect() {
+    let mut app = spawn_app().await;
+    let alice = app.browser();
+    let room = alice.create_room("Alice").await;
+    let mut a = alice.connect_live(&room).await;
+    a.next_text().await;
+    app.shut_down();
+    assert_eq!(a.closed_with().await, Some(1012));
+}

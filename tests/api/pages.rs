@@ -346,3 +346,36 @@ async fn unknown_pages_and_assets() {
     assert_eq!(b.get("/healthz").await.status, StatusCode::OK);
     assert_eq!(b.get("/readyz").await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn unparseable_forms_get_a_localized_error() {
+    let app = spawn_app().await;
+    let mut ko = app.browser();
+    ko.lang = Some("ko");
+    ko.get("/").await;
+    let res = ko
+        .client
+        .post(format!("{}/rooms", app.base))
+        .header("accept-language", "ko")
+        .header("content-type", "application/json")
+        .body("{\"name\":\"x\"}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("요청을 이해할 수 없습니다")
+    );
+    let res = ko
+        .client
+        .post(format!("{}/rooms", app.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("name=%FF%FE&csrf=%")
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_client_error());
+}
