@@ -9,8 +9,10 @@ use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tower_sessions_redis_store::RedisStore;
 
 use crate::backend::memory::MemoryBackend;
+use crate::backend::redis::RedisBackend;
 use crate::backend::{Backend, BackendConfig};
 use crate::catalog::{Catalog, Db, DbError};
 use crate::config::Config;
@@ -36,9 +38,9 @@ pub enum StartError {
     /// The catalogue database could not be opened.
     #[error("DATABASE_URL: {0}")]
     Database(#[from] DbError),
-    /// A configured feature is not available.
-    #[error("{0}")]
-    Unsupported(String),
+    /// The Redis URL could not be used.
+    #[error("REDIS_URL: {0}")]
+    Redis(String),
 }
 
 /// A built application, bound and ready to serve.
@@ -53,19 +55,22 @@ impl App {
     /// Builds the app the configuration describes: the in-process backend unless `REDIS_URL`
     /// is set, in-memory sessions, the catalogue at `DATABASE_URL`.
     pub async fn build(config: Config) -> Result<Self, StartError> {
-        if config.redis_url.is_some() {
-            return Err(StartError::Unsupported(
-                "REDIS_URL: the Redis backend is not part of this build yet; unset REDIS_URL to run the embedded default".into(),
-            ));
-        }
-        let backend = MemoryBackend::start(BackendConfig {
+        let backend_config = BackendConfig {
             room_idle_ttl: config.room_idle_ttl,
             ..BackendConfig::default()
-        });
-        Self::build_with(config, Arc::new(backend)).await
+        };
+        let backend: Arc<dyn Backend> = match &config.redis_url {
+            Some(url) => Arc::new(
+                RedisBackend::start(url, backend_config)
+                    .map_err(|e| StartError::Redis(e.to_string()))?,
+            ),
+            None => Arc::new(MemoryBackend::start(backend_config)),
+        };
+        Self::build_with(config, backend).await
     }
 
     /// Builds the app over a given backend (tests choose the backend and its timings).
+    /// Sessions live in Redis when `REDIS_URL` is set, in memory otherwise.
     pub async fn build_with(config: Config, backend: Arc<dyn Backend>) -> Result<Self, StartError> {
         let listener = TcpListener::bind(config.addr)
             .await
@@ -76,8 +81,6 @@ impl App {
         let db = Db::open(&config.database_url).await?;
         let catalog = Catalog::start(db).await;
         let (shutdown, shutdown_rx) = watch::channel(false);
-        let store = MemoryStore::default();
-        spawn_session_sweep(store.clone());
         let state = AppState {
             hub: Hub::new(backend.clone()),
             backend,
@@ -86,7 +89,17 @@ impl App {
             shutdown: shutdown_rx,
             config: Arc::new(config.clone()),
         };
-        let router = web::router(state.clone(), store, config.session_ttl);
+        let router = match &config.redis_url {
+            Some(url) => {
+                let store = RedisStore::new(session_pool(url).await?);
+                web::router(state.clone(), store, config.session_ttl)
+            }
+            None => {
+                let store = MemoryStore::default();
+                spawn_session_sweep(store.clone());
+                web::router(state.clone(), store, config.session_ttl)
+            }
+        };
         Ok(Self {
             listener,
             router,
@@ -121,6 +134,37 @@ impl App {
             .with_graceful_shutdown(graceful)
             .await
     }
+}
+
+/// The connection pool of the session store (tower-sessions-redis-store speaks `fred`). Commands
+/// time out after a second and the pool reconnects by itself, so a Redis outage fails requests
+/// fast and heals without a restart.
+async fn session_pool(url: &str) -> Result<fred::prelude::Pool, StartError> {
+    use fred::prelude::{Builder, ClientLike, Config as FredConfig, ReconnectPolicy};
+    let mut fred_config =
+        FredConfig::from_url(url).map_err(|e| StartError::Redis(e.to_string()))?;
+    // Start even if Redis is down; the reconnect policy takes over.
+    fred_config.fail_fast = false;
+    let pool = Builder::from_config(fred_config)
+        .with_connection_config(|c| {
+            c.connection_timeout = Duration::from_secs(1);
+            c.internal_command_timeout = Duration::from_secs(1);
+            c.max_command_attempts = 1;
+        })
+        .with_performance_config(|p| p.default_command_timeout = Duration::from_secs(1))
+        .set_policy(ReconnectPolicy::new_exponential(0, 100, 2_000, 2))
+        .build_pool(2)
+        .map_err(|e| StartError::Redis(e.to_string()))?;
+    let _connection_task = pool.connect();
+    // Give a reachable Redis a moment so the first requests find the pool connected; an
+    // unreachable one does not hold up start-up.
+    if tokio::time::timeout(Duration::from_secs(2), pool.wait_for_connect())
+        .await
+        .is_err()
+    {
+        tracing::warn!("session store: Redis not reachable yet; reconnecting in the background");
+    }
+    Ok(pool)
 }
 
 fn spawn_session_sweep(store: MemoryStore) {

@@ -353,4 +353,8 @@ impl Backend for MemoryBackend {
     async fn ping(&self) -> BackendResult<()> {
         Ok(())
     }
+
+    fn presence_ttl(&self) -> std::time::Duration {
+        self.shared.config.presence_ttl
+    }
 }

@@ -6,6 +6,7 @@
 //! `tests/api/contract.rs`.
 
 pub mod memory;
+pub mod redis;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -162,4 +163,8 @@ pub trait Backend: Send + Sync + 'static {
 
     /// Whether the shared state is reachable (`/readyz`).
     async fn ping(&self) -> BackendResult<()>;
+
+    /// How long presence lasts without a heartbeat; live connections refresh it three times
+    /// per TTL.
+    fn presence_ttl(&self) -> Duration;
 }

@@ -58,4 +58,7 @@ pub enum RoomEvent {
         /// What changed.
         change: PresenceChange,
     },
+    /// The stream had a gap history cannot fill (member changes, or messages that fell out of
+    /// history): take a fresh snapshot.
+    Resync,
 }

@@ -22,6 +22,8 @@ impl Frames {
                 )
             }
             RoomEvent::Presence { member, change, .. } => presence(ui, member, *change),
+            // Sockets answer a resync with a snapshot; it has no frame of its own.
+            RoomEvent::Resync => String::new(),
         }
     }
 }

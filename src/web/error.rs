@@ -69,9 +69,10 @@ impl From<BackendError> for AppError {
     }
 }
 
+/// Session storage fails when its store (Redis, when configured) is unreachable.
 impl From<tower_sessions::session_store::Error> for AppError {
     fn from(err: tower_sessions::session_store::Error) -> Self {
-        AppError::Internal(format!("session store: {err}"))
+        AppError::Unavailable(format!("session store: {err}"))
     }
 }
 

@@ -6,10 +6,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use c2c::backend::{Backend, BackendConfig, BackendError};
-use c2c::domain::{
-    ClientMsgId, ConnId, DisplayName, Limits, MessageText, PresenceChange, RoomEvent, RoomId,
-};
+use c2c::backend::{Backend, BackendConfig};
+use c2c::domain::{DisplayName, Limits, MessageText, PresenceChange, RoomEvent};
 use tokio::sync::broadcast;
 
 /// Short timings so the suite runs quickly in real time too.
@@ -63,7 +61,11 @@ pub async fn pass(d: Duration) {
 macro_rules! backend_contract {
     ($suite:ident, paused = $paused:literal, $pair:expr) => {
         mod $suite {
+            #[allow(unused_imports)]
             use super::*;
+            use c2c::backend::{Backend, BackendError};
+            use c2c::domain::{ClientMsgId, ConnId, PresenceChange, RoomEvent, RoomId};
+            use std::sync::Arc;
             #[allow(unused_imports)]
             use $crate::contract::*;
 

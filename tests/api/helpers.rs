@@ -58,6 +58,49 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         room_idle_ttl: config.room_idle_ttl,
         ..BackendConfig::default()
     }));
+    serve(config, backend, db_path).await
+}
+
+/// The Redis URL of the test command's private server, with database `db`. Tests that need
+/// different timings use different databases, since every instance on one database sweeps
+/// every room there with its own configuration.
+pub fn redis_url(db: u8) -> String {
+    let base = std::env::var("REDIS_URL").expect(
+        "REDIS_URL must point at a Redis server for the Redis tests; scripts/test starts a private one",
+    );
+    let trimmed = base.trim_end_matches('/');
+    let without_db = match trimmed.rsplit_once('/') {
+        Some((head, tail))
+            if tail.chars().all(|c| c.is_ascii_digit())
+                && head.contains("://")
+                && head.len() > "redis://".len() =>
+        {
+            head
+        }
+        _ => trimmed,
+    };
+    format!("{without_db}/{db}")
+}
+
+/// An app instance on the Redis at `url`, with backend timings `backend_config`.
+pub async fn spawn_app_on_redis(url: &str, backend_config: BackendConfig) -> TestApp {
+    let (mut config, db_path) = test_config();
+    config.redis_url = Some(url.to_owned());
+    config.room_idle_ttl = backend_config.room_idle_ttl;
+    let backend: Arc<dyn Backend> = Arc::new(
+        c2c::backend::redis::RedisBackend::start(url, backend_config).expect("redis backend"),
+    );
+    serve(config, backend, db_path).await
+}
+
+async fn serve(config: Config, backend: Arc<dyn Backend>, db_path: std::path::PathBuf) -> TestApp {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("TEST_LOG")
+                .unwrap_or_else(|_| "off".into()),
+        )
+        .with_test_writer()
+        .try_init();
     let app = App::build_with(config, backend).await.expect("app builds");
     let base = format!("http://{}", app.local_addr());
     let state = app.state().clone();
@@ -78,6 +121,16 @@ impl TestApp {
     pub fn shut_down(&mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
+        }
+    }
+
+    /// The same browser (cookies and all) talking to another instance.
+    pub fn browser_on(&self, other: &Browser) -> Browser {
+        Browser {
+            client: other.client.clone(),
+            jar: other.jar.clone(),
+            base: self.base.clone(),
+            lang: other.lang,
         }
     }
 

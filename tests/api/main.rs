@@ -6,3 +6,4 @@ mod contract;
 mod helpers;
 mod live;
 mod pages;
+mod scaleout;

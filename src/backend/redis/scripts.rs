@@ -1,0 +1,44 @@
+//! The Lua scripts, compiled in. Each is `lib.lua` followed by its own body; `redis::Script`
+//! runs them with EVALSHA and loads them on a `NOSCRIPT` miss (after a Redis restart).
+
+use redis::Script;
+
+const LIB: &str = include_str!("scripts/lib.lua");
+
+/// Every script the backend runs.
+pub struct Scripts {
+    pub create: Script,
+    pub join: Script,
+    pub touch: Script,
+    pub disconnect: Script,
+    pub leave: Script,
+    pub post: Script,
+    pub sweep: Script,
+    pub snapshot: Script,
+    pub history: Script,
+    pub member: Script,
+    /// Pops due rooms off the sweep list (single key, no room keys).
+    pub due: Script,
+}
+
+fn with_lib(body: &str) -> Script {
+    Script::new(&format!("{LIB}\n{body}"))
+}
+
+impl Scripts {
+    pub fn load() -> Self {
+        Self {
+            create: with_lib(include_str!("scripts/create.lua")),
+            join: with_lib(include_str!("scripts/join.lua")),
+            touch: with_lib(include_str!("scripts/touch.lua")),
+            disconnect: with_lib(include_str!("scripts/disconnect.lua")),
+            leave: with_lib(include_str!("scripts/leave.lua")),
+            post: with_lib(include_str!("scripts/post.lua")),
+            sweep: with_lib(include_str!("scripts/sweep.lua")),
+            snapshot: with_lib(include_str!("scripts/snapshot.lua")),
+            history: with_lib(include_str!("scripts/history.lua")),
+            member: with_lib(include_str!("scripts/member.lua")),
+            due: Script::new(include_str!("scripts/due.lua")),
+        }
+    }
+}

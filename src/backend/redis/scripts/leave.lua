@@ -1,0 +1,17 @@
+-- ARGV: room, user, node, idle ttl ms
+local R, U, node, idle_ms = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+if not room_exists(R) then return { 'room' } end
+if redis.call('SISMEMBER', rk(R, 'members'), U) == 0 then return { 'member' } end
+local now = now_ms()
+local name = redis.call('HGET', rk(R, 'names'), U)
+local key = redis.call('HGET', rk(R, 'keys'), U)
+if key and redis.call('HGET', rk(R, 'taken'), key) == U then redis.call('HDEL', rk(R, 'taken'), key) end
+redis.call('SREM', rk(R, 'members'), U)
+redis.call('HDEL', rk(R, 'names'), U)
+redis.call('HDEL', rk(R, 'keys'), U)
+redis.call('ZREM', rk(R, 'order'), U)
+redis.call('ZREM', rk(R, 'presence'), U)
+redis.call('DEL', uk(R, U, 'conns'), uk(R, U, 'presence'), uk(R, U, 'session'))
+local payload = presence_event(R, node, U, name, 'left', false)
+maybe_idle(R, now, idle_ms)
+return { 'ok', payload }

@@ -1,0 +1,84 @@
+-- Shared helpers, prepended to every c2c script. All keys of a room carry the room id as a
+-- hash tag ({R}), so one room lives in one Redis Cluster slot; scripts are routed by KEYS[1]
+-- (the room's info hash) and derive the room's other keys from the room id.
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+local function rk(R, suffix) return 'room:{' .. R .. '}:' .. suffix end
+local function uk(R, U, suffix) return 'user:{' .. R .. '}:' .. U .. ':' .. suffix end
+
+-- The keys that make up a room; they share the idle-expiry TTL.
+local ROOM_KEYS = { 'info', 'members', 'names', 'keys', 'order', 'taken', 'presence', 'messages', 'cids' }
+
+local function room_exists(R) return redis.call('EXISTS', rk(R, 'info')) == 1 end
+
+-- Someone is online: the room no longer expires.
+local function persist(R)
+  if redis.call('PTTL', rk(R, 'info')) >= 0 then
+    for _, s in ipairs(ROOM_KEYS) do redis.call('PERSIST', rk(R, s)) end
+  end
+end
+
+-- No one is online any more: start the idle-expiry clock once (not again on every check).
+local function maybe_idle(R, now, idle_ms)
+  if redis.call('ZCOUNT', rk(R, 'presence'), '(' .. now, '+inf') == 0
+     and redis.call('PTTL', rk(R, 'info')) < 0 then
+    for _, s in ipairs(ROOM_KEYS) do redis.call('PEXPIRE', rk(R, s), idle_ms) end
+  end
+end
+
+-- Publishes an event on the room's channel in the versioned envelope; returns the payload.
+local function publish(R, node, ev)
+  ev.v = 1
+  ev.node = node
+  ev.room = R
+  local payload = cjson.encode(ev)
+  redis.call('PUBLISH', 'chan:{' .. R .. '}', payload)
+  return payload
+end
+
+-- A membership or presence change: bumps the member-list version and publishes it.
+local function presence_event(R, node, U, name, change, online)
+  local ver = redis.call('HINCRBY', rk(R, 'info'), 'mver', 1)
+  return publish(R, node, { t = 'presence', ver = ver, user = U, name = name, change = change, online = online })
+end
+
+-- Marks connection `conn` of U live until now + ttl.
+local function add_conn(R, U, conn, now, ttl_ms, session_ttl_ms)
+  local conns = uk(R, U, 'conns')
+  redis.call('ZREMRANGEBYSCORE', conns, '-inf', now)
+  redis.call('ZADD', conns, now + ttl_ms, conn)
+  redis.call('PEXPIRE', conns, ttl_ms)
+  redis.call('ZADD', rk(R, 'presence'), 'GT', now + ttl_ms, U)
+  redis.call('SET', uk(R, U, 'presence'), conn, 'PX', ttl_ms)
+  redis.call('HSET', uk(R, U, 'session'), 'room', R, 'seen_at', now)
+  redis.call('PEXPIRE', uk(R, U, 'session'), session_ttl_ms)
+end
+
+-- U has no live connection left: off the presence set, name free, room told.
+local function go_offline(R, node, U, now, idle_ms)
+  redis.call('ZREM', rk(R, 'presence'), U)
+  redis.call('DEL', uk(R, U, 'presence'), uk(R, U, 'conns'))
+  local key = redis.call('HGET', rk(R, 'keys'), U)
+  if key and redis.call('HGET', rk(R, 'taken'), key) == U then
+    redis.call('HDEL', rk(R, 'taken'), key)
+  end
+  local name = redis.call('HGET', rk(R, 'names'), U)
+  local payload = presence_event(R, node, U, name, 'offline', false)
+  maybe_idle(R, now, idle_ms)
+  return payload
+end
+
+-- Whether U is online now.
+local function is_online(R, U, now)
+  local score = redis.call('ZSCORE', rk(R, 'presence'), U)
+  return score ~= false and score ~= nil and tonumber(score) > now
+end
+
+-- Whether a present member other than U holds the name key.
+local function name_taken(R, key, U, now)
+  local holder = redis.call('HGET', rk(R, 'taken'), key)
+  return holder and holder ~= U and is_online(R, holder, now)
+end

@@ -1,0 +1,31 @@
+-- ARGV: room, user, text, client id ('' for none), node, history length, session ttl ms
+local R, U, text, cid, node = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local history_len, session_ttl_ms = tonumber(ARGV[6]), tonumber(ARGV[7])
+if not room_exists(R) then return { 'room' } end
+if redis.call('SISMEMBER', rk(R, 'members'), U) == 0 then return { 'member' } end
+local messages = rk(R, 'messages')
+if cid ~= '' then
+  local earlier = redis.call('ZSCORE', rk(R, 'cids'), U .. '|' .. cid)
+  if earlier then
+    local id = earlier .. '-0'
+    local found = redis.call('XRANGE', messages, id, id)
+    if #found > 0 then
+      local f = found[1][2]
+      local m = { t = 'msg', v = 1, room = R, seq = tonumber(earlier) }
+      for i = 1, #f, 2 do m[f[i]] = f[i + 1] end
+      m.at = tonumber(m.at)
+      return { 'dup', cjson.encode(m) }
+    end
+  end
+end
+local now = now_ms()
+local seq = redis.call('HINCRBY', rk(R, 'info'), 'seq', 1)
+local name = redis.call('HGET', rk(R, 'names'), U)
+redis.call('XADD', messages, 'MAXLEN', history_len, seq .. '-0',
+  'user', U, 'name', name, 'text', text, 'at', now, 'cid', cid)
+if cid ~= '' then
+  redis.call('ZADD', rk(R, 'cids'), seq, U .. '|' .. cid)
+  redis.call('ZREMRANGEBYRANK', rk(R, 'cids'), 0, -(history_len + 1))
+end
+redis.call('PEXPIRE', uk(R, U, 'session'), session_ttl_ms)
+return { 'ok', publish(R, node, { t = 'msg', seq = seq, user = U, name = name, text = text, at = now, cid = cid }) }

@@ -1,0 +1,290 @@
+//! The Redis backend against a real `redis-server` (started by the test command; these tests
+//! fail, never skip, without one): the contract suite, several app instances on one Redis,
+//! an instance that dies without cleanup, and a Redis outage.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use c2c::backend::redis::RedisBackend;
+use c2c::backend::{Backend, BackendConfig};
+use reqwest::StatusCode;
+
+use crate::backend_contract;
+use crate::contract::contract_config;
+use crate::helpers::{redis_url, spawn_app_on_redis};
+
+async fn redis_pair(config: BackendConfig) -> (Arc<dyn Backend>, Arc<dyn Backend>) {
+    let url = redis_url(1);
+    let a: Arc<dyn Backend> = Arc::new(RedisBackend::start(&url, config.clone()).unwrap());
+    let b: Arc<dyn Backend> = Arc::new(RedisBackend::start(&url, config).unwrap());
+    a.ping().await.expect("the test command's Redis answers");
+    (a, b)
+}
+
+backend_contract!(redis_contract, paused = false, redis_pair);
+
+#[tokio::test]
+async fn two_instances_on_one_redis_are_one_chat() {
+    let url = redis_url(2);
+    let a = spawn_app_on_redis(&url, BackendConfig::default()).await;
+    let b = spawn_app_on_redis(&url, BackendConfig::default()).await;
+    let alice = a.browser();
+    let room = alice.create_room("Alice").await;
+
+    // A session made on A is valid on B.
+    let alice_on_b = b.browser_on(&alice);
+    let page = alice_on_b.get(&format!("/r/{room}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("id=\"composer\""),
+        "alice is a member on B too"
+    );
+
+    let bob = b.browser();
+    bob.join(&room, "Bob").await;
+    let mut a_live = alice.connect_live(&room).await;
+    let snapshot = a_live.next_text().await;
+    assert!(snapshot.contains("Bob"), "B's join is visible on A");
+    let mut b_live = bob.connect_live(&room).await;
+    let snapshot = b_live.next_text().await;
+    assert!(
+        snapshot.contains("Alice") && snapshot.contains("member online"),
+        "{snapshot}"
+    );
+
+    a_live.send_message("from A", "a1").await;
+    b_live.until("from A").await;
+    b_live.send_message("from B", "b1").await;
+    a_live.until("from B").await;
+    b_live.until("from B").await;
+    // Each message once on each side: the next message frame is the next message.
+    a_live.send_message("again from A", "a2").await;
+    let frame = b_live.until("msg-").await;
+    assert!(frame.contains("again from A"), "{frame}");
+    let frame = a_live.until("msg-").await;
+    assert!(frame.contains("again from A"), "{frame}");
+
+    // Carol joins on A; Bob's socket on B hears about it.
+    let carol = a.browser();
+    carol.join(&room, "Carol").await;
+    assert!(b_live.until("Carol").await.contains("Carol joined"));
+}
+
+#[tokio::test]
+async fn a_dead_instance_s_users_go_offline_within_the_ttl() {
+    let url = redis_url(3);
+    let config = BackendConfig {
+        presence_ttl: Duration::from_secs(2),
+        sweep_interval: Duration::from_millis(200),
+        ..BackendConfig::default()
+    };
+    let a = spawn_app_on_redis(&url, config.clone()).await;
+    let alice = a.browser();
+    let room = alice.create_room("Alice").await;
+    let mut a_live = alice.connect_live(&room).await;
+    a_live.next_text().await;
+
+    // Instance C runs on its own runtime so it can die without running any cleanup.
+    let (base_tx, base_rx) = std::sync::mpsc::channel();
+    let (kill_tx, kill_rx) = std::sync::mpsc::channel::<()>();
+    let c_url = url.clone();
+    let c_thread = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let app = runtime.block_on(spawn_app_on_redis(&c_url, config));
+        base_tx.send(app.base.clone()).unwrap();
+        let _ = kill_rx.recv();
+        // A crash: no shutdown signal, no socket close, no presence cleanup.
+        std::mem::forget(app);
+        runtime.shutdown_background();
+    });
+    let c_base = base_rx.recv().unwrap();
+    let carol = crate::helpers::Browser {
+        base: c_base,
+        ..a.browser()
+    };
+    carol.join(&room, "Carol").await;
+    let mut c_live = carol.connect_live(&room).await;
+    c_live.next_text().await;
+    assert!(a_live.until("Carol").await.contains("member online"));
+
+    kill_tx.send(()).unwrap();
+    c_thread.join().unwrap();
+    let started = std::time::Instant::now();
+    let offline = a_live.until("member offline").await;
+    assert!(offline.contains("Carol"), "{offline}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "offline within the TTL plus a sweep"
+    );
+}
+
+/// A private `redis-server` this test can stop and start, with an append-only file so data
+/// survives the restart like a production Redis with persistence.
+struct OwnRedis {
+    port: u16,
+    dir: std::path::PathBuf,
+    child: Option<std::process::Child>,
+}
+
+impl OwnRedis {
+    fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dir = std::env::temp_dir().join(format!("c2c-redis-{port}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut redis = Self {
+            port,
+            dir,
+            child: None,
+        };
+        redis.up();
+        redis
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/0", self.port)
+    }
+
+    fn up(&mut self) {
+        let child = std::process::Command::new("redis-server")
+            .args([
+                "--port",
+                &self.port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+            ])
+            .args(["--appendonly", "yes", "--appendfsync", "always"])
+            .arg("--dir")
+            .arg(&self.dir)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server is installed (scripts/test installs it)");
+        self.child = Some(child);
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("redis-server did not start");
+    }
+
+    fn down(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        self.down();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[tokio::test]
+async fn a_redis_outage_fails_fast_and_heals_by_itself() {
+    let mut redis = OwnRedis::start();
+    let a = spawn_app_on_redis(&redis.url(), BackendConfig::default()).await;
+    let b = spawn_app_on_redis(&redis.url(), BackendConfig::default()).await;
+    let mut alice = a.browser();
+    alice.lang = Some("ko");
+    let room = alice.create_room("Alice").await;
+    let bob = b.browser();
+    bob.join(&room, "Bob").await;
+    let mut a_live = alice.connect_live(&room).await;
+    a_live.next_text().await;
+
+    redis.down();
+    let started = std::time::Instant::now();
+    let page = alice.get(&format!("/r/{room}")).await;
+    assert_eq!(
+        page.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("서비스를 일시적으로 사용할 수 없습니다"),
+        "{}",
+        page.body
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "fails fast: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        alice.get("/readyz").await.status,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    a_live.send_message("during the outage", "o1").await;
+    let frame = a_live.until("composer-error").await;
+    assert!(frame.contains("서비스를 일시적으로"), "{frame}");
+
+    redis.up();
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    for instance in [&alice, &bob] {
+        while instance.get("/readyz").await.status != StatusCode::OK {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "ready again after Redis returns"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+    assert_eq!(
+        alice.get(&format!("/r/{room}")).await.status,
+        StatusCode::OK
+    );
+    // A socket opened now hears messages posted on the other instance.
+    let mut a_live = alice.connect_live(&room).await;
+    a_live.next_text().await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        assert_eq!(
+            bob.send_form(&room, "after the outage").await.status,
+            StatusCode::SEE_OTHER
+        );
+        if let Some(frame) = a_live.try_next_text(Duration::from_secs(2)).await
+            && frame.contains("after the outage")
+        {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "B's messages reach A again"
+        );
+    }
+    let history = a
+        .state
+        .backend
+        .history(&c2c::domain::RoomId::parse(&room).unwrap(), 0)
+        .await
+        .unwrap();
+    assert!(
+        !history
+            .messages
+            .iter()
+            .any(|m| m.text.as_str() == "during the outage"),
+        "not acknowledged, not stored"
+    );
+}
+
+#[tokio::test]
+async fn the_redis_tests_really_use_redis() {
+    // Guard against a silently skipped suite: the contract's Redis pair must reach Redis.
+    let (a, _) = redis_pair(contract_config()).await;
+    a.ping().await.unwrap();
+}
