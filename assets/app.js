@@ -48,6 +48,14 @@
 
   var shell = document.querySelector('.chat-shell');
   if (!shell) return;
+
+  // Reconnect sooner than htmx's default (up to a minute): at most 5 s apart, with jitter, so a
+  // tab is back soon after a server restart or an outage ends.
+  if (window.htmx) {
+    htmx.config.wsReconnectDelay = function (retries) {
+      return Math.min(5000, 250 * Math.pow(2, retries)) * (0.5 + Math.random() / 2);
+    };
+  }
   var me = shell.dataset.me;
   var status = document.getElementById('status');
   var log = document.getElementById('messages');

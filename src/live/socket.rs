@@ -62,7 +62,14 @@ pub async fn live_socket(
         return (StatusCode::NOT_FOUND, "no such room").into_response();
     };
     // Read the session before the upgrade: changes after it would never be saved.
-    let visitor = Visitor::load(&session).await.unwrap_or_default();
+    let visitor = match Visitor::load(&session).await {
+        Ok(visitor) => visitor,
+        // The session store is unreachable (a Redis outage): "try again later", not "forbidden".
+        Err(err) => {
+            tracing::warn!(error = %err, "session store unreachable at socket upgrade");
+            return (StatusCode::SERVICE_UNAVAILABLE, "service unavailable").into_response();
+        }
+    };
     let had_session = session.id().is_some();
     let user = visitor.user_in(&room);
     if user.is_none() && had_session {
