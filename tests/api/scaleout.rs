@@ -288,3 +288,62 @@ async fn the_redis_tests_really_use_redis() {
     let (a, _) = redis_pair(contract_config()).await;
     a.ping().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_dropped_subscription_is_repaired_from_history() {
+    let redis = OwnRedis::start();
+    let config = contract_config();
+    let a = RedisBackend::start(&redis.url(), config.clone()).unwrap();
+    let b = RedisBackend::start(&redis.url(), config).unwrap();
+    let (room, alice) = b.create_room(crate::contract::name("Alice")).await.unwrap();
+    let mut sub = a.subscribe(&room).await.unwrap();
+    b.post(&room, &alice, crate::contract::text("m1"), None)
+        .await
+        .unwrap();
+
+    // Redis drops every Pub/Sub client (as it does to one that falls too far behind).
+    let client = redis::Client::open(redis.url()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let killed: i64 = redis::cmd("CLIENT")
+        .arg("KILL")
+        .arg("TYPE")
+        .arg("pubsub")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert!(killed >= 1, "a's subscriber was connected and is now gone");
+    for text in ["m2", "m3", "m4"] {
+        b.post(&room, &alice, crate::contract::text(text), None)
+            .await
+            .unwrap();
+    }
+    let mut seen = Vec::new();
+    while seen.len() < 4 {
+        let event = tokio::time::timeout(Duration::from_secs(10), sub.events.recv())
+            .await
+            .expect("in time")
+            .unwrap();
+        if let c2c::domain::RoomEvent::Message(m) = event.as_ref() {
+            seen.push(m.text.as_str().to_owned());
+        }
+    }
+    assert_eq!(
+        seen,
+        ["m1", "m2", "m3", "m4"],
+        "every message once, in order"
+    );
+    // And the subscription is live again.
+    b.post(&room, &alice, crate::contract::text("m5"), None)
+        .await
+        .unwrap();
+    loop {
+        let event = tokio::time::timeout(Duration::from_secs(5), sub.events.recv())
+            .await
+            .expect("in time")
+            .unwrap();
+        if let c2c::domain::RoomEvent::Message(m) = event.as_ref() {
+            assert_eq!(m.text.as_str(), "m5");
+            break;
+        }
+    }
+}
