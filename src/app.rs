@@ -55,14 +55,11 @@ impl App {
     /// Builds the app the configuration describes: the in-process backend unless `REDIS_URL`
     /// is set, in-memory sessions, the catalogue at `DATABASE_URL`.
     pub async fn build(config: Config) -> Result<Self, StartError> {
-        let backend_config = BackendConfig {
-            room_idle_ttl: config.room_idle_ttl,
-            ..BackendConfig::default()
-        };
+        let backend_config =
+            BackendConfig { room_idle_ttl: config.room_idle_ttl, ..BackendConfig::default() };
         let backend: Arc<dyn Backend> = match &config.redis_url {
             Some(url) => Arc::new(
-                RedisBackend::start(url, backend_config)
-                    .map_err(|e| StartError::Redis(e.to_string()))?,
+                RedisBackend::start(url, backend_config).map_err(|e| StartError::Redis(e.to_string()))?,
             ),
             None => Arc::new(MemoryBackend::start(backend_config)),
         };
@@ -74,10 +71,7 @@ impl App {
     pub async fn build_with(config: Config, backend: Arc<dyn Backend>) -> Result<Self, StartError> {
         let listener = TcpListener::bind(config.addr)
             .await
-            .map_err(|source| StartError::Bind {
-                addr: config.addr,
-                source,
-            })?;
+            .map_err(|source| StartError::Bind { addr: config.addr, source })?;
         let db = Db::open(&config.database_url).await?;
         let catalog = Catalog::start(db).await;
         let (shutdown, shutdown_rx) = watch::channel(false);
@@ -100,12 +94,7 @@ impl App {
                 web::router(state.clone(), store, config.session_ttl)
             }
         };
-        Ok(Self {
-            listener,
-            router,
-            state,
-            shutdown,
-        })
+        Ok(Self { listener, router, state, shutdown })
     }
 
     /// The address actually bound (port 0 becomes a real port).
@@ -120,19 +109,14 @@ impl App {
 
     /// Serves until `signal` completes, then closes live sockets with 1012 (browsers reconnect)
     /// and stops.
-    pub async fn run_until(
-        self,
-        signal: impl Future<Output = ()> + Send + 'static,
-    ) -> std::io::Result<()> {
+    pub async fn run_until(self, signal: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let shutdown = self.shutdown;
         let graceful = async move {
             signal.await;
             tracing::info!("shutting down: closing live sockets");
             let _ = shutdown.send(true);
         };
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(graceful)
-            .await
+        axum::serve(self.listener, self.router).with_graceful_shutdown(graceful).await
     }
 }
 
@@ -141,8 +125,7 @@ impl App {
 /// fast and heals without a restart.
 async fn session_pool(url: &str) -> Result<fred::prelude::Pool, StartError> {
     use fred::prelude::{Builder, ClientLike, Config as FredConfig, ReconnectPolicy};
-    let mut fred_config =
-        FredConfig::from_url(url).map_err(|e| StartError::Redis(e.to_string()))?;
+    let mut fred_config = FredConfig::from_url(url).map_err(|e| StartError::Redis(e.to_string()))?;
     // Start even if Redis is down; the reconnect policy takes over.
     fred_config.fail_fast = false;
     let pool = Builder::from_config(fred_config)
@@ -158,10 +141,7 @@ async fn session_pool(url: &str) -> Result<fred::prelude::Pool, StartError> {
     let _connection_task = pool.connect();
     // Give a reachable Redis a moment so the first requests find the pool connected; an
     // unreachable one does not hold up start-up.
-    if tokio::time::timeout(Duration::from_secs(2), pool.wait_for_connect())
-        .await
-        .is_err()
-    {
+    if tokio::time::timeout(Duration::from_secs(2), pool.wait_for_connect()).await.is_err() {
         tracing::warn!("session store: Redis not reachable yet; reconnecting in the background");
     }
     Ok(pool)

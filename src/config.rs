@@ -44,10 +44,7 @@ impl fmt::Debug for Config {
             .field("addr", &self.addr)
             .field("redis_url", &self.redis_url.as_deref().map(redact_url))
             .field("database_url", &redact_url(&self.database_url))
-            .field(
-                "translator_token",
-                &self.translator_token.as_ref().map(|_| "<set>"),
-            )
+            .field("translator_token", &self.translator_token.as_ref().map(|_| "<set>"))
             .field("room_idle_ttl", &self.room_idle_ttl)
             .field("session_ttl", &self.session_ttl)
             .field("allowed_origins", &self.allowed_origins)
@@ -91,38 +88,22 @@ impl Config {
 
     /// Reads configuration through `lookup` (the environment, or a map in tests).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |var: &str| {
-            lookup(var)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
+        let get = |var: &str| lookup(var).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
         let mut config = Config::default();
         if let Some(v) = get("C2C_ADDR") {
-            config.addr = v.parse().map_err(|_| {
-                err(
-                    "C2C_ADDR",
-                    format!("{v:?} is not an address like 127.0.0.1:3000"),
-                )
-            })?;
+            config.addr = v
+                .parse()
+                .map_err(|_| err("C2C_ADDR", format!("{v:?} is not an address like 127.0.0.1:3000")))?;
         }
         config.redis_url = get("REDIS_URL");
         if let Some(url) = &config.redis_url
             && !(url.starts_with("redis://") || url.starts_with("rediss://"))
         {
-            return Err(err(
-                "REDIS_URL",
-                "expected a redis:// or rediss:// URL".into(),
-            ));
+            return Err(err("REDIS_URL", "expected a redis:// or rediss:// URL".into()));
         }
         if let Some(v) = get("DATABASE_URL") {
-            if !(v.starts_with("sqlite:")
-                || v.starts_with("postgres:")
-                || v.starts_with("postgresql:"))
-            {
-                return Err(err(
-                    "DATABASE_URL",
-                    "expected sqlite://… or postgres://…".into(),
-                ));
+            if !(v.starts_with("sqlite:") || v.starts_with("postgres:") || v.starts_with("postgresql:")) {
+                return Err(err("DATABASE_URL", "expected sqlite://… or postgres://…".into()));
             }
             config.database_url = v;
         }
@@ -206,10 +187,8 @@ mod tests {
     use super::*;
 
     fn from(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let map: HashMap<String, String> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 
@@ -251,15 +230,9 @@ mod tests {
 
     #[test]
     fn secrets_are_redacted_in_debug() {
-        let c = from(&[
-            ("DATABASE_URL", "postgres://c2c:hunter2@db/c2c"),
-            ("C2C_TRANSLATOR_TOKEN", "tok3n"),
-        ])
-        .unwrap();
+        let c = from(&[("DATABASE_URL", "postgres://c2c:hunter2@db/c2c"), ("C2C_TRANSLATOR_TOKEN", "tok3n")])
+            .unwrap();
         let shown = format!("{c:?}");
-        assert!(
-            !shown.contains("hunter2") && !shown.contains("tok3n"),
-            "{shown}"
-        );
+        assert!(!shown.contains("hunter2") && !shown.contains("tok3n"), "{shown}");
     }
 }

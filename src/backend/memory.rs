@@ -10,12 +10,11 @@ use tokio::sync::broadcast;
 use tokio::time::Instant;
 
 use super::{
-    Backend, BackendConfig, BackendError, BackendResult, EVENT_BUFFER, History, RoomSnapshot,
-    Subscription,
+    Backend, BackendConfig, BackendError, BackendResult, EVENT_BUFFER, History, RoomSnapshot, Subscription,
 };
 use crate::domain::{
-    ChatMessage, ClientMsgId, ConnId, DisplayName, MemberView, MessageText, PresenceChange,
-    RoomEvent, RoomId, Seq, UnixMillis, UserId, now_millis,
+    ChatMessage, ClientMsgId, ConnId, DisplayName, MemberView, MessageText, PresenceChange, RoomEvent,
+    RoomId, Seq, UnixMillis, UserId, now_millis,
 };
 
 /// The in-process backend. Cheap to clone; all clones share one state.
@@ -43,11 +42,7 @@ impl Member {
     }
 
     fn view(&self) -> MemberView {
-        MemberView {
-            user: self.user.clone(),
-            name: self.name.clone(),
-            online: self.online(),
-        }
+        MemberView { user: self.user.clone(), name: self.name.clone(), online: self.online() }
     }
 }
 
@@ -64,25 +59,15 @@ struct Room {
 
 impl Room {
     fn member_mut(&mut self, user: &UserId) -> BackendResult<&mut Member> {
-        self.members
-            .iter_mut()
-            .find(|m| &m.user == user)
-            .ok_or(BackendError::NotAMember)
+        self.members.iter_mut().find(|m| &m.user == user).ok_or(BackendError::NotAMember)
     }
 
     fn name_taken(&self, key: &str, except: Option<&UserId>) -> bool {
-        self.members
-            .iter()
-            .any(|m| m.online() && Some(&m.user) != except && m.name.key() == key)
+        self.members.iter().any(|m| m.online() && Some(&m.user) != except && m.name.key() == key)
     }
 
     /// Publishes a presence change of member `idx` and keeps the idle deadline in step.
-    fn presence_changed(
-        &mut self,
-        view: MemberView,
-        change: PresenceChange,
-        config: &BackendConfig,
-    ) {
+    fn presence_changed(&mut self, view: MemberView, change: PresenceChange, config: &BackendConfig) {
         self.member_version += 1;
         self.refresh_idle(config);
         // No receivers is fine: no one is watching this room on this node.
@@ -107,10 +92,7 @@ impl MemoryBackend {
     /// Creates the backend and starts its sweep task (expired presence, idle rooms). The task
     /// ends when the last clone of the backend is dropped.
     pub fn start(config: BackendConfig) -> Self {
-        let shared = Arc::new(Shared {
-            config,
-            rooms: Mutex::new(HashMap::new()),
-        });
+        let shared = Arc::new(Shared { config, rooms: Mutex::new(HashMap::new()) });
         tokio::spawn(sweep_loop(Arc::downgrade(&shared)));
         Self { shared }
     }
@@ -222,11 +204,8 @@ impl Backend for MemoryBackend {
             }
             let user = UserId::generate();
             let deadline = Instant::now() + config.presence_ttl;
-            let member = Member {
-                user: user.clone(),
-                name,
-                conns: HashMap::from([(ConnId::page(), deadline)]),
-            };
+            let member =
+                Member { user: user.clone(), name, conns: HashMap::from([(ConnId::page(), deadline)]) };
             let view = member.view();
             state.members.push(member);
             state.presence_changed(view, PresenceChange::Joined, config);
@@ -236,11 +215,7 @@ impl Backend for MemoryBackend {
 
     async fn leave(&self, room: &RoomId, user: &UserId) -> BackendResult<()> {
         self.with_room(room, |state, config| {
-            let idx = state
-                .members
-                .iter()
-                .position(|m| &m.user == user)
-                .ok_or(BackendError::NotAMember)?;
+            let idx = state.members.iter().position(|m| &m.user == user).ok_or(BackendError::NotAMember)?;
             let mut view = state.members.remove(idx).view();
             view.online = false;
             state.presence_changed(view, PresenceChange::Left, config);
@@ -248,12 +223,7 @@ impl Backend for MemoryBackend {
         })
     }
 
-    async fn touch(
-        &self,
-        room: &RoomId,
-        user: &UserId,
-        conn: &ConnId,
-    ) -> BackendResult<MemberView> {
+    async fn touch(&self, room: &RoomId, user: &UserId, conn: &ConnId) -> BackendResult<MemberView> {
         self.with_room(room, |state, config| {
             let was_online = state.member_mut(user)?.online();
             if !was_online {
@@ -268,9 +238,7 @@ impl Backend for MemoryBackend {
                 state.member_mut(user)?.name = name;
             }
             let member = state.member_mut(user)?;
-            member
-                .conns
-                .insert(conn.clone(), Instant::now() + config.presence_ttl);
+            member.conns.insert(conn.clone(), Instant::now() + config.presence_ttl);
             let view = member.view();
             if !was_online {
                 state.presence_changed(view.clone(), PresenceChange::Online, config);
@@ -300,10 +268,8 @@ impl Backend for MemoryBackend {
         self.with_room(room, |state, config| {
             let name = state.member_mut(user)?.name.clone();
             if let Some(cid) = &client_id
-                && let Some(earlier) = state
-                    .history
-                    .iter()
-                    .find(|m| &m.user == user && m.client_id.as_ref() == Some(cid))
+                && let Some(earlier) =
+                    state.history.iter().find(|m| &m.user == user && m.client_id.as_ref() == Some(cid))
             {
                 return Ok(earlier.clone());
             }
@@ -327,26 +293,16 @@ impl Backend for MemoryBackend {
 
     async fn history(&self, room: &RoomId, after: Seq) -> BackendResult<History> {
         self.with_room(room, |state, _| {
-            let messages: Vec<ChatMessage> = state
-                .history
-                .iter()
-                .filter(|m| m.seq > after)
-                .cloned()
-                .collect();
+            let messages: Vec<ChatMessage> =
+                state.history.iter().filter(|m| m.seq > after).cloned().collect();
             let first_kept = state.history.front().map_or(state.next_seq, |m| m.seq);
-            Ok(History {
-                messages,
-                truncated: after + 1 < first_kept,
-            })
+            Ok(History { messages, truncated: after + 1 < first_kept })
         })
     }
 
     async fn subscribe(&self, room: &RoomId) -> BackendResult<Subscription> {
         self.with_room(room, |state, _| {
-            Ok(Subscription {
-                events: state.events.subscribe(),
-                guard: Box::new(()),
-            })
+            Ok(Subscription { events: state.events.subscribe(), guard: Box::new(()) })
         })
     }
 

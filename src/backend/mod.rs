@@ -139,8 +139,7 @@ pub trait Backend: Send + Sync + 'static {
 
     /// Marks connection `conn` of `user` live for one presence TTL (connect and heartbeat).
     /// A member coming back online whose name a present member took gets a numbered name.
-    async fn touch(&self, room: &RoomId, user: &UserId, conn: &ConnId)
-    -> BackendResult<MemberView>;
+    async fn touch(&self, room: &RoomId, user: &UserId, conn: &ConnId) -> BackendResult<MemberView>;
 
     /// Connection `conn` closed; the member goes offline when it was their last.
     async fn disconnect(&self, room: &RoomId, user: &UserId, conn: &ConnId) -> BackendResult<()>;

@@ -10,20 +10,16 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 
-/// Migrations, embedded so the binary needs no files beside it. One portable set: the schema
-/// is plain SQL both dialects accept.
-const MIGRATIONS: &[(i64, &str, &str)] = &[
-    (
-        1,
-        "error_info",
-        include_str!("../../migrations/0001_error_info.sql"),
-    ),
-    (
-        2,
-        "seed en ko",
-        include_str!("../../migrations/0002_seed_en_ko.sql"),
-    ),
+/// Migrations, embedded so the binary needs no files beside it: a portable part both dialects
+/// accept, then each dialect's own (triggers).
+const PORTABLE: &[(i64, &str, &str)] = &[
+    (1, "error_info", include_str!("../../migrations/0001_error_info.sql")),
+    (2, "seed en ko", include_str!("../../migrations/0002_seed_en_ko.sql")),
 ];
+const SQLITE: &[(i64, &str, &str)] =
+    &[(3, "translator columns", include_str!("../../migrations/sqlite/0003_translator.sql"))];
+const POSTGRES: &[(i64, &str, &str)] =
+    &[(3, "translator columns", include_str!("../../migrations/postgres/0003_translator.sql"))];
 
 /// Why the database could not be opened or read.
 #[derive(Debug, thiserror::Error)]
@@ -59,10 +55,7 @@ impl Db {
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .busy_timeout(Duration::from_secs(2));
-            let pool = SqlitePoolOptions::new()
-                .max_connections(2)
-                .connect_with(options)
-                .await?;
+            let pool = SqlitePoolOptions::new().max_connections(2).connect_with(options).await?;
             Ok(Db::Sqlite(pool))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool = PgPoolOptions::new()
@@ -75,9 +68,14 @@ impl Db {
         }
     }
 
-    fn migrator() -> Migrator {
-        let migrations = MIGRATIONS
+    fn migrator(&self) -> Migrator {
+        let dialect = match self {
+            Db::Sqlite(_) => SQLITE,
+            Db::Postgres(_) => POSTGRES,
+        };
+        let migrations = PORTABLE
             .iter()
+            .chain(dialect)
             .map(|(version, description, sql)| {
                 Migration::new(
                     *version,
@@ -93,7 +91,7 @@ impl Db {
 
     /// Applies pending migrations.
     pub async fn migrate(&self) -> Result<(), DbError> {
-        let migrator = Self::migrator();
+        let migrator = self.migrator();
         match self {
             Db::Sqlite(pool) => migrator.run(pool).await?,
             Db::Postgres(pool) => migrator.run(pool).await?,
@@ -117,5 +115,70 @@ impl Db {
             Db::Sqlite(pool) => sqlx::query("SELECT 1").execute(pool).await.is_ok(),
             Db::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await.is_ok(),
         }
+    }
+}
+
+/// One row of `error_info` as the translators' page shows it.
+#[derive(Clone, Debug)]
+pub struct CatalogRow {
+    /// Error code.
+    pub code: String,
+    /// Locale tag.
+    pub locale: String,
+    /// The message, with `{placeholders}`.
+    pub message: String,
+    /// `YYYY-MM-DD HH:MM:SS` (UTC), comparable as text.
+    pub updated_at: String,
+    /// Who edited it last through the translators' page.
+    pub updated_by: Option<String>,
+}
+
+impl Db {
+    /// Every row with its edit stamps.
+    pub async fn rows(&self) -> Result<Vec<CatalogRow>, DbError> {
+        let rows = match self {
+            Db::Sqlite(pool) => {
+                sqlx::query_as::<_, (String, String, String, String, Option<String>)>(
+                    "SELECT code, locale, message, CAST(updated_at AS TEXT) AS updated_at, updated_by FROM error_info",
+                )
+                .fetch_all(pool)
+                .await?
+            }
+            Db::Postgres(pool) => {
+                sqlx::query_as::<_, (String, String, String, String, Option<String>)>(
+                    "SELECT code, locale, message, to_char(updated_at, 'YYYY-MM-DD HH24:MI:SS') AS updated_at, \
+                     updated_by FROM error_info",
+                )
+                .fetch_all(pool)
+                .await?
+            }
+        };
+        Ok(rows
+            .into_iter()
+            .map(|(code, locale, message, updated_at, updated_by)| CatalogRow {
+                code,
+                locale,
+                message,
+                updated_at,
+                updated_by,
+            })
+            .collect())
+    }
+
+    /// Inserts or replaces one message, stamping the time and the editor.
+    pub async fn save(&self, code: &str, locale: &str, message: &str, by: &str) -> Result<(), DbError> {
+        const SQL: &str = "INSERT INTO error_info (code, locale, message, updated_at, updated_by) \
+             VALUES ($1, $2, $3, CURRENT_TIMESTAMP, $4) \
+             ON CONFLICT (code, locale) DO UPDATE SET message = excluded.message, \
+             updated_at = CURRENT_TIMESTAMP, updated_by = excluded.updated_by";
+        match self {
+            Db::Sqlite(pool) => {
+                sqlx::query(SQL).bind(code).bind(locale).bind(message).bind(by).execute(pool).await?;
+            }
+            Db::Postgres(pool) => {
+                sqlx::query(SQL).bind(code).bind(locale).bind(message).bind(by).execute(pool).await?;
+            }
+        }
+        Ok(())
     }
 }

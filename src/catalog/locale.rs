@@ -17,11 +17,7 @@ pub fn normalize_tag(raw: &str) -> Option<String> {
 
 impl Locales {
     /// Builds the preference list from the three sources, in SPEC order.
-    pub fn negotiate(
-        query: Option<&str>,
-        cookie: Option<&str>,
-        accept_language: Option<&str>,
-    ) -> Self {
+    pub fn negotiate(query: Option<&str>, cookie: Option<&str>, accept_language: Option<&str>) -> Self {
         let mut tags: Vec<String> = Vec::new();
         let mut push = |tag: String| {
             if !tags.contains(&tag) {
@@ -104,11 +100,7 @@ mod tests {
 
     #[test]
     fn accept_language_is_ordered_by_quality() {
-        let l = Locales::negotiate(
-            None,
-            None,
-            Some("en;q=0.5, ko-KR, fr;q=0, *;q=0.1, ja;q=0.8"),
-        );
+        let l = Locales::negotiate(None, None, Some("en;q=0.5, ko-KR, fr;q=0, *;q=0.1, ja;q=0.8"));
         assert_eq!(l.tags(), ["ko-kr", "ja", "en"]);
         assert_eq!(l.fallback_chain(), ["ko-kr", "ko", "ja", "en"]);
     }

@@ -12,7 +12,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 pub use code::ErrorCode;
-pub use db::{Db, DbError};
+pub use db::{CatalogRow, Db, DbError};
 pub use locale::{Locales, normalize_tag};
 
 /// How often the catalogue is re-read. Small table, cheap query; edits show within this time.
@@ -102,11 +102,12 @@ impl Catalog {
     }
 
     fn table(&self) -> Arc<Table> {
-        self.inner
-            .table
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.inner.table.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// The database behind the catalogue (the translators' page reads and writes it).
+    pub fn db(&self) -> &Db {
+        &self.inner.db
     }
 
     /// Whether the last reload reached the database (`/readyz`).
@@ -127,11 +128,42 @@ impl Catalog {
     }
 }
 
+/// The `{placeholders}` a message uses, sorted and without repeats.
+pub fn placeholders_in(message: &str) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    let mut rest = message;
+    while let Some(start) = rest.find('{') {
+        rest = &rest[start + 1..];
+        let Some(end) = rest.find('}') else { break };
+        let name = &rest[..end];
+        if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            found.push(name.to_owned());
+            rest = &rest[end + 1..];
+        }
+    }
+    found.sort();
+    found.dedup();
+    found
+}
+
 /// Replaces each `{name}` in `template` with its value from `args`.
-fn fill(template: &str, args: &[(&str, &str)]) -> String {
+pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
     let mut out = template.to_owned();
     for (name, value) in args {
         out = out.replace(&format!("{{{name}}}"), value);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_found() {
+        assert_eq!(placeholders_in("Try again in {seconds} s, {seconds}!"), ["seconds"]);
+        assert_eq!(placeholders_in("{max} and {b_2} but not { x } or {}"), ["b_2", "max"]);
+        assert!(placeholders_in("no braces").is_empty());
+        assert_eq!(fill("at most {max}", &[("max", "32")]), "at most 32");
+    }
 }

@@ -18,10 +18,7 @@ fn random_token(n: usize) -> String {
     if let Err(err) = getrandom::fill(&mut bytes) {
         panic!("operating system random source failed: {err}");
     }
-    bytes
-        .iter()
-        .map(|b| ALPHABET[(b & 63) as usize] as char)
-        .collect()
+    bytes.iter().map(|b| ALPHABET[(b & 63) as usize] as char).collect()
 }
 
 /// A random, URL-safe, opaque token of `n` characters (session-bound API tokens, CSRF tokens).
@@ -116,8 +113,7 @@ impl ClientMsgId {
     pub fn parse(s: &str) -> Option<Self> {
         let ok = !s.is_empty()
             && s.len() <= 64
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         ok.then(|| Self(s.to_owned()))
     }
 

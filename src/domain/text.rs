@@ -124,30 +124,12 @@ mod tests {
 
     #[test]
     fn names_are_trimmed_and_bounded() {
-        assert_eq!(
-            DisplayName::parse("  홍길동 ", &limits()).map(|n| n.0),
-            Ok("홍길동".into())
-        );
-        assert_eq!(
-            DisplayName::parse("   ", &limits()),
-            Err(TextError::NameRequired)
-        );
-        assert_eq!(
-            DisplayName::parse(&"가".repeat(32), &limits()).map(|n| n.0.chars().count()),
-            Ok(32)
-        );
-        assert_eq!(
-            DisplayName::parse(&"가".repeat(33), &limits()),
-            Err(TextError::NameTooLong)
-        );
-        assert_eq!(
-            DisplayName::parse("a\u{0}b", &limits()),
-            Err(TextError::NameInvalid)
-        );
-        assert_eq!(
-            DisplayName::parse("a\nb", &limits()),
-            Err(TextError::NameInvalid)
-        );
+        assert_eq!(DisplayName::parse("  홍길동 ", &limits()).map(|n| n.0), Ok("홍길동".into()));
+        assert_eq!(DisplayName::parse("   ", &limits()), Err(TextError::NameRequired));
+        assert_eq!(DisplayName::parse(&"가".repeat(32), &limits()).map(|n| n.0.chars().count()), Ok(32));
+        assert_eq!(DisplayName::parse(&"가".repeat(33), &limits()), Err(TextError::NameTooLong));
+        assert_eq!(DisplayName::parse("a\u{0}b", &limits()), Err(TextError::NameInvalid));
+        assert_eq!(DisplayName::parse("a\nb", &limits()), Err(TextError::NameInvalid));
     }
 
     #[test]
@@ -162,18 +144,9 @@ mod tests {
     fn messages_are_normalized_and_bounded() {
         let m = MessageText::parse(" hi\r\nthere\u{7}\t! ", &limits()).unwrap();
         assert_eq!(m.as_str(), "hi\nthere\t!");
-        assert_eq!(
-            MessageText::parse(" \n\t", &limits()),
-            Err(TextError::MessageEmpty)
-        );
+        assert_eq!(MessageText::parse(" \n\t", &limits()), Err(TextError::MessageEmpty));
         assert!(MessageText::parse(&"x".repeat(2000), &limits()).is_ok());
-        assert_eq!(
-            MessageText::parse(&"x".repeat(2001), &limits()),
-            Err(TextError::MessageTooLong)
-        );
-        assert_eq!(
-            MessageText::parse("<script>", &limits()).unwrap().as_str(),
-            "<script>"
-        );
+        assert_eq!(MessageText::parse(&"x".repeat(2001), &limits()), Err(TextError::MessageTooLong));
+        assert_eq!(MessageText::parse("<script>", &limits()).unwrap().as_str(), "<script>");
     }
 }

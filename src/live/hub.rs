@@ -22,20 +22,13 @@ pub struct Outgoing {
 
 impl Outgoing {
     fn new(event: Option<Arc<RoomEvent>>) -> Self {
-        Self {
-            event,
-            html: Default::default(),
-        }
+        Self { event, html: Default::default() }
     }
 
     /// The HTML frame in `lang`, rendered by the first socket that needs it.
     pub fn html(&self, lang: UiLang) -> Option<Utf8Bytes> {
         let event = self.event.as_ref()?;
-        Some(
-            self.html[lang.index()]
-                .get_or_init(|| Frames::event(lang.ui(), event).into())
-                .clone(),
-        )
+        Some(self.html[lang.index()].get_or_init(|| Frames::event(lang.ui(), event).into()).clone())
     }
 }
 
@@ -52,11 +45,7 @@ pub struct Hub {
 impl Hub {
     /// A hub over `backend`.
     pub fn new(backend: Arc<dyn Backend>) -> Self {
-        Self {
-            backend,
-            rooms: Arc::default(),
-            first: Arc::default(),
-        }
+        Self { backend, rooms: Arc::default(), first: Arc::default() }
     }
 
     fn existing(&self, room: &RoomId) -> Option<broadcast::Receiver<Arc<Outgoing>>> {
@@ -66,10 +55,7 @@ impl Hub {
 
     /// Subscribes to `room`. When this returns, the backend subscription is live: anything
     /// stored afterwards arrives on the receiver, so a snapshot taken now misses nothing.
-    pub async fn subscribe(
-        &self,
-        room: &RoomId,
-    ) -> BackendResult<broadcast::Receiver<Arc<Outgoing>>> {
+    pub async fn subscribe(&self, room: &RoomId) -> BackendResult<broadcast::Receiver<Arc<Outgoing>>> {
         if let Some(rx) = self.existing(room) {
             return Ok(rx);
         }
@@ -79,10 +65,7 @@ impl Hub {
         }
         let subscription = self.backend.subscribe(room).await?;
         let (tx, rx) = broadcast::channel(EVENT_BUFFER);
-        self.rooms
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(room.clone(), tx.clone());
+        self.rooms.lock().unwrap_or_else(|p| p.into_inner()).insert(room.clone(), tx.clone());
         tokio::spawn(forward(self.rooms.clone(), room.clone(), subscription, tx));
         Ok(rx)
     }

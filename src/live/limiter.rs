@@ -23,12 +23,7 @@ impl TokenBucket {
     /// A full bucket for `limits`.
     pub fn new(limits: &Limits) -> Self {
         let burst = f64::from(limits.rate_burst.max(1));
-        Self {
-            tokens: burst,
-            burst,
-            per_sec: limits.rate_per_sec,
-            updated: Instant::now(),
-        }
+        Self { tokens: burst, burst, per_sec: limits.rate_per_sec, updated: Instant::now() }
     }
 
     /// Takes one token, or says how long until one is available.
@@ -61,10 +56,7 @@ pub struct KeyedLimiter<K> {
 impl<K: Eq + Hash + Clone> KeyedLimiter<K> {
     /// An empty limiter.
     pub fn new(limits: Limits) -> Self {
-        Self {
-            limits,
-            buckets: Mutex::new(HashMap::new()),
-        }
+        Self { limits, buckets: Mutex::new(HashMap::new()) }
     }
 
     /// Takes one token of `key`'s bucket, or says how long until one is available.
@@ -74,10 +66,7 @@ impl<K: Eq + Hash + Clone> KeyedLimiter<K> {
             let now = Instant::now();
             buckets.retain(|_, b| !b.is_full(now));
         }
-        buckets
-            .entry(key.clone())
-            .or_insert_with(|| TokenBucket::new(&self.limits))
-            .try_take()
+        buckets.entry(key.clone()).or_insert_with(|| TokenBucket::new(&self.limits)).try_take()
     }
 }
 
@@ -98,10 +87,7 @@ mod tests {
             assert!(bucket.try_take().is_ok());
         }
         let wait = bucket.try_take().unwrap_err();
-        assert!(
-            wait <= Duration::from_millis(200) && wait > Duration::ZERO,
-            "{wait:?}"
-        );
+        assert!(wait <= Duration::from_millis(200) && wait > Duration::ZERO, "{wait:?}");
         tokio::time::advance(Duration::from_millis(200)).await;
         assert!(bucket.try_take().is_ok());
         assert!(bucket.try_take().is_err());

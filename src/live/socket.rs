@@ -84,13 +84,7 @@ pub async fn live_socket(
         .max_message_size((max * 4).max(64 * 1024))
         .max_frame_size((max * 4).max(64 * 1024))
         .on_upgrade(move |socket| async move {
-            let live = Live {
-                state,
-                room,
-                locales,
-                lang,
-                socket,
-            };
+            let live = Live { state, room, locales, lang, socket };
             match user {
                 Some(user) => live.run(user).await,
                 None => live.end(ErrorCode::SessionExpired).await,
@@ -147,10 +141,7 @@ impl Live {
     }
 
     async fn close(&mut self, code: u16, reason: &'static str) {
-        let frame = CloseFrame {
-            code,
-            reason: Utf8Bytes::from_static(reason),
-        };
+        let frame = CloseFrame { code, reason: Utf8Bytes::from_static(reason) };
         let _ = self.socket.send(Message::Close(Some(frame))).await;
     }
 
@@ -264,10 +255,7 @@ impl Live {
         if !self.send(frame).await {
             return Err(Exit::Gone);
         }
-        Ok(Cursor {
-            last_seq: history.last_seq(0),
-            member_version: room.member_version,
-        })
+        Ok(Cursor { last_seq: history.last_seq(0), member_version: room.member_version })
     }
 
     /// Sends one room event unless the snapshot already showed it.
@@ -308,14 +296,10 @@ impl Live {
         let limits = self.state.limits().clone();
         if raw.len() > limits.max_frame_bytes {
             let max = limits.max_message_chars.to_string();
-            return Err(Some(error_frame(
-                &self.message(ErrorCode::MessageTooLong, &[("max", &max)]),
-            )));
+            return Err(Some(error_frame(&self.message(ErrorCode::MessageTooLong, &[("max", &max)]))));
         }
         let Ok(frame) = serde_json::from_str::<ComposerFrame>(raw) else {
-            return Err(Some(error_frame(
-                &self.message(ErrorCode::ValidationError, &[]),
-            )));
+            return Err(Some(error_frame(&self.message(ErrorCode::ValidationError, &[]))));
         };
         let text = match MessageText::parse(&frame.text, &limits) {
             Ok(text) => text,
@@ -330,17 +314,10 @@ impl Live {
         };
         if let Err(wait) = bucket.try_take() {
             let secs = retry_secs(wait).to_string();
-            return Err(Some(error_frame(
-                &self.message(ErrorCode::RateLimited, &[("seconds", &secs)]),
-            )));
+            return Err(Some(error_frame(&self.message(ErrorCode::RateLimited, &[("seconds", &secs)]))));
         }
         let client_id = frame.client_id.as_deref().and_then(ClientMsgId::parse);
-        match self
-            .state
-            .backend
-            .post(&self.room, user, text, client_id)
-            .await
-        {
+        match self.state.backend.post(&self.room, user, text, client_id).await {
             Ok(_) => Ok(()),
             Err(BackendError::NotAMember | BackendError::RoomNotFound) => Err(None),
             Err(err) => {

@@ -1,9 +1,7 @@
 //! Live frames: the HTML a socket pushes, built from the same fragments as the pages and
 //! wrapped for htmx out-of-band swaps (`hx-swap-oob`, SPEC §7).
 
-use super::{
-    MemberFragment, MessageFragment, NoticeFragment, Ui, fill, render, render_log, render_members,
-};
+use super::{MemberFragment, MessageFragment, NoticeFragment, Ui, fill, render, render_log, render_members};
 use crate::backend::History;
 use crate::domain::{MemberView, PresenceChange, RoomEvent, RoomId, UserId};
 
@@ -55,12 +53,7 @@ fn presence(ui: &'static Ui, member: &MemberView, change: PresenceChange) -> Str
 
 /// What a socket gets first on every (re)connect: the member list and the history, replacing
 /// what the page shows, so a reconnecting tab misses nothing and shows nothing twice.
-pub fn snapshot_frame(
-    ui: &'static Ui,
-    history: &History,
-    members: &[MemberView],
-    me: &UserId,
-) -> String {
+pub fn snapshot_frame(ui: &'static Ui, history: &History, members: &[MemberView], me: &UserId) -> String {
     format!(
         r#"<ol id="messages" hx-swap-oob="innerHTML">{}</ol><ul id="members" hx-swap-oob="innerHTML">{}</ul>{}"#,
         render_log(ui, history),
@@ -87,8 +80,8 @@ pub fn ended_frame(message: &str, room: &RoomId, link_text: &str) -> String {
     )
 }
 
-/// HTML-escapes text for the few frames built without a template.
-fn escape(s: &str) -> String {
+/// HTML-escapes text for the few fragments built without a template.
+pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -2,12 +2,13 @@
 //! the page and the socket render messages and members from the same partials (STYLE habit 7).
 
 mod frames;
+pub mod translate;
 mod ui;
 
 use askama::Template;
 use askama_web::WebTemplate;
 
-pub use frames::{Frames, ended_frame, error_frame, snapshot_frame};
+pub use frames::{Frames, ended_frame, error_frame, escape, snapshot_frame};
 pub use ui::{Ui, UiLang, fill, human_duration};
 
 use crate::backend::History;
@@ -146,14 +147,7 @@ impl<'a> MessageFragment<'a> {
     /// The fragment for `m`.
     pub fn new(m: &'a ChatMessage) -> Self {
         let (iso, hhmm) = clock(m.at);
-        Self {
-            seq: m.seq,
-            user: m.user.as_str(),
-            name: m.name.as_str(),
-            text: m.text.as_str(),
-            iso,
-            hhmm,
-        }
+        Self { seq: m.seq, user: m.user.as_str(), name: m.name.as_str(), text: m.text.as_str(), iso, hhmm }
     }
 }
 
@@ -172,14 +166,7 @@ pub struct MemberFragment<'a> {
 impl<'a> MemberFragment<'a> {
     /// The fragment for `m`; `me` marks the viewer, `oob` makes it an out-of-band swap.
     pub fn new(ui: &'static Ui, m: &'a MemberView, me: bool, oob: Option<&'static str>) -> Self {
-        Self {
-            ui,
-            user: m.user.as_str(),
-            name: m.name.as_str(),
-            online: m.online,
-            me,
-            oob,
-        }
+        Self { ui, user: m.user.as_str(), name: m.name.as_str(), online: m.online, me, oob }
     }
 }
 
@@ -206,28 +193,19 @@ pub fn render(t: &impl Template) -> String {
 pub fn render_log(ui: &'static Ui, history: &History) -> String {
     let mut out = String::with_capacity(256 * history.messages.len() + 128);
     if history.truncated {
-        out.push_str(&render(&NoticeFragment {
-            kind: "truncated",
-            text: ui.history_truncated,
-        }));
+        out.push_str(&render(&NoticeFragment { kind: "truncated", text: ui.history_truncated }));
     }
     for m in &history.messages {
         out.push_str(&render(&MessageFragment::new(m)));
     }
     // Shown by CSS only while it is the list's only item.
-    out.push_str(&render(&NoticeFragment {
-        kind: "empty",
-        text: ui.empty_room,
-    }));
+    out.push_str(&render(&NoticeFragment { kind: "empty", text: ui.empty_room }));
     out
 }
 
 /// The member list, the viewer marked.
 pub fn render_members(ui: &'static Ui, members: &[MemberView], me: Option<&UserId>) -> String {
-    members
-        .iter()
-        .map(|m| render(&MemberFragment::new(ui, m, Some(&m.user) == me, None)))
-        .collect()
+    members.iter().map(|m| render(&MemberFragment::new(ui, m, Some(&m.user) == me, None))).collect()
 }
 
 /// (RFC 3339 time stamp, `HH:MM` in UTC) for a message time. Browsers with JavaScript show
@@ -235,9 +213,7 @@ pub fn render_members(ui: &'static Ui, members: &[MemberView], me: Option<&UserI
 pub fn clock(at: UnixMillis) -> (String, String) {
     let t = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(at) * 1_000_000)
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    let iso = t
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default();
+    let iso = t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
     let hhmm = format!("{:02}:{:02}", t.hour(), t.minute());
     (iso, hhmm)
 }

@@ -206,17 +206,9 @@ pub fn human_duration(d: std::time::Duration, lang: UiLang) -> String {
     let (n, en_unit, ko_unit) = if secs.is_multiple_of(86_400) && secs >= 86_400 * 2 {
         (secs / 86_400, "days", "일")
     } else if secs.is_multiple_of(3600) && secs >= 3600 {
-        (
-            secs / 3600,
-            if secs == 3600 { "hour" } else { "hours" },
-            "시간",
-        )
+        (secs / 3600, if secs == 3600 { "hour" } else { "hours" }, "시간")
     } else if secs.is_multiple_of(60) && secs >= 60 {
-        (
-            secs / 60,
-            if secs == 60 { "minute" } else { "minutes" },
-            "분",
-        )
+        (secs / 60, if secs == 60 { "minute" } else { "minutes" }, "분")
     } else {
         (secs, if secs == 1 { "second" } else { "seconds" }, "초")
     };

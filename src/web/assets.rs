@@ -14,31 +14,11 @@ use super::error::AppError;
 use crate::state::AppState;
 
 const ASSETS: &[(&str, &str, &[u8])] = &[
-    (
-        "app.css",
-        "text/css; charset=utf-8",
-        include_bytes!("../../assets/app.css"),
-    ),
-    (
-        "app.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!("../../assets/app.js"),
-    ),
-    (
-        "htmx.min.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!("../../assets/htmx.min.js"),
-    ),
-    (
-        "ws.min.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!("../../assets/ws.min.js"),
-    ),
-    (
-        "icon.svg",
-        "image/svg+xml",
-        include_bytes!("../../assets/icon.svg"),
-    ),
+    ("app.css", "text/css; charset=utf-8", include_bytes!("../../assets/app.css")),
+    ("app.js", "text/javascript; charset=utf-8", include_bytes!("../../assets/app.js")),
+    ("htmx.min.js", "text/javascript; charset=utf-8", include_bytes!("../../assets/htmx.min.js")),
+    ("ws.min.js", "text/javascript; charset=utf-8", include_bytes!("../../assets/ws.min.js")),
+    ("icon.svg", "image/svg+xml", include_bytes!("../../assets/icon.svg")),
 ];
 
 /// Routes of this module.
@@ -69,18 +49,9 @@ struct Versioned {
 }
 
 async fn asset(Path(file): Path<String>, Query(q): Query<Versioned>) -> Result<Response, AppError> {
-    let (_, content_type, bytes) = ASSETS
-        .iter()
-        .find(|(name, _, _)| *name == file)
-        .ok_or(AppError::PageNotFound)?;
-    let cache = if q.v.as_deref() == Some(version()) {
-        "public, max-age=31536000, immutable"
-    } else {
-        "no-cache"
-    };
-    Ok((
-        [(CONTENT_TYPE, *content_type), (CACHE_CONTROL, cache)],
-        *bytes,
-    )
-        .into_response())
+    let (_, content_type, bytes) =
+        ASSETS.iter().find(|(name, _, _)| *name == file).ok_or(AppError::PageNotFound)?;
+    let cache =
+        if q.v.as_deref() == Some(version()) { "public, max-age=31536000, immutable" } else { "no-cache" };
+    Ok(([(CONTENT_TYPE, *content_type), (CACHE_CONTROL, cache)], *bytes).into_response())
 }

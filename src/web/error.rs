@@ -46,10 +46,7 @@ impl AppError {
             AppError::NotAMember(_) => (StatusCode::FORBIDDEN, ErrorCode::NotAMember),
             AppError::FormExpired => (StatusCode::FORBIDDEN, ErrorCode::FormExpired),
             AppError::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited),
-            AppError::Unavailable(_) => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                ErrorCode::ServiceUnavailable,
-            ),
+            AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::ServiceUnavailable),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::InternalError),
         }
     }
@@ -61,9 +58,7 @@ impl From<BackendError> for AppError {
         match err {
             BackendError::RoomNotFound => AppError::RoomNotFound,
             // Callers that can name the room map NotAMember themselves.
-            BackendError::NotAMember | BackendError::NameTaken => {
-                AppError::Internal(err.to_string())
-            }
+            BackendError::NotAMember | BackendError::NameTaken => AppError::Internal(err.to_string()),
             BackendError::Unavailable(msg) => AppError::Unavailable(msg),
         }
     }
@@ -87,11 +82,7 @@ struct ErrorReport {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_code();
-        let mut report = ErrorReport {
-            code,
-            args: Vec::new(),
-            room: None,
-        };
+        let mut report = ErrorReport { code, args: Vec::new(), room: None };
         let mut response = status.into_response();
         match self {
             AppError::Internal(detail) => tracing::error!(%detail, "internal error"),
@@ -99,9 +90,7 @@ impl IntoResponse for AppError {
             AppError::BadRequest(detail) => tracing::debug!(%detail, "unparseable request"),
             AppError::RateLimited(secs) => {
                 report.args.push(("seconds", secs.to_string()));
-                response
-                    .headers_mut()
-                    .insert(RETRY_AFTER, HeaderValue::from(secs));
+                response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(secs));
             }
             AppError::NotAMember(room) => report.room = Some(room),
             _ => {}
@@ -139,17 +128,14 @@ pub async fn localize(State(state): State<AppState>, request: Request, next: Nex
         let headers = std::mem::take(response.headers_mut());
         response = (status, page).into_response();
         for (name, value) in headers.iter() {
-            if name != axum::http::header::CONTENT_TYPE
-                && name != axum::http::header::CONTENT_LENGTH
-            {
+            if name != axum::http::header::CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
                 response.headers_mut().append(name, value.clone());
             }
         }
     }
     if let Some(tag) = chosen
-        && let Ok(cookie) = HeaderValue::from_str(&format!(
-            "lang={tag}; Path=/; Max-Age=31536000; SameSite=Lax"
-        ))
+        && let Ok(cookie) =
+            HeaderValue::from_str(&format!("lang={tag}; Path=/; Max-Age=31536000; SameSite=Lax"))
     {
         response.headers_mut().append(SET_COOKIE, cookie);
     }

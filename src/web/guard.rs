@@ -48,35 +48,17 @@ mod tests {
 
     #[test]
     fn same_origin_and_configured_origins_pass() {
-        assert!(origin_allowed(
-            &headers(Some("http://127.0.0.1:3000"), "127.0.0.1:3000"),
-            &[]
-        ));
+        assert!(origin_allowed(&headers(Some("http://127.0.0.1:3000"), "127.0.0.1:3000"), &[]));
         assert!(origin_allowed(&headers(None, "127.0.0.1:3000"), &[]));
         let extra = vec!["https://chat.example.com".to_owned()];
-        assert!(origin_allowed(
-            &headers(Some("https://chat.example.com"), "10.0.0.1:3000"),
-            &extra
-        ));
+        assert!(origin_allowed(&headers(Some("https://chat.example.com"), "10.0.0.1:3000"), &extra));
     }
 
     #[test]
     fn foreign_origins_fail() {
-        assert!(!origin_allowed(
-            &headers(Some("http://evil.example"), "127.0.0.1:3000"),
-            &[]
-        ));
-        assert!(!origin_allowed(
-            &headers(Some("http://127.0.0.1:3000.evil"), "127.0.0.1:3000"),
-            &[]
-        ));
-        assert!(!origin_allowed(
-            &headers(Some("null"), "127.0.0.1:3000"),
-            &[]
-        ));
-        assert!(!origin_present_and_allowed(
-            &headers(None, "127.0.0.1:3000"),
-            &[]
-        ));
+        assert!(!origin_allowed(&headers(Some("http://evil.example"), "127.0.0.1:3000"), &[]));
+        assert!(!origin_allowed(&headers(Some("http://127.0.0.1:3000.evil"), "127.0.0.1:3000"), &[]));
+        assert!(!origin_allowed(&headers(Some("null"), "127.0.0.1:3000"), &[]));
+        assert!(!origin_present_and_allowed(&headers(None, "127.0.0.1:3000"), &[]));
     }
 }

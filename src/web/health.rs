@@ -10,9 +10,7 @@ use crate::state::AppState;
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
+    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz))
 }
 
 async fn healthz() -> &'static str {
@@ -23,11 +21,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
     let backend = state.backend.ping().await.is_ok();
     let database = state.catalog.db_reachable();
     let body = format!("backend: {}\ndatabase: {}\n", up(backend), up(database));
-    let status = if backend && database {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
+    let status = if backend && database { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, body).into_response()
 }
 

@@ -25,10 +25,7 @@ impl Lang {
     pub fn of(parts: &Parts) -> Self {
         let query = query_lang(parts.uri.query());
         let cookie = cookie_value(parts, "lang");
-        let accept = parts
-            .headers
-            .get(ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok());
+        let accept = parts.headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
         let locales = Locales::negotiate(query.as_deref(), cookie.as_deref(), accept);
         let ui = UiLang::pick(&locales);
         Lang(locales, ui)
@@ -37,22 +34,15 @@ impl Lang {
 
 /// The `lang` query parameter, if it is a well-formed tag.
 pub fn query_lang(query: Option<&str>) -> Option<String> {
-    query?
-        .split('&')
-        .find_map(|pair| pair.strip_prefix("lang="))
-        .and_then(normalize_tag)
+    query?.split('&').find_map(|pair| pair.strip_prefix("lang=")).and_then(normalize_tag)
 }
 
 /// One cookie's value from the request.
 pub fn cookie_value(parts: &Parts, name: &str) -> Option<String> {
-    parts
-        .headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|pair| {
+    parts.headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(
+        |pair| {
             let (k, v) = pair.trim().split_once('=')?;
             (k == name).then(|| v.to_owned())
-        })
+        },
+    )
 }

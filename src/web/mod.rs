@@ -11,13 +11,12 @@ pub mod locale;
 mod pages;
 mod rooms;
 pub mod session;
+mod translate;
 
 use std::time::Duration;
 
 use axum::http::HeaderValue;
-use axum::http::header::{
-    CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
-};
+use axum::http::header::{CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS};
 use axum::routing::get;
 use axum::{Router, middleware};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -49,17 +48,12 @@ pub fn router<S: SessionStore + Clone>(state: AppState, store: S, session_ttl: D
         .merge(rooms::router())
         .merge(assets::router())
         .merge(health::router())
+        .merge(translate::router())
         .route("/r/{room}/live", get(live_socket))
         .fallback(|| async { AppError::PageNotFound })
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            error::localize,
-        ))
+        .layer(middleware::from_fn_with_state(state.clone(), error::localize))
         .layer(sessions)
-        .layer(SetResponseHeaderLayer::if_not_present(
-            CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CSP),
-        ))
+        .layer(SetResponseHeaderLayer::if_not_present(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::if_not_present(
             X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

@@ -15,8 +15,8 @@ use crate::backend::{BackendError, RoomSnapshot};
 use crate::domain::{ClientMsgId, ConnId, RoomId, UserId};
 use crate::state::AppState;
 use crate::views::{
-    ChatPage, CreatePage, JoinPage, LogPage, UiLang, asset_version, date_time, fill,
-    human_duration, render_log, render_members,
+    ChatPage, CreatePage, JoinPage, LogPage, UiLang, asset_version, date_time, fill, human_duration,
+    render_log, render_members,
 };
 
 /// Seconds between refreshes of the no-JavaScript log.
@@ -65,9 +65,7 @@ pub fn create_page(
 }
 
 fn name_hint(state: &AppState, lang: UiLang) -> String {
-    lang.ui()
-        .name_hint
-        .replace("32", &state.limits().max_name_chars.to_string())
+    lang.ui().name_hint.replace("32", &state.limits().max_name_chars.to_string())
 }
 
 async fn room_page(
@@ -82,18 +80,9 @@ async fn room_page(
     if let Some(user) = visitor.user_in(&room) {
         match state.backend.touch(&room, &user, &ConnId::page()).await {
             Ok(_) => {
-                return Ok(chat_page(
-                    &state,
-                    lang,
-                    &headers,
-                    &room,
-                    &user,
-                    &visitor,
-                    String::new(),
-                    None,
-                )
-                .await?
-                .into_response());
+                return Ok(chat_page(&state, lang, &headers, &room, &user, &visitor, String::new(), None)
+                    .await?
+                    .into_response());
             }
             // This browser's membership is gone (it left elsewhere, or the room was recreated).
             Err(BackendError::NotAMember) => {
@@ -131,9 +120,7 @@ pub fn join_page(
             n => fill(ui.members_count, "n", &n.to_string()),
         },
         online_text: fill(ui.online_count, "n", &snapshot.online_count().to_string()),
-        expires_text: snapshot
-            .idle_expires_at
-            .map(|at| fill(ui.idle_expires, "time", &date_time(at))),
+        expires_text: snapshot.idle_expires_at.map(|at| fill(ui.idle_expires, "time", &date_time(at))),
     }
 }
 
@@ -155,11 +142,7 @@ pub async fn chat_page(
     let history = state.backend.history(room, 0).await?;
     let expiry_note = match snapshot.idle_expires_at {
         Some(at) => fill(ui.idle_expires, "time", &date_time(at)),
-        None => fill(
-            ui.expiry_note,
-            "ttl",
-            &human_duration(state.config.room_idle_ttl, lang),
-        ),
+        None => fill(ui.expiry_note, "ttl", &human_duration(state.config.room_idle_ttl, lang)),
     };
     Ok(ChatPage {
         ui,
@@ -182,8 +165,7 @@ pub async fn chat_page(
 /// `X-Forwarded-Proto`/`Host`).
 fn share_url(headers: &HeaderMap, room: &RoomId) -> String {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let host =
-        header("x-forwarded-host").or_else(|| headers.get(HOST).and_then(|v| v.to_str().ok()));
+    let host = header("x-forwarded-host").or_else(|| headers.get(HOST).and_then(|v| v.to_str().ok()));
     let scheme = match header("x-forwarded-proto") {
         Some("https") => "https",
         _ => "http",
@@ -204,18 +186,12 @@ async fn log_page(
 ) -> Result<Response, AppError> {
     let room = room_id(&room)?;
     let visitor = Visitor::load(&session).await?;
-    let user = visitor
-        .user_in(&room)
-        .ok_or_else(|| AppError::NotAMember(room.clone()))?;
+    let user = visitor.user_in(&room).ok_or_else(|| AppError::NotAMember(room.clone()))?;
     // Each refresh of the log is this member's heartbeat.
-    state
-        .backend
-        .touch(&room, &user, &ConnId::page())
-        .await
-        .map_err(|e| match e {
-            BackendError::NotAMember => AppError::NotAMember(room.clone()),
-            other => other.into(),
-        })?;
+    state.backend.touch(&room, &user, &ConnId::page()).await.map_err(|e| match e {
+        BackendError::NotAMember => AppError::NotAMember(room.clone()),
+        other => other.into(),
+    })?;
     let history = state.backend.history(&room, 0).await?;
     let ui = lang.ui();
     Ok(LogPage {

@@ -11,10 +11,9 @@ use tower_sessions::Session;
 
 use super::error::AppError;
 use super::form::FormInput;
-use super::guard::origin_allowed;
 use super::locale::Lang;
 use super::pages::{chat_page, create_page, join_page, room_id};
-use super::session::Visitor;
+use super::session::checked_visitor;
 use crate::backend::BackendError;
 use crate::catalog::{ErrorCode, Locales};
 use crate::domain::{ClientMsgId, ConnId, DisplayName, MessageText, TextError};
@@ -54,20 +53,6 @@ struct CsrfForm {
     csrf: String,
 }
 
-/// Loads the visitor and checks the form came from our own page (SPEC §10: CSRF).
-async fn checked_visitor(
-    state: &AppState,
-    headers: &HeaderMap,
-    session: &Session,
-    csrf: &str,
-) -> Result<Visitor, AppError> {
-    let visitor = Visitor::load(session).await?;
-    if !origin_allowed(headers, &state.config.allowed_origins) || !visitor.csrf_matches(csrf) {
-        return Err(AppError::FormExpired);
-    }
-    Ok(visitor)
-}
-
 /// The localized message for a rejected piece of text.
 pub fn text_error(state: &AppState, locales: &Locales, err: TextError) -> String {
     let limits = state.limits();
@@ -78,9 +63,7 @@ pub fn text_error(state: &AppState, locales: &Locales, err: TextError) -> String
         TextError::MessageEmpty => (ErrorCode::MessageEmpty, 0),
         TextError::MessageTooLong => (ErrorCode::MessageTooLong, limits.max_message_chars),
     };
-    state
-        .catalog
-        .message(code, locales, &[("max", &max.to_string())])
+    state.catalog.message(code, locales, &[("max", &max.to_string())])
 }
 
 async fn create(
@@ -94,13 +77,8 @@ async fn create(
     let name = match DisplayName::parse(&form.name, state.limits()) {
         Ok(name) => name,
         Err(err) => {
-            let page = create_page(
-                &state,
-                lang,
-                &visitor,
-                form.name,
-                Some(text_error(&state, &locales, err)),
-            );
+            let page =
+                create_page(&state, lang, &visitor, form.name, Some(text_error(&state, &locales, err)));
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
@@ -133,11 +111,7 @@ async fn join(
     let name = match DisplayName::parse(&form.name, state.limits()) {
         Ok(name) => name,
         Err(err) => {
-            return rejected(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                text_error(&state, &locales, err),
-            )
-            .await;
+            return rejected(StatusCode::UNPROCESSABLE_ENTITY, text_error(&state, &locales, err)).await;
         }
     };
     let user = match state.backend.join(&room, name).await {
@@ -164,9 +138,7 @@ async fn send(
 ) -> Result<Response, AppError> {
     let room = room_id(&room)?;
     let visitor = checked_visitor(&state, &headers, &session, &form.csrf).await?;
-    let user = visitor
-        .user_in(&room)
-        .ok_or_else(|| AppError::NotAMember(room.clone()))?;
+    let user = visitor.user_in(&room).ok_or_else(|| AppError::NotAMember(room.clone()))?;
     let (st, hd, rm, us, vis, typed) = (&state, &headers, &room, &user, &visitor, &form.text);
     let rejected = |status: StatusCode, message: String| async move {
         let page = chat_page(st, lang, hd, rm, us, vis, typed.clone(), Some(message)).await?;
@@ -175,41 +147,24 @@ async fn send(
     let text = match MessageText::parse(&form.text, state.limits()) {
         Ok(text) => text,
         Err(err) => {
-            return rejected(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                text_error(&state, &locales, err),
-            )
-            .await;
+            return rejected(StatusCode::UNPROCESSABLE_ENTITY, text_error(&state, &locales, err)).await;
         }
     };
     let client_id = ClientMsgId::parse(&form.client_id);
     if let Err(wait) = state.post_limiter.try_take(&user) {
         let secs = retry_secs(wait);
-        let message = state.catalog.message(
-            ErrorCode::RateLimited,
-            &locales,
-            &[("seconds", &secs.to_string())],
-        );
+        let message =
+            state.catalog.message(ErrorCode::RateLimited, &locales, &[("seconds", &secs.to_string())]);
         let mut response = rejected(StatusCode::TOO_MANY_REQUESTS, message).await?;
-        response
-            .headers_mut()
-            .insert(RETRY_AFTER, HeaderValue::from(secs));
+        response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(secs));
         return Ok(response);
     }
     let not_member = |e: BackendError| match e {
         BackendError::NotAMember => AppError::NotAMember(room.clone()),
         other => other.into(),
     };
-    state
-        .backend
-        .post(&room, &user, text, client_id)
-        .await
-        .map_err(not_member)?;
-    state
-        .backend
-        .touch(&room, &user, &ConnId::page())
-        .await
-        .map_err(not_member)?;
+    state.backend.post(&room, &user, text, client_id).await.map_err(not_member)?;
+    state.backend.touch(&room, &user, &ConnId::page()).await.map_err(not_member)?;
     Ok(Redirect::to(&format!("/r/{room}#composer")).into_response())
 }
 

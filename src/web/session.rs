@@ -11,7 +11,12 @@ use tower_sessions::Session;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 
+use axum::http::HeaderMap;
+
+use super::error::AppError;
+use super::guard::origin_allowed;
 use crate::domain::{RoomId, UserId, ids_random_secret};
+use crate::state::AppState;
 
 /// Session key of the [`Visitor`] record.
 const VISITOR_KEY: &str = "visitor";
@@ -47,10 +52,7 @@ impl Visitor {
 
     /// Stores the visitor in the session.
     pub async fn save(&self, session: &Session) -> Result<(), session_store::Error> {
-        session
-            .insert(VISITOR_KEY, self)
-            .await
-            .map_err(|e| session_store::Error::Backend(e.to_string()))
+        session.insert(VISITOR_KEY, self).await.map_err(|e| session_store::Error::Backend(e.to_string()))
     }
 
     /// This browser's user in `room`, if it joined it.
@@ -62,13 +64,22 @@ impl Visitor {
     pub fn csrf_matches(&self, token: &str) -> bool {
         !self.csrf.is_empty()
             && self.csrf.len() == token.len()
-            && self
-                .csrf
-                .bytes()
-                .zip(token.bytes())
-                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                == 0
+            && self.csrf.bytes().zip(token.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
     }
+}
+
+/// Loads the visitor and checks the form came from our own page (SPEC §10: CSRF).
+pub async fn checked_visitor(
+    state: &AppState,
+    headers: &HeaderMap,
+    session: &Session,
+    csrf: &str,
+) -> Result<Visitor, AppError> {
+    let visitor = Visitor::load(session).await?;
+    if !origin_allowed(headers, &state.config.allowed_origins) || !visitor.csrf_matches(csrf) {
+        return Err(AppError::FormExpired);
+    }
+    Ok(visitor)
 }
 
 /// Sessions in process memory, for the embedded default. Unlike a plain map it forgets
@@ -83,10 +94,7 @@ impl MemoryStore {
     /// Drops expired sessions.
     pub fn sweep(&self) {
         let now = OffsetDateTime::now_utc();
-        self.records
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .retain(|_, r| r.expiry_date > now);
+        self.records.lock().unwrap_or_else(|p| p.into_inner()).retain(|_, r| r.expiry_date > now);
     }
 
     /// Sessions held (metrics, tests).
@@ -112,26 +120,17 @@ impl SessionStore for MemoryStore {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        self.records
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(record.id, record.clone());
+        self.records.lock().unwrap_or_else(|p| p.into_inner()).insert(record.id, record.clone());
         Ok(())
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         let records = self.records.lock().unwrap_or_else(|p| p.into_inner());
-        Ok(records
-            .get(id)
-            .filter(|r| r.expiry_date > OffsetDateTime::now_utc())
-            .cloned())
+        Ok(records.get(id).filter(|r| r.expiry_date > OffsetDateTime::now_utc()).cloned())
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        self.records
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(id);
+        self.records.lock().unwrap_or_else(|p| p.into_inner()).remove(id);
         Ok(())
     }
 }

@@ -35,20 +35,15 @@ pub async fn expect_event(
 ) -> Arc<RoomEvent> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
-        let ev = tokio::time::timeout_at(deadline, rx.recv())
-            .await
-            .expect("event in time")
-            .expect("open stream");
+        let ev =
+            tokio::time::timeout_at(deadline, rx.recv()).await.expect("event in time").expect("open stream");
         if pred(&ev) {
             return ev;
         }
     }
 }
 
-pub fn is_presence(
-    user: &c2c::domain::UserId,
-    want: PresenceChange,
-) -> impl Fn(&RoomEvent) -> bool + '_ {
+pub fn is_presence(user: &c2c::domain::UserId, want: PresenceChange) -> impl Fn(&RoomEvent) -> bool + '_ {
     move |ev| matches!(ev, RoomEvent::Presence { member, change, .. } if &member.user == user && *change == want)
 }
 
@@ -95,26 +90,14 @@ macro_rules! backend_contract {
                 let b = one().await;
                 let room = RoomId::generate();
                 let user = c2c::domain::UserId::generate();
-                assert!(matches!(
-                    b.room(&room).await,
-                    Err(BackendError::RoomNotFound)
-                ));
-                assert!(matches!(
-                    b.join(&room, name("x")).await,
-                    Err(BackendError::RoomNotFound)
-                ));
-                assert!(matches!(
-                    b.history(&room, 0).await,
-                    Err(BackendError::RoomNotFound)
-                ));
+                assert!(matches!(b.room(&room).await, Err(BackendError::RoomNotFound)));
+                assert!(matches!(b.join(&room, name("x")).await, Err(BackendError::RoomNotFound)));
+                assert!(matches!(b.history(&room, 0).await, Err(BackendError::RoomNotFound)));
                 assert!(matches!(
                     b.post(&room, &user, text("x"), None).await,
                     Err(BackendError::RoomNotFound)
                 ));
-                assert!(matches!(
-                    b.subscribe(&room).await,
-                    Err(BackendError::RoomNotFound)
-                ));
+                assert!(matches!(b.subscribe(&room).await, Err(BackendError::RoomNotFound)));
             }
 
             #[tokio::test(start_paused = $paused)]
@@ -123,11 +106,8 @@ macro_rules! backend_contract {
                 let (room, _) = a.create_room(name("Alice")).await.unwrap();
                 let mut sub = b.subscribe(&room).await.unwrap();
                 let bob = a.join(&room, name("Bob")).await.unwrap();
-                let ev =
-                    expect_event(&mut sub.events, is_presence(&bob, PresenceChange::Joined)).await;
-                let RoomEvent::Presence { member, .. } = ev.as_ref() else {
-                    unreachable!()
-                };
+                let ev = expect_event(&mut sub.events, is_presence(&bob, PresenceChange::Joined)).await;
+                let RoomEvent::Presence { member, .. } = ev.as_ref() else { unreachable!() };
                 assert_eq!(member.name.as_str(), "Bob");
                 assert!(member.online);
                 assert_eq!(b.room(&room).await.unwrap().members.len(), 2);
@@ -137,14 +117,8 @@ macro_rules! backend_contract {
             async fn present_names_are_unique_ignoring_case() {
                 let b = one().await;
                 let (room, _) = b.create_room(name("Alice")).await.unwrap();
-                assert!(matches!(
-                    b.join(&room, name("alice")).await,
-                    Err(BackendError::NameTaken)
-                ));
-                assert!(matches!(
-                    b.join(&room, name("ALICE")).await,
-                    Err(BackendError::NameTaken)
-                ));
+                assert!(matches!(b.join(&room, name("alice")).await, Err(BackendError::NameTaken)));
+                assert!(matches!(b.join(&room, name("ALICE")).await, Err(BackendError::NameTaken)));
                 assert!(b.join(&room, name("Alice2")).await.is_ok());
             }
 
@@ -154,11 +128,7 @@ macro_rules! backend_contract {
                 let (room, alice) = b.create_room(name("Alice")).await.unwrap();
                 let mut sub = b.subscribe(&room).await.unwrap();
                 pass(contract_config().presence_ttl).await;
-                expect_event(
-                    &mut sub.events,
-                    is_presence(&alice, PresenceChange::Offline),
-                )
-                .await;
+                expect_event(&mut sub.events, is_presence(&alice, PresenceChange::Offline)).await;
                 assert!(!b.member(&room, &alice).await.unwrap().online);
             }
 
@@ -191,16 +161,9 @@ macro_rules! backend_contract {
                 }
                 let mut sub = a.subscribe(&room).await.unwrap();
                 a.disconnect(&room, &alice, &tab1).await.unwrap();
-                assert!(
-                    b.member(&room, &alice).await.unwrap().online,
-                    "one tab still open"
-                );
+                assert!(b.member(&room, &alice).await.unwrap().online, "one tab still open");
                 b.disconnect(&room, &alice, &tab2).await.unwrap();
-                expect_event(
-                    &mut sub.events,
-                    is_presence(&alice, PresenceChange::Offline),
-                )
-                .await;
+                expect_event(&mut sub.events, is_presence(&alice, PresenceChange::Offline)).await;
                 assert!(!a.member(&room, &alice).await.unwrap().online);
             }
 
@@ -209,17 +172,11 @@ macro_rules! backend_contract {
                 let b = one().await;
                 let (room, alice) = b.create_room(name("Alice")).await.unwrap();
                 pass(contract_config().presence_ttl).await;
-                let other = b
-                    .join(&room, name("alice"))
-                    .await
-                    .expect("offline name is free");
+                let other = b.join(&room, name("alice")).await.expect("offline name is free");
                 let back = b.touch(&room, &alice, &ConnId::generate()).await.unwrap();
                 assert_eq!(back.name.as_str(), "Alice 2");
                 assert!(back.online);
-                assert_eq!(
-                    b.member(&room, &other).await.unwrap().name.as_str(),
-                    "alice"
-                );
+                assert_eq!(b.member(&room, &other).await.unwrap().name.as_str(), "alice");
             }
 
             #[tokio::test(start_paused = $paused)]
@@ -231,11 +188,8 @@ macro_rules! backend_contract {
                 let m2 = a.post(&room, &alice, text("two"), None).await.unwrap();
                 assert_eq!((m1.seq, m2.seq), (1, 2));
                 for want in ["one", "two"] {
-                    let ev =
-                        expect_event(&mut sub.events, |e| matches!(e, RoomEvent::Message(_))).await;
-                    let RoomEvent::Message(m) = ev.as_ref() else {
-                        unreachable!()
-                    };
+                    let ev = expect_event(&mut sub.events, |e| matches!(e, RoomEvent::Message(_))).await;
+                    let RoomEvent::Message(m) = ev.as_ref() else { unreachable!() };
                     assert_eq!(m.text.as_str(), want);
                     assert_eq!(m.name.as_str(), "Alice");
                 }
@@ -246,19 +200,14 @@ macro_rules! backend_contract {
                 let b = one().await;
                 let (room, alice) = b.create_room(name("Alice")).await.unwrap();
                 for i in 1..=7 {
-                    b.post(&room, &alice, text(&format!("m{i}")), None)
-                        .await
-                        .unwrap();
+                    b.post(&room, &alice, text(&format!("m{i}")), None).await.unwrap();
                 }
                 let all = b.history(&room, 0).await.unwrap();
                 let seqs: Vec<u64> = all.messages.iter().map(|m| m.seq).collect();
                 assert_eq!(seqs, [3, 4, 5, 6, 7]);
                 assert!(all.truncated, "m1 and m2 fell out");
                 let after5 = b.history(&room, 5).await.unwrap();
-                assert_eq!(
-                    after5.messages.iter().map(|m| m.seq).collect::<Vec<_>>(),
-                    [6, 7]
-                );
+                assert_eq!(after5.messages.iter().map(|m| m.seq).collect::<Vec<_>>(), [6, 7]);
                 assert!(!after5.truncated);
                 let after1 = b.history(&room, 1).await.unwrap();
                 assert!(after1.truncated, "m2 is gone");
@@ -270,10 +219,7 @@ macro_rules! backend_contract {
                 let b = one().await;
                 let (room, alice) = b.create_room(name("Alice")).await.unwrap();
                 let cid = ClientMsgId::parse("abc123").unwrap();
-                let first = b
-                    .post(&room, &alice, text("hi"), Some(cid.clone()))
-                    .await
-                    .unwrap();
+                let first = b.post(&room, &alice, text("hi"), Some(cid.clone())).await.unwrap();
                 let again = b.post(&room, &alice, text("hi"), Some(cid)).await.unwrap();
                 assert_eq!(first.seq, again.seq);
                 assert_eq!(b.history(&room, 0).await.unwrap().messages.len(), 1);
@@ -288,14 +234,8 @@ macro_rules! backend_contract {
                 let mut sub = b.subscribe(&room).await.unwrap();
                 b.leave(&room, &bob).await.unwrap();
                 expect_event(&mut sub.events, is_presence(&bob, PresenceChange::Left)).await;
-                assert!(matches!(
-                    b.member(&room, &bob).await,
-                    Err(BackendError::NotAMember)
-                ));
-                assert!(matches!(
-                    b.post(&room, &bob, text("x"), None).await,
-                    Err(BackendError::NotAMember)
-                ));
+                assert!(matches!(b.member(&room, &bob).await, Err(BackendError::NotAMember)));
+                assert!(matches!(b.post(&room, &bob, text("x"), None).await, Err(BackendError::NotAMember)));
                 assert_eq!(b.history(&room, 0).await.unwrap().messages.len(), 1);
                 assert_eq!(b.room(&room).await.unwrap().members.len(), 1);
                 assert!(b.member(&room, &alice).await.is_ok());
@@ -308,15 +248,9 @@ macro_rules! backend_contract {
                 let config = contract_config();
                 pass(config.presence_ttl).await;
                 let snap = b.room(&room).await.unwrap();
-                assert!(
-                    snap.idle_expires_at.is_some(),
-                    "no one online: expiry shown"
-                );
+                assert!(snap.idle_expires_at.is_some(), "no one online: expiry shown");
                 pass(config.room_idle_ttl).await;
-                assert!(matches!(
-                    b.room(&room).await,
-                    Err(BackendError::RoomNotFound)
-                ));
+                assert!(matches!(b.room(&room).await, Err(BackendError::RoomNotFound)));
             }
 
             #[tokio::test(start_paused = $paused)]
@@ -329,17 +263,11 @@ macro_rules! backend_contract {
                 let conn = ConnId::generate();
                 b.touch(&room, &alice, &conn).await.unwrap();
                 assert!(b.room(&room).await.unwrap().idle_expires_at.is_none());
-                for _ in 0..((config.room_idle_ttl.as_millis()
-                    / (config.presence_ttl / 3).as_millis())
-                    + 3)
-                {
+                for _ in 0..((config.room_idle_ttl.as_millis() / (config.presence_ttl / 3).as_millis()) + 3) {
                     tokio::time::sleep(config.presence_ttl / 3).await;
                     b.touch(&room, &alice, &conn).await.unwrap();
                 }
-                assert!(
-                    b.room(&room).await.is_ok(),
-                    "someone online: the room stays"
-                );
+                assert!(b.room(&room).await.is_ok(), "someone online: the room stays");
             }
 
             #[tokio::test(start_paused = $paused)]
@@ -349,11 +277,8 @@ macro_rules! backend_contract {
                 let v0 = b.room(&room).await.unwrap().member_version;
                 let mut sub = b.subscribe(&room).await.unwrap();
                 let bob = b.join(&room, name("Bob")).await.unwrap();
-                let ev =
-                    expect_event(&mut sub.events, is_presence(&bob, PresenceChange::Joined)).await;
-                let RoomEvent::Presence { version, .. } = ev.as_ref() else {
-                    unreachable!()
-                };
+                let ev = expect_event(&mut sub.events, is_presence(&bob, PresenceChange::Joined)).await;
+                let RoomEvent::Presence { version, .. } = ev.as_ref() else { unreachable!() };
                 assert!(*version > v0);
                 assert_eq!(b.room(&room).await.unwrap().member_version, *version);
             }

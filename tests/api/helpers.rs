@@ -35,10 +35,7 @@ impl Drop for TestApp {
 }
 
 pub fn test_config() -> (Config, std::path::PathBuf) {
-    let db_path = std::env::temp_dir().join(format!(
-        "c2c-test-{}.sqlite3",
-        c2c::domain::RoomId::generate()
-    ));
+    let db_path = std::env::temp_dir().join(format!("c2c-test-{}.sqlite3", c2c::domain::RoomId::generate()));
     let config = Config {
         addr: "127.0.0.1:0".parse().unwrap(),
         database_url: format!("sqlite://{}", db_path.display()),
@@ -82,22 +79,35 @@ pub fn redis_url(db: u8) -> String {
     format!("{without_db}/{db}")
 }
 
+/// A fresh, empty PostgreSQL database on the test command's private server (each test gets its
+/// own, so edits in one never show in another).
+pub async fn fresh_postgres() -> String {
+    let admin = std::env::var("DATABASE_URL").expect(
+        "DATABASE_URL must point at PostgreSQL for the PostgreSQL tests; scripts/test starts a private one",
+    );
+    assert!(admin.starts_with("postgres"), "DATABASE_URL is not a PostgreSQL URL: {admin}");
+    let name = format!("c2c_{}", c2c::domain::RoomId::generate().as_str().to_lowercase().replace('-', "_"));
+    let pool = sqlx::PgPool::connect(&admin).await.expect("the test PostgreSQL answers");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&pool).await.unwrap();
+    pool.close().await;
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    format!("{base}/{name}")
+}
+
 /// An app instance on the Redis at `url`, with backend timings `backend_config`.
 pub async fn spawn_app_on_redis(url: &str, backend_config: BackendConfig) -> TestApp {
     let (mut config, db_path) = test_config();
     config.redis_url = Some(url.to_owned());
     config.room_idle_ttl = backend_config.room_idle_ttl;
-    let backend: Arc<dyn Backend> = Arc::new(
-        c2c::backend::redis::RedisBackend::start(url, backend_config).expect("redis backend"),
-    );
+    let backend: Arc<dyn Backend> =
+        Arc::new(c2c::backend::redis::RedisBackend::start(url, backend_config).expect("redis backend"));
     serve(config, backend, db_path).await
 }
 
 async fn serve(config: Config, backend: Arc<dyn Backend>, db_path: std::path::PathBuf) -> TestApp {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("TEST_LOG")
-                .unwrap_or_else(|_| "off".into()),
+            tracing_subscriber::EnvFilter::try_from_env("TEST_LOG").unwrap_or_else(|_| "off".into()),
         )
         .with_test_writer()
         .try_init();
@@ -108,12 +118,7 @@ async fn serve(config: Config, backend: Arc<dyn Backend>, db_path: std::path::Pa
     tokio::spawn(app.run_until(async move {
         let _ = rx.await;
     }));
-    TestApp {
-        base,
-        state,
-        db_path,
-        shutdown: Some(tx),
-    }
+    TestApp { base, state, db_path, shutdown: Some(tx) }
 }
 
 impl TestApp {
@@ -141,12 +146,7 @@ impl TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
-        Browser {
-            client,
-            jar,
-            base: self.base.clone(),
-            lang: None,
-        }
+        Browser { client, jar, base: self.base.clone(), lang: None }
     }
 }
 
@@ -166,19 +166,13 @@ pub struct Page {
 
 impl Page {
     pub fn location(&self) -> &str {
-        self.headers
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
+        self.headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or("")
     }
 
     /// The value of the first hidden field `name`.
     pub fn field(&self, name: &str) -> String {
         let marker = format!("name=\"{name}\" value=\"");
-        let start = self
-            .body
-            .find(&marker)
-            .unwrap_or_else(|| panic!("no field {name} in {}", self.body))
+        let start = self.body.find(&marker).unwrap_or_else(|| panic!("no field {name} in {}", self.body))
             + marker.len();
         let end = self.body[start..].find('"').unwrap() + start;
         self.body[start..end].to_owned()
@@ -194,30 +188,20 @@ impl Browser {
     }
 
     pub async fn get(&self, path: &str) -> Page {
-        let res = self
-            .with_lang(self.client.get(format!("{}{path}", self.base)))
-            .send()
-            .await
-            .unwrap();
+        let res = self.with_lang(self.client.get(format!("{}{path}", self.base))).send().await.unwrap();
         page(res).await
     }
 
     pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
         let origin = self.base.clone();
-        let req = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header("origin", origin)
-            .form(form);
+        let req = self.client.post(format!("{}{path}", self.base)).header("origin", origin).form(form);
         page(self.with_lang(req).send().await.unwrap()).await
     }
 
     /// Creates a room as `name`; returns its id.
     pub async fn create_room(&self, name: &str) -> String {
         let csrf = self.get("/").await.field("csrf");
-        let res = self
-            .post("/rooms", &[("name", name), ("csrf", &csrf)])
-            .await;
+        let res = self.post("/rooms", &[("name", name), ("csrf", &csrf)]).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
         res.location().trim_start_matches("/r/").to_owned()
     }
@@ -225,11 +209,7 @@ impl Browser {
     /// Joins `room` as `name`.
     pub async fn join(&self, room: &str, name: &str) -> Page {
         let csrf = self.get(&format!("/r/{room}")).await.field("csrf");
-        self.post(
-            &format!("/r/{room}/join"),
-            &[("name", name), ("csrf", &csrf)],
-        )
-        .await
+        self.post(&format!("/r/{room}/join"), &[("name", name), ("csrf", &csrf)]).await
     }
 
     /// Sends a message through the no-JavaScript form.
@@ -245,16 +225,12 @@ impl Browser {
 
     pub fn cookie_header(&self) -> Option<String> {
         let url: Url = self.base.parse().unwrap();
-        self.jar
-            .cookies(&url)
-            .map(|v| v.to_str().unwrap().to_owned())
+        self.jar.cookies(&url).map(|v| v.to_str().unwrap().to_owned())
     }
 
     /// Opens the live socket of `room` with this browser's cookies and own origin.
     pub async fn connect_live(&self, room: &str) -> Live {
-        self.try_connect_live(room, Some(&self.base.clone()))
-            .await
-            .expect("live socket opens")
+        self.try_connect_live(room, Some(&self.base.clone())).await.expect("live socket opens")
     }
 
     pub async fn try_connect_live(
@@ -265,19 +241,13 @@ impl Browser {
         let url = format!("{}/r/{room}/live", self.base.replacen("http", "ws", 1));
         let mut request = url.into_client_request().unwrap();
         if let Some(cookie) = self.cookie_header() {
-            request
-                .headers_mut()
-                .insert("cookie", HeaderValue::from_str(&cookie).unwrap());
+            request.headers_mut().insert("cookie", HeaderValue::from_str(&cookie).unwrap());
         }
         if let Some(origin) = origin {
-            request
-                .headers_mut()
-                .insert("origin", HeaderValue::from_str(origin).unwrap());
+            request.headers_mut().insert("origin", HeaderValue::from_str(origin).unwrap());
         }
         if let Some(lang) = self.lang {
-            request
-                .headers_mut()
-                .insert("accept-language", HeaderValue::from_static(lang));
+            request.headers_mut().insert("accept-language", HeaderValue::from_static(lang));
         }
         let (ws, _) = tokio_tungstenite::connect_async(request).await?;
         Ok(Live { ws })
@@ -288,11 +258,7 @@ async fn page(res: reqwest::Response) -> Page {
     let status = res.status();
     let headers = res.headers().clone();
     let body = res.text().await.unwrap();
-    Page {
-        status,
-        headers,
-        body,
-    }
+    Page { status, headers, body }
 }
 
 /// A live socket as htmx's ws extension uses it.
@@ -303,18 +269,13 @@ pub struct Live {
 impl Live {
     /// The next text frame (pings are answered by the library).
     pub async fn next_text(&mut self) -> String {
-        self.try_next_text(WAIT)
-            .await
-            .expect("a frame within the wait")
+        self.try_next_text(WAIT).await.expect("a frame within the wait")
     }
 
     pub async fn try_next_text(&mut self, wait: Duration) -> Option<String> {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
-            let frame = tokio::time::timeout_at(deadline, self.ws.next())
-                .await
-                .ok()??
-                .ok()?;
+            let frame = tokio::time::timeout_at(deadline, self.ws.next()).await.ok()??.ok()?;
             match frame {
                 Message::Text(t) => return Some(t.to_string()),
                 Message::Close(_) => return None,
@@ -326,10 +287,7 @@ impl Live {
     /// Frames until one contains `needle`; returns it.
     pub async fn until(&mut self, needle: &str) -> String {
         loop {
-            let frame = self
-                .try_next_text(WAIT)
-                .await
-                .unwrap_or_else(|| panic!("no frame with {needle:?}"));
+            let frame = self.try_next_text(WAIT).await.unwrap_or_else(|| panic!("no frame with {needle:?}"));
             if frame.contains(needle) {
                 return frame;
             }
@@ -344,10 +302,7 @@ impl Live {
             "csrf": "x",
             "HEADERS": {"HX-Request": "true", "HX-Trigger": "composer"}
         });
-        self.ws
-            .send(Message::Text(body.to_string().into()))
-            .await
-            .unwrap();
+        self.ws.send(Message::Text(body.to_string().into())).await.unwrap();
     }
 
     pub async fn send_raw(&mut self, message: Message) {
@@ -358,10 +313,7 @@ impl Live {
     pub async fn closed_with(&mut self) -> Option<u16> {
         let deadline = tokio::time::Instant::now() + WAIT;
         loop {
-            match tokio::time::timeout_at(deadline, self.ws.next())
-                .await
-                .ok()??
-            {
+            match tokio::time::timeout_at(deadline, self.ws.next()).await.ok()?? {
                 Ok(Message::Close(frame)) => return frame.map(|f| f.code.into()),
                 Ok(_) => continue,
                 Err(_) => return None,

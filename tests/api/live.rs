@@ -22,10 +22,7 @@ async fn two_members_chat_live_and_see_each_other_join() {
 
     bob.join(&room, "Bob").await;
     let joined = a.until("Bob").await;
-    assert!(
-        joined.contains(r#"id="members" hx-swap-oob="beforeend""#),
-        "{joined}"
-    );
+    assert!(joined.contains(r#"id="members" hx-swap-oob="beforeend""#), "{joined}");
     assert!(joined.contains("Bob joined"));
 
     let mut b = bob.connect_live(&room).await;
@@ -35,10 +32,7 @@ async fn two_members_chat_live_and_see_each_other_join() {
     a.send_message("hi bob", "c1").await;
     for live in [&mut a, &mut b] {
         let frame = live.until("hi bob").await;
-        assert!(
-            frame.contains(r#"<ol id="messages" hx-swap-oob="beforeend">"#),
-            "{frame}"
-        );
+        assert!(frame.contains(r#"<ol id="messages" hx-swap-oob="beforeend">"#), "{frame}");
         assert!(frame.contains(r#"class="msg""#));
     }
     b.send_message("hi alice", "c2").await;
@@ -62,10 +56,7 @@ async fn a_reconnecting_socket_gets_exactly_what_it_missed() {
     drop(a);
 
     for text in ["missed one", "missed two", "missed three"] {
-        assert_eq!(
-            bob.send_form(&room, text).await.status,
-            StatusCode::SEE_OTHER
-        );
+        assert_eq!(bob.send_form(&room, text).await.status, StatusCode::SEE_OTHER);
     }
     let mut a = alice.connect_live(&room).await;
     let snapshot = a.next_text().await;
@@ -90,13 +81,9 @@ async fn frames_escape_user_text() {
     let snapshot = a.next_text().await;
     assert!(!snapshot.contains("<img src=x"), "{snapshot}");
     assert!(snapshot.contains("&#60;img src=x onerror=alert(1)&#62;"));
-    a.send_message("<script>alert(1)</script><b>bold</b>", "x1")
-        .await;
+    a.send_message("<script>alert(1)</script><b>bold</b>", "x1").await;
     let frame = a.until("alert").await;
-    assert!(
-        !frame.contains("<script>") && !frame.contains("<b>"),
-        "{frame}"
-    );
+    assert!(!frame.contains("<script>") && !frame.contains("<b>"), "{frame}");
     assert!(frame.contains("&#60;script&#62;alert(1)&#60;/script&#62;&#60;b&#62;bold&#60;/b&#62;"));
 }
 
@@ -110,22 +97,12 @@ async fn foreign_origins_and_non_members_are_refused_before_the_upgrade() {
         Err(other) => panic!("unexpected {other}"),
         Ok(_) => panic!("upgrade accepted"),
     };
-    assert_eq!(
-        refused(
-            alice
-                .try_connect_live(&room, Some("http://evil.example"))
-                .await
-        ),
-        403
-    );
+    assert_eq!(refused(alice.try_connect_live(&room, Some("http://evil.example")).await), 403);
     assert_eq!(refused(alice.try_connect_live(&room, None).await), 403);
     // A browser with a session that never joined this room.
     let stranger = app.browser();
     stranger.get(&format!("/r/{room}")).await;
-    assert_eq!(
-        refused(stranger.try_connect_live(&room, Some(&app.base)).await),
-        403
-    );
+    assert_eq!(refused(stranger.try_connect_live(&room, Some(&app.base)).await), 403);
 }
 
 #[tokio::test]
@@ -134,10 +111,7 @@ async fn a_vanished_session_is_told_to_rejoin_and_not_retried() {
     let alice = app.browser();
     let room = alice.create_room("Alice").await;
     let stale = app.browser();
-    stale.jar.add_cookie_str(
-        "c2c_session=AAAAAAAAAAAAAAAAAAAAAA",
-        &app.base.parse().unwrap(),
-    );
+    stale.jar.add_cookie_str("c2c_session=AAAAAAAAAAAAAAAAAAAAAA", &app.base.parse().unwrap());
     let mut live = stale.connect_live(&room).await;
     let frame = live.next_text().await;
     assert!(frame.contains("Your session has expired"), "{frame}");
@@ -154,42 +128,17 @@ async fn bad_frames_get_an_error_and_the_socket_stays_usable() {
     a.next_text().await;
 
     a.send_raw(Message::Text("{not json".into())).await;
-    assert!(
-        a.until("composer-error")
-            .await
-            .contains("could not be understood")
-    );
-    a.send_raw(Message::Binary(vec![0, 159, 146, 150].into()))
-        .await;
-    assert!(
-        a.until("composer-error")
-            .await
-            .contains("could not be understood")
-    );
+    assert!(a.until("composer-error").await.contains("could not be understood"));
+    a.send_raw(Message::Binary(vec![0, 159, 146, 150].into())).await;
+    assert!(a.until("composer-error").await.contains("could not be understood"));
     a.send_message(&"y".repeat(17 * 1024), "big").await;
-    assert!(
-        a.until("composer-error")
-            .await
-            .contains("at most 2000 characters")
-    );
+    assert!(a.until("composer-error").await.contains("at most 2000 characters"));
     a.send_message(&"z".repeat(2001), "long").await;
-    assert!(
-        a.until("composer-error")
-            .await
-            .contains("at most 2000 characters")
-    );
+    assert!(a.until("composer-error").await.contains("at most 2000 characters"));
     a.send_message("   ", "blank").await;
-    assert!(
-        a.until("composer-error")
-            .await
-            .contains("Type a message first")
-    );
+    assert!(a.until("composer-error").await.contains("Type a message first"));
     a.send_raw(Message::Text(r#"{"HEADERS":{}}"#.into())).await;
-    assert!(
-        a.until("composer-error")
-            .await
-            .contains("could not be understood")
-    );
+    assert!(a.until("composer-error").await.contains("could not be understood"));
 
     a.send_message("still works", "ok1").await;
     // The error is cleared after a good send, and the message arrives.
@@ -208,11 +157,7 @@ async fn errors_on_the_socket_are_localized() {
     let mut a = alice.connect_live(&room).await;
     a.next_text().await;
     a.send_message("", "e1").await;
-    assert!(
-        a.until("composer-error")
-            .await
-            .contains("메시지를 입력하세요.")
-    );
+    assert!(a.until("composer-error").await.contains("메시지를 입력하세요."));
 }
 
 #[tokio::test]
@@ -228,25 +173,15 @@ async fn a_burst_is_rate_limited_and_others_still_get_through() {
     b.next_text().await;
 
     for i in 0..15 {
-        a.send_message(&format!("burst {i}"), &format!("b{i}"))
-            .await;
+        a.send_message(&format!("burst {i}"), &format!("b{i}")).await;
     }
     let notice = a.until("You are sending too fast").await;
     assert!(notice.contains("Try again in 1 s"), "{notice}");
     b.send_message("bob is fine", "bob1").await;
     b.until("bob is fine").await;
     a.until("bob is fine").await;
-    let history = app
-        .state
-        .backend
-        .history(&c2c::domain::RoomId::parse(&room).unwrap(), 0)
-        .await
-        .unwrap();
-    let bursts = history
-        .messages
-        .iter()
-        .filter(|m| m.text.as_str().starts_with("burst"))
-        .count();
+    let history = app.state.backend.history(&c2c::domain::RoomId::parse(&room).unwrap(), 0).await.unwrap();
+    let bursts = history.messages.iter().filter(|m| m.text.as_str().starts_with("burst")).count();
     assert_eq!(bursts, 10, "the burst allowance, no more");
 }
 
@@ -282,8 +217,7 @@ async fn members_go_offline_when_their_socket_closes() {
     // Bob's join page view keeps him present for the presence TTL; the socket's close alone
     // does not flip him. Leaving does, at once.
     let csrf = bob.get(&format!("/r/{room}")).await.field("csrf");
-    bob.post(&format!("/r/{room}/leave"), &[("csrf", &csrf)])
-        .await;
+    bob.post(&format!("/r/{room}/leave"), &[("csrf", &csrf)]).await;
     let left = a.until("hx-swap-oob=\"delete\"").await;
     assert!(left.contains("Bob left the room"));
 }
@@ -296,11 +230,7 @@ async fn oversized_limits_follow_configuration() {
     let mut a = alice.connect_live(&room).await;
     a.next_text().await;
     a.send_message("12345678901", "l1").await;
-    assert!(
-        a.until("composer-error")
-            .await
-            .contains("at most 10 characters")
-    );
+    assert!(a.until("composer-error").await.contains("at most 10 characters"));
 }
 
 #[tokio::test]

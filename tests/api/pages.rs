@@ -30,10 +30,7 @@ async fn create_join_and_chat_without_javascript() {
     let chat = alice.get(&format!("/r/{room}")).await;
     assert!(chat.body.contains("hello from bob"));
     assert!(chat.body.contains("role=\"log\""));
-    assert!(
-        chat.body.contains(&format!("/r/{room}\"")),
-        "share link shown"
-    );
+    assert!(chat.body.contains(&format!("/r/{room}\"")), "share link shown");
     // The no-JavaScript log shows it too and refreshes itself.
     let log = alice.get(&format!("/r/{room}/log")).await;
     assert!(log.body.contains("hello from bob"));
@@ -46,19 +43,10 @@ async fn a_resubmitted_form_is_posted_once() {
     let alice = app.browser();
     let room = alice.create_room("Alice").await;
     let page = alice.get(&format!("/r/{room}")).await;
-    let form = [
-        ("text", "only once"),
-        ("client_id", &page.field("client_id")),
-        ("csrf", &page.field("csrf")),
-    ];
+    let form =
+        [("text", "only once"), ("client_id", &page.field("client_id")), ("csrf", &page.field("csrf"))];
     for _ in 0..3 {
-        assert_eq!(
-            alice
-                .post(&format!("/r/{room}/messages"), &form)
-                .await
-                .status,
-            StatusCode::SEE_OTHER
-        );
+        assert_eq!(alice.post(&format!("/r/{room}/messages"), &form).await.status, StatusCode::SEE_OTHER);
     }
     let chat = alice.get(&format!("/r/{room}")).await;
     assert_eq!(count(&chat.body, "only once"), 1);
@@ -71,80 +59,55 @@ async fn unknown_rooms_are_404_in_the_viewers_language() {
     ko.lang = Some("ko-KR,ko;q=0.9,en;q=0.5");
     let page = ko.get("/r/AAAAAAAAAAAAAAAA").await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
-    assert!(
-        page.body.contains("채팅방이 없거나 만료되었습니다."),
-        "{}",
-        page.body
-    );
+    assert!(page.body.contains("채팅방이 없거나 만료되었습니다."), "{}", page.body);
     assert!(page.body.contains("lang=\"ko\""));
 
     let mut en = app.browser();
     en.lang = Some("en-US");
     let page = en.get("/r/AAAAAAAAAAAAAAAA").await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
-    assert!(
-        page.body
-            .contains("This room does not exist or has expired.")
-    );
+    assert!(page.body.contains("This room does not exist or has expired."));
 
     // Malformed ids are refused before any lookup, the same way.
     for bad in ["short", "AAAAAAAAAAAAAAAA%2F", "..%2F..%2Fetc"] {
-        assert_eq!(
-            en.get(&format!("/r/{bad}")).await.status,
-            StatusCode::NOT_FOUND,
-            "{bad}"
-        );
+        assert_eq!(en.get(&format!("/r/{bad}")).await.status, StatusCode::NOT_FOUND, "{bad}");
     }
     // ?lang= wins over Accept-Language and is remembered in a cookie.
     let page = en.get("/r/AAAAAAAAAAAAAAAA?lang=ko").await;
     assert!(page.body.contains("채팅방이 없거나"));
     let page = en.get("/r/AAAAAAAAAAAAAAAA").await;
-    assert!(
-        page.body.contains("채팅방이 없거나"),
-        "lang cookie remembered"
-    );
+    assert!(page.body.contains("채팅방이 없거나"), "lang cookie remembered");
 }
 
 #[tokio::test]
 async fn the_message_comes_from_error_info() {
     let app = spawn_app().await;
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.db_path.display()))
-        .await
-        .unwrap();
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.db_path.display())).await.unwrap();
     // Every code ships in en and ko.
     for code in ErrorCode::ALL {
         for locale in ["en", "ko"] {
-            let n: (i64,) =
-                sqlx::query_as("SELECT count(*) FROM error_info WHERE code = ? AND locale = ?")
-                    .bind(code.as_str())
-                    .bind(locale)
-                    .fetch_one(&pool)
-                    .await
-                    .unwrap();
+            let n: (i64,) = sqlx::query_as("SELECT count(*) FROM error_info WHERE code = ? AND locale = ?")
+                .bind(code.as_str())
+                .bind(locale)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
             assert_eq!(n.0, 1, "{} {locale}", code.as_str());
         }
     }
-    sqlx::query("UPDATE error_info SET message = '방이 사라졌어요' WHERE code = 'ROOM_NOT_FOUND' AND locale = 'ko'")
-        .execute(&pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE error_info SET message = '방이 사라졌어요' WHERE code = 'ROOM_NOT_FOUND' AND locale = 'ko'",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
     app.state.catalog.reload().await;
     let mut ko = app.browser();
     ko.lang = Some("ko");
-    assert!(
-        ko.get("/r/AAAAAAAAAAAAAAAA")
-            .await
-            .body
-            .contains("방이 사라졌어요")
-    );
+    assert!(ko.get("/r/AAAAAAAAAAAAAAAA").await.body.contains("방이 사라졌어요"));
     // A language with no rows falls back to English.
     ko.lang = Some("ja");
-    assert!(
-        ko.get("/r/AAAAAAAAAAAAAAAA")
-            .await
-            .body
-            .contains("This room does not exist")
-    );
+    assert!(ko.get("/r/AAAAAAAAAAAAAAAA").await.body.contains("This room does not exist"));
 }
 
 #[tokio::test]
@@ -158,16 +121,12 @@ async fn bad_names_are_refused_next_to_the_field_with_input_kept() {
         (long.as_str(), "A name can be at most 32 characters."),
         ("a\u{7}b", "control characters"),
     ] {
-        let page = alice
-            .post("/rooms", &[("name", name), ("csrf", &csrf)])
-            .await;
+        let page = alice.post("/rooms", &[("name", name), ("csrf", &csrf)]).await;
         assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(page.body.contains(message), "{message}: {}", page.body);
         assert!(page.body.contains("aria-invalid=\"true\""));
     }
-    let page = alice
-        .post("/rooms", &[("name", &long), ("csrf", &csrf)])
-        .await;
+    let page = alice.post("/rooms", &[("name", &long), ("csrf", &csrf)]).await;
     assert!(page.body.contains(&long), "input kept");
 
     // A name a present member uses is taken.
@@ -187,9 +146,7 @@ async fn forms_resist_csrf() {
     let page = alice.post("/rooms", &[("name", "Alice")]).await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     assert!(page.body.contains("This form has expired"));
-    let page = alice
-        .post("/rooms", &[("name", "Alice"), ("csrf", "wrong")])
-        .await;
+    let page = alice.post("/rooms", &[("name", "Alice"), ("csrf", "wrong")]).await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     // A right token from a foreign page is still refused.
     let res = alice
@@ -203,9 +160,7 @@ async fn forms_resist_csrf() {
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     // Another browser's token does not work either.
     let mallory = app.browser();
-    let page = mallory
-        .post("/rooms", &[("name", "M"), ("csrf", &csrf)])
-        .await;
+    let page = mallory.post("/rooms", &[("name", "M"), ("csrf", &csrf)]).await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
 }
 
@@ -216,12 +171,7 @@ async fn session_cookies_are_httponly_and_lax() {
     let cookie = page.headers.get("set-cookie").unwrap().to_str().unwrap();
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
-    let csp = page
-        .headers
-        .get("content-security-policy")
-        .unwrap()
-        .to_str()
-        .unwrap();
+    let csp = page.headers.get("content-security-policy").unwrap().to_str().unwrap();
     assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
 }
 
@@ -248,9 +198,7 @@ async fn korean_round_trips() {
     bob.join(&room, "김철수").await;
     let chat = bob.get(&format!("/r/{room}")).await;
     assert!(
-        chat.body.contains("홍길동")
-            && chat.body.contains("김철수")
-            && chat.body.contains("안녕하세요 👋")
+        chat.body.contains("홍길동") && chat.body.contains("김철수") && chat.body.contains("안녕하세요 👋")
     );
 }
 
@@ -264,10 +212,7 @@ async fn message_errors_keep_the_text_and_rate_limits_answer_429() {
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.body.contains("at most 2000 characters"));
     assert!(page.body.contains(&long));
-    assert_eq!(
-        alice.send_form(&room, "  ").await.status,
-        StatusCode::UNPROCESSABLE_ENTITY
-    );
+    assert_eq!(alice.send_form(&room, "  ").await.status, StatusCode::UNPROCESSABLE_ENTITY);
 
     let page = alice.get(&format!("/r/{room}")).await;
     let csrf = page.field("csrf");
@@ -276,10 +221,7 @@ async fn message_errors_keep_the_text_and_rate_limits_answer_429() {
         let text = format!("burst {i}");
         let cid = format!("cid{i}");
         let res = alice
-            .post(
-                &format!("/r/{room}/messages"),
-                &[("text", &text), ("client_id", &cid), ("csrf", &csrf)],
-            )
+            .post(&format!("/r/{room}/messages"), &[("text", &text), ("client_id", &cid), ("csrf", &csrf)])
             .await;
         if res.status == StatusCode::TOO_MANY_REQUESTS {
             limited = Some(res);
@@ -287,20 +229,9 @@ async fn message_errors_keep_the_text_and_rate_limits_answer_429() {
         }
     }
     let limited = limited.expect("the burst is limited");
-    let retry: u64 = limited
-        .headers
-        .get("retry-after")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let retry: u64 = limited.headers.get("retry-after").unwrap().to_str().unwrap().parse().unwrap();
     assert!(retry >= 1);
-    assert!(
-        limited
-            .body
-            .contains("You are sending too fast. Try again in")
-    );
+    assert!(limited.body.contains("You are sending too fast. Try again in"));
 }
 
 #[tokio::test]
@@ -309,20 +240,13 @@ async fn leaving_returns_to_the_start_and_the_link_shows_the_join_form() {
     let alice = app.browser();
     let room = alice.create_room("Alice").await;
     let csrf = alice.get(&format!("/r/{room}")).await.field("csrf");
-    let page = alice
-        .post(&format!("/r/{room}/leave"), &[("csrf", &csrf)])
-        .await;
+    let page = alice.post(&format!("/r/{room}/leave"), &[("csrf", &csrf)]).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert_eq!(page.location(), "/");
     let page = alice.get(&format!("/r/{room}")).await;
     assert!(page.body.contains("/join\""), "join form again");
     // Posting as a non-member is refused with a link to join.
-    let page = alice
-        .post(
-            &format!("/r/{room}/messages"),
-            &[("text", "x"), ("csrf", &csrf)],
-        )
-        .await;
+    let page = alice.post(&format!("/r/{room}/messages"), &[("text", "x"), ("csrf", &csrf)]).await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     assert!(page.body.contains("not a member"));
 }
@@ -334,14 +258,7 @@ async fn unknown_pages_and_assets() {
     assert_eq!(b.get("/nope").await.status, StatusCode::NOT_FOUND);
     let css = b.get("/assets/app.css").await;
     assert_eq!(css.status, StatusCode::OK);
-    assert!(
-        css.headers
-            .get("content-type")
-            .unwrap()
-            .to_str()
-            .unwrap()
-            .starts_with("text/css")
-    );
+    assert!(css.headers.get("content-type").unwrap().to_str().unwrap().starts_with("text/css"));
     assert_eq!(b.get("/assets/nope.js").await.status, StatusCode::NOT_FOUND);
     assert_eq!(b.get("/healthz").await.status, StatusCode::OK);
     assert_eq!(b.get("/readyz").await.status, StatusCode::OK);
@@ -363,12 +280,7 @@ async fn unparseable_forms_get_a_localized_error() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    assert!(
-        res.text()
-            .await
-            .unwrap()
-            .contains("요청을 이해할 수 없습니다")
-    );
+    assert!(res.text().await.unwrap().contains("요청을 이해할 수 없습니다"));
     let res = ko
         .client
         .post(format!("{}/rooms", app.base))

@@ -35,10 +35,7 @@ async fn two_instances_on_one_redis_are_one_chat() {
     let alice_on_b = b.browser_on(&alice);
     let page = alice_on_b.get(&format!("/r/{room}")).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(
-        page.body.contains("id=\"composer\""),
-        "alice is a member on B too"
-    );
+    assert!(page.body.contains("id=\"composer\""), "alice is a member on B too");
 
     let bob = b.browser();
     bob.join(&room, "Bob").await;
@@ -47,10 +44,7 @@ async fn two_instances_on_one_redis_are_one_chat() {
     assert!(snapshot.contains("Bob"), "B's join is visible on A");
     let mut b_live = bob.connect_live(&room).await;
     let snapshot = b_live.next_text().await;
-    assert!(
-        snapshot.contains("Alice") && snapshot.contains("member online"),
-        "{snapshot}"
-    );
+    assert!(snapshot.contains("Alice") && snapshot.contains("member online"), "{snapshot}");
 
     a_live.send_message("from A", "a1").await;
     b_live.until("from A").await;
@@ -89,11 +83,8 @@ async fn a_dead_instance_s_users_go_offline_within_the_ttl() {
     let (kill_tx, kill_rx) = std::sync::mpsc::channel::<()>();
     let c_url = url.clone();
     let c_thread = std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
+        let runtime =
+            tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
         let app = runtime.block_on(spawn_app_on_redis(&c_url, config));
         base_tx.send(app.base.clone()).unwrap();
         let _ = kill_rx.recv();
@@ -102,10 +93,7 @@ async fn a_dead_instance_s_users_go_offline_within_the_ttl() {
         runtime.shutdown_background();
     });
     let c_base = base_rx.recv().unwrap();
-    let carol = crate::helpers::Browser {
-        base: c_base,
-        ..a.browser()
-    };
+    let carol = crate::helpers::Browser { base: c_base, ..a.browser() };
     carol.join(&room, "Carol").await;
     let mut c_live = carol.connect_live(&room).await;
     c_live.next_text().await;
@@ -116,10 +104,7 @@ async fn a_dead_instance_s_users_go_offline_within_the_ttl() {
     let started = std::time::Instant::now();
     let offline = a_live.until("member offline").await;
     assert!(offline.contains("Carol"), "{offline}");
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "offline within the TTL plus a sweep"
-    );
+    assert!(started.elapsed() < Duration::from_secs(5), "offline within the TTL plus a sweep");
 }
 
 /// A private `redis-server` this test can stop and start, with an append-only file so data
@@ -132,18 +117,10 @@ struct OwnRedis {
 
 impl OwnRedis {
     fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let dir = std::env::temp_dir().join(format!("c2c-redis-{port}"));
         std::fs::create_dir_all(&dir).unwrap();
-        let mut redis = Self {
-            port,
-            dir,
-            child: None,
-        };
+        let mut redis = Self { port, dir, child: None };
         redis.up();
         redis
     }
@@ -154,14 +131,7 @@ impl OwnRedis {
 
     fn up(&mut self) {
         let child = std::process::Command::new("redis-server")
-            .args([
-                "--port",
-                &self.port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-            ])
+            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", ""])
             .args(["--appendonly", "yes", "--appendfsync", "always"])
             .arg("--dir")
             .arg(&self.dir)
@@ -209,26 +179,10 @@ async fn a_redis_outage_fails_fast_and_heals_by_itself() {
     redis.down();
     let started = std::time::Instant::now();
     let page = alice.get(&format!("/r/{room}")).await;
-    assert_eq!(
-        page.status,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "{}",
-        page.body
-    );
-    assert!(
-        page.body.contains("서비스를 일시적으로 사용할 수 없습니다"),
-        "{}",
-        page.body
-    );
-    assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "fails fast: {:?}",
-        started.elapsed()
-    );
-    assert_eq!(
-        alice.get("/readyz").await.status,
-        StatusCode::SERVICE_UNAVAILABLE
-    );
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE, "{}", page.body);
+    assert!(page.body.contains("서비스를 일시적으로 사용할 수 없습니다"), "{}", page.body);
+    assert!(started.elapsed() < Duration::from_secs(3), "fails fast: {:?}", started.elapsed());
+    assert_eq!(alice.get("/readyz").await.status, StatusCode::SERVICE_UNAVAILABLE);
     a_live.send_message("during the outage", "o1").await;
     let frame = a_live.until("composer-error").await;
     assert!(frame.contains("서비스를 일시적으로"), "{frame}");
@@ -237,47 +191,27 @@ async fn a_redis_outage_fails_fast_and_heals_by_itself() {
     let deadline = std::time::Instant::now() + Duration::from_secs(15);
     for instance in [&alice, &bob] {
         while instance.get("/readyz").await.status != StatusCode::OK {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "ready again after Redis returns"
-            );
+            assert!(std::time::Instant::now() < deadline, "ready again after Redis returns");
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
-    assert_eq!(
-        alice.get(&format!("/r/{room}")).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(alice.get(&format!("/r/{room}")).await.status, StatusCode::OK);
     // A socket opened now hears messages posted on the other instance.
     let mut a_live = alice.connect_live(&room).await;
     a_live.next_text().await;
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     loop {
-        assert_eq!(
-            bob.send_form(&room, "after the outage").await.status,
-            StatusCode::SEE_OTHER
-        );
+        assert_eq!(bob.send_form(&room, "after the outage").await.status, StatusCode::SEE_OTHER);
         if let Some(frame) = a_live.try_next_text(Duration::from_secs(2)).await
             && frame.contains("after the outage")
         {
             break;
         }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "B's messages reach A again"
-        );
+        assert!(std::time::Instant::now() < deadline, "B's messages reach A again");
     }
-    let history = a
-        .state
-        .backend
-        .history(&c2c::domain::RoomId::parse(&room).unwrap(), 0)
-        .await
-        .unwrap();
+    let history = a.state.backend.history(&c2c::domain::RoomId::parse(&room).unwrap(), 0).await.unwrap();
     assert!(
-        !history
-            .messages
-            .iter()
-            .any(|m| m.text.as_str() == "during the outage"),
+        !history.messages.iter().any(|m| m.text.as_str() == "during the outage"),
         "not acknowledged, not stored"
     );
 }
@@ -297,50 +231,31 @@ async fn a_dropped_subscription_is_repaired_from_history() {
     let b = RedisBackend::start(&redis.url(), config).unwrap();
     let (room, alice) = b.create_room(crate::contract::name("Alice")).await.unwrap();
     let mut sub = a.subscribe(&room).await.unwrap();
-    b.post(&room, &alice, crate::contract::text("m1"), None)
-        .await
-        .unwrap();
+    b.post(&room, &alice, crate::contract::text("m1"), None).await.unwrap();
 
     // Redis drops every Pub/Sub client (as it does to one that falls too far behind).
     let client = redis::Client::open(redis.url()).unwrap();
     let mut conn = client.get_multiplexed_async_connection().await.unwrap();
-    let killed: i64 = redis::cmd("CLIENT")
-        .arg("KILL")
-        .arg("TYPE")
-        .arg("pubsub")
-        .query_async(&mut conn)
-        .await
-        .unwrap();
+    let killed: i64 =
+        redis::cmd("CLIENT").arg("KILL").arg("TYPE").arg("pubsub").query_async(&mut conn).await.unwrap();
     assert!(killed >= 1, "a's subscriber was connected and is now gone");
     for text in ["m2", "m3", "m4"] {
-        b.post(&room, &alice, crate::contract::text(text), None)
-            .await
-            .unwrap();
+        b.post(&room, &alice, crate::contract::text(text), None).await.unwrap();
     }
     let mut seen = Vec::new();
     while seen.len() < 4 {
-        let event = tokio::time::timeout(Duration::from_secs(10), sub.events.recv())
-            .await
-            .expect("in time")
-            .unwrap();
+        let event =
+            tokio::time::timeout(Duration::from_secs(10), sub.events.recv()).await.expect("in time").unwrap();
         if let c2c::domain::RoomEvent::Message(m) = event.as_ref() {
             seen.push(m.text.as_str().to_owned());
         }
     }
-    assert_eq!(
-        seen,
-        ["m1", "m2", "m3", "m4"],
-        "every message once, in order"
-    );
+    assert_eq!(seen, ["m1", "m2", "m3", "m4"], "every message once, in order");
     // And the subscription is live again.
-    b.post(&room, &alice, crate::contract::text("m5"), None)
-        .await
-        .unwrap();
+    b.post(&room, &alice, crate::contract::text("m5"), None).await.unwrap();
     loop {
-        let event = tokio::time::timeout(Duration::from_secs(5), sub.events.recv())
-            .await
-            .expect("in time")
-            .unwrap();
+        let event =
+            tokio::time::timeout(Duration::from_secs(5), sub.events.recv()).await.expect("in time").unwrap();
         if let c2c::domain::RoomEvent::Message(m) = event.as_ref() {
             assert_eq!(m.text.as_str(), "m5");
             break;

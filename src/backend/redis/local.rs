@@ -11,8 +11,8 @@ use super::subscriber::SubCommand;
 use super::{RedisBackend, WeakBackend, info_key, unavailable};
 use crate::backend::{Backend, BackendError, BackendResult, EVENT_BUFFER, Subscription};
 use crate::domain::{
-    ChatMessage, ClientMsgId, DisplayName, MemberView, MessageText, PresenceChange, RoomEvent,
-    RoomId, Seq, UserId,
+    ChatMessage, ClientMsgId, DisplayName, MemberView, MessageText, PresenceChange, RoomEvent, RoomId, Seq,
+    UserId,
 };
 
 /// The envelope every published event travels in.
@@ -51,14 +51,7 @@ enum Body {
 impl Body {
     fn into_event(self) -> Option<RoomEvent> {
         match self {
-            Body::Msg {
-                seq,
-                user,
-                name,
-                text,
-                at,
-                cid,
-            } => Some(RoomEvent::Message(ChatMessage {
+            Body::Msg { seq, user, name, text, at, cid } => Some(RoomEvent::Message(ChatMessage {
                 seq,
                 user: UserId::parse(&user)?,
                 name: DisplayName::from_stored(name),
@@ -66,13 +59,7 @@ impl Body {
                 at,
                 client_id: ClientMsgId::parse(&cid),
             })),
-            Body::Presence {
-                ver,
-                user,
-                name,
-                change,
-                online,
-            } => Some(RoomEvent::Presence {
+            Body::Presence { ver, user, name, change, online } => Some(RoomEvent::Presence {
                 version: ver,
                 member: MemberView {
                     user: UserId::parse(&user)?,
@@ -134,33 +121,17 @@ impl LocalRooms {
     }
 
     fn get(&self, room: &RoomId) -> Option<Arc<LocalRoom>> {
-        self.rooms
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(room)
-            .cloned()
+        self.rooms.lock().unwrap_or_else(|p| p.into_inner()).get(room).cloned()
     }
 
     /// Rooms with local subscribers (resubscribed after a reconnect).
     pub fn list(&self) -> Vec<RoomId> {
-        self.rooms
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .keys()
-            .cloned()
-            .collect()
+        self.rooms.lock().unwrap_or_else(|p| p.into_inner()).keys().cloned().collect()
     }
 
     /// Subscribes to `room` locally, and on Redis if this is its first local subscriber.
-    pub async fn subscribe(
-        &self,
-        backend: &RedisBackend,
-        room: &RoomId,
-    ) -> BackendResult<Subscription> {
-        let guard = Box::new(SubGuard {
-            backend: backend.downgrade(),
-            room: room.clone(),
-        });
+    pub async fn subscribe(&self, backend: &RedisBackend, room: &RoomId) -> BackendResult<Subscription> {
+        let guard = Box::new(SubGuard { backend: backend.downgrade(), room: room.clone() });
         let (local, fresh) = {
             let mut rooms = self.rooms.lock().unwrap_or_else(|p| p.into_inner());
             match rooms.get(room) {
@@ -169,10 +140,7 @@ impl LocalRooms {
                     let (tx, _) = broadcast::channel(EVENT_BUFFER);
                     let local = Arc::new(LocalRoom {
                         tx,
-                        cursor: tokio::sync::Mutex::new(Cursor {
-                            last_seq: 0,
-                            member_version: 0,
-                        }),
+                        cursor: tokio::sync::Mutex::new(Cursor { last_seq: 0, member_version: 0 }),
                     });
                     rooms.insert(room.clone(), local.clone());
                     (local, true)
@@ -187,14 +155,10 @@ impl LocalRooms {
         }
         let mut cursor = local.cursor.lock().await;
         let (ack, acked) = oneshot::channel();
-        let sent = self
-            .subscriber
-            .get()
-            .is_some_and(|tx| tx.send(SubCommand::Subscribe(room.clone(), ack)).is_ok());
+        let sent =
+            self.subscriber.get().is_some_and(|tx| tx.send(SubCommand::Subscribe(room.clone(), ack)).is_ok());
         let subscribed = if sent {
-            acked
-                .await
-                .unwrap_or_else(|_| Err(unavailable("subscriber gone")))
+            acked.await.unwrap_or_else(|_| Err(unavailable("subscriber gone")))
         } else {
             Err(unavailable("no subscriber"))
         };
@@ -206,10 +170,7 @@ impl LocalRooms {
         }
         // Read the position only now: anything published from here on arrives on the channel.
         let (seq, mver) = read_position(backend, room).await?;
-        *cursor = Cursor {
-            last_seq: seq,
-            member_version: mver,
-        };
+        *cursor = Cursor { last_seq: seq, member_version: mver };
         drop(cursor);
         Ok(Subscription { events, guard })
     }
@@ -263,10 +224,7 @@ impl LocalRooms {
 
     fn unsubscribe_if_unused(&self, room: &RoomId) {
         let mut rooms = self.rooms.lock().unwrap_or_else(|p| p.into_inner());
-        if rooms
-            .get(room)
-            .is_some_and(|local| local.tx.receiver_count() == 0)
-        {
+        if rooms.get(room).is_some_and(|local| local.tx.receiver_count() == 0) {
             rooms.remove(room);
             if let Some(tx) = self.subscriber.get() {
                 let _ = tx.send(SubCommand::Unsubscribe(room.clone()));
@@ -275,13 +233,7 @@ impl LocalRooms {
     }
 }
 
-async fn fill_gap(
-    backend: &RedisBackend,
-    room: &RoomId,
-    local: &LocalRoom,
-    cursor: &mut Cursor,
-    from: Seq,
-) {
+async fn fill_gap(backend: &RedisBackend, room: &RoomId, local: &LocalRoom, cursor: &mut Cursor, from: Seq) {
     match backend.history(room, from).await {
         Ok(history) => {
             if history.truncated {

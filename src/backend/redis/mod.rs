@@ -20,12 +20,9 @@ use async_trait::async_trait;
 use redis::aio::ConnectionManager;
 use redis::{AsyncCommands, Value};
 
-use super::{
-    Backend, BackendConfig, BackendError, BackendResult, History, RoomSnapshot, Subscription,
-};
+use super::{Backend, BackendConfig, BackendError, BackendResult, History, RoomSnapshot, Subscription};
 use crate::domain::{
-    ChatMessage, ClientMsgId, ConnId, DisplayName, MemberView, MessageText, RoomId, Seq, UserId,
-    now_millis,
+    ChatMessage, ClientMsgId, ConnId, DisplayName, MemberView, MessageText, RoomId, Seq, UserId, now_millis,
 };
 use local::LocalRooms;
 use scripts::Scripts;
@@ -85,10 +82,7 @@ impl RedisBackend {
             breaker_until: AtomicU64::new(0),
         });
         let backend = Self { inner };
-        backend
-            .inner
-            .rooms
-            .attach(subscriber::spawn(client, backend.downgrade()));
+        backend.inner.rooms.attach(subscriber::spawn(client, backend.downgrade()));
         tokio::spawn(sweep_loop(backend.downgrade()));
         Ok(backend)
     }
@@ -105,34 +99,22 @@ impl RedisBackend {
     fn conn(&self) -> BackendResult<ConnectionManager> {
         let now = self.inner.started.elapsed().as_millis() as u64;
         if now < self.inner.breaker_until.load(Ordering::Relaxed) {
-            return Err(BackendError::Unavailable(
-                "redis unreachable (circuit open)".into(),
-            ));
+            return Err(BackendError::Unavailable("redis unreachable (circuit open)".into()));
         }
         Ok(self.inner.conn.clone())
     }
 
     fn trip(&self, err: &redis::RedisError) {
-        if err.is_io_error()
-            || err.is_timeout()
-            || err.is_connection_dropped()
-            || err.is_connection_refusal()
+        if err.is_io_error() || err.is_timeout() || err.is_connection_dropped() || err.is_connection_refusal()
         {
             let until = self.inner.started.elapsed() + BREAKER_OPEN;
-            self.inner
-                .breaker_until
-                .store(until.as_millis() as u64, Ordering::Relaxed);
+            self.inner.breaker_until.store(until.as_millis() as u64, Ordering::Relaxed);
         }
     }
 
     /// Runs a script for `room` with `args`; the reply is an array whose first element is a
     /// status (`ok`, `room`, `member`, `taken`, `dup`, `exists`).
-    async fn run(
-        &self,
-        script: &redis::Script,
-        room: &RoomId,
-        args: &[&str],
-    ) -> BackendResult<Reply> {
+    async fn run(&self, script: &redis::Script, room: &RoomId, args: &[&str]) -> BackendResult<Reply> {
         let mut conn = self.conn()?;
         let mut invocation = script.key(info_key(room));
         for arg in args {
@@ -186,15 +168,8 @@ impl RedisBackend {
     /// Sweeps rooms whose presence check is due. Returns how many rooms were checked.
     async fn sweep_due(&self) -> BackendResult<usize> {
         let mut conn = self.conn()?;
-        let due: Vec<String> = self
-            .inner
-            .scripts
-            .due
-            .key(SWEEP_KEY)
-            .arg(100)
-            .invoke_async(&mut conn)
-            .await
-            .map_err(|e| {
+        let due: Vec<String> =
+            self.inner.scripts.due.key(SWEEP_KEY).arg(100).invoke_async(&mut conn).await.map_err(|e| {
                 self.trip(&e);
                 unavailable(e)
             })?;
@@ -203,25 +178,15 @@ impl RedisBackend {
                 let _: redis::RedisResult<i64> = conn.zrem(SWEEP_KEY, raw).await;
                 continue;
             };
-            let args = [
-                room.as_str(),
-                &self.inner.node,
-                &self.idle_ms(),
-                &self.ttl_ms(),
-            ];
+            let args = [room.as_str(), &self.inner.node, &self.idle_ms(), &self.ttl_ms()];
             let mut inv = self.inner.scripts.sweep.key(info_key(&room));
             for a in args {
                 inv.arg(a);
             }
             let values: Vec<Value> = inv.invoke_async(&mut conn).await.map_err(unavailable)?;
             let mut values = values.into_iter();
-            let next: i64 = values
-                .next()
-                .and_then(|v| redis::from_redis_value(v).ok())
-                .unwrap_or(-1);
-            let events: Vec<String> = values
-                .filter_map(|v| redis::from_redis_value(v).ok())
-                .collect();
+            let next: i64 = values.next().and_then(|v| redis::from_redis_value(v).ok()).unwrap_or(-1);
+            let events: Vec<String> = values.filter_map(|v| redis::from_redis_value(v).ok()).collect();
             self.deliver_local(&room, events).await;
             let result: redis::RedisResult<i64> = if next < 0 {
                 conn.zrem(SWEEP_KEY, room.as_str()).await
@@ -282,26 +247,18 @@ struct Reply {
 impl Reply {
     fn new(values: Vec<Value>) -> Self {
         let mut rest = values.into_iter();
-        let status = rest
-            .next()
-            .and_then(|v| redis::from_redis_value::<String>(v).ok())
-            .unwrap_or_default();
+        let status = rest.next().and_then(|v| redis::from_redis_value::<String>(v).ok()).unwrap_or_default();
         Self { status, rest }
     }
 
     fn next<T: redis::FromRedisValue>(&mut self) -> BackendResult<T> {
-        let value = self
-            .rest
-            .next()
-            .ok_or_else(|| unavailable("short reply from script"))?;
+        let value = self.rest.next().ok_or_else(|| unavailable("short reply from script"))?;
         redis::from_redis_value(value).map_err(unavailable)
     }
 
     /// The remaining values as strings (published event payloads).
     fn strings(self) -> Vec<String> {
-        self.rest
-            .filter_map(|v| redis::from_redis_value(v).ok())
-            .collect()
+        self.rest.filter_map(|v| redis::from_redis_value(v).ok()).collect()
     }
 }
 
@@ -311,14 +268,8 @@ impl Backend for RedisBackend {
         let room = RoomId::generate();
         let user = UserId::generate();
         let session_ttl = USER_SESSION_TTL.as_millis().to_string();
-        let args = [
-            room.as_str(),
-            user.as_str(),
-            creator.as_str(),
-            &creator.key(),
-            &self.ttl_ms(),
-            &session_ttl,
-        ];
+        let args =
+            [room.as_str(), user.as_str(), creator.as_str(), &creator.key(), &self.ttl_ms(), &session_ttl];
         let mut reply = self.run(&self.inner.scripts.create, &room, &args).await?;
         if reply.status != "ok" {
             return Err(unavailable("room id collision"));
@@ -329,25 +280,17 @@ impl Backend for RedisBackend {
     }
 
     async fn room(&self, room: &RoomId) -> BackendResult<RoomSnapshot> {
-        let mut reply = self
-            .run(&self.inner.scripts.snapshot, room, &[room.as_str()])
-            .await?;
+        let mut reply = self.run(&self.inner.scripts.snapshot, room, &[room.as_str()]).await?;
         let member_version: u64 = reply.next()?;
         let pttl: i64 = reply.next()?;
         let mut members = Vec::new();
-        while let (Ok(user), Ok(name), Ok(online)) = (
-            reply.next::<String>(),
-            reply.next::<String>(),
-            reply.next::<String>(),
-        ) {
+        while let (Ok(user), Ok(name), Ok(online)) =
+            (reply.next::<String>(), reply.next::<String>(), reply.next::<String>())
+        {
             let Some(user) = UserId::parse(&user) else {
                 continue;
             };
-            members.push(MemberView {
-                user,
-                name: DisplayName::from_stored(name),
-                online: online == "1",
-            });
+            members.push(MemberView { user, name: DisplayName::from_stored(name), online: online == "1" });
         }
         Ok(RoomSnapshot {
             room: room.clone(),
@@ -358,20 +301,10 @@ impl Backend for RedisBackend {
     }
 
     async fn member(&self, room: &RoomId, user: &UserId) -> BackendResult<MemberView> {
-        let mut reply = self
-            .run(
-                &self.inner.scripts.member,
-                room,
-                &[room.as_str(), user.as_str()],
-            )
-            .await?;
+        let mut reply = self.run(&self.inner.scripts.member, room, &[room.as_str(), user.as_str()]).await?;
         let name: String = reply.next()?;
         let online: String = reply.next()?;
-        Ok(MemberView {
-            user: user.clone(),
-            name: DisplayName::from_stored(name),
-            online: online == "1",
-        })
+        Ok(MemberView { user: user.clone(), name: DisplayName::from_stored(name), online: online == "1" })
     }
 
     async fn join(&self, room: &RoomId, name: DisplayName) -> BackendResult<UserId> {
@@ -394,55 +327,27 @@ impl Backend for RedisBackend {
     }
 
     async fn leave(&self, room: &RoomId, user: &UserId) -> BackendResult<()> {
-        let args = [
-            room.as_str(),
-            user.as_str(),
-            &self.inner.node,
-            &self.idle_ms(),
-        ];
+        let args = [room.as_str(), user.as_str(), &self.inner.node, &self.idle_ms()];
         let reply = self.run(&self.inner.scripts.leave, room, &args).await?;
         self.deliver_local(room, reply.strings()).await;
         Ok(())
     }
 
-    async fn touch(
-        &self,
-        room: &RoomId,
-        user: &UserId,
-        conn: &ConnId,
-    ) -> BackendResult<MemberView> {
+    async fn touch(&self, room: &RoomId, user: &UserId, conn: &ConnId) -> BackendResult<MemberView> {
         let session_ttl = USER_SESSION_TTL.as_millis().to_string();
-        let args = [
-            room.as_str(),
-            user.as_str(),
-            conn.as_str(),
-            &self.inner.node,
-            &self.ttl_ms(),
-            &session_ttl,
-        ];
+        let args =
+            [room.as_str(), user.as_str(), conn.as_str(), &self.inner.node, &self.ttl_ms(), &session_ttl];
         let mut reply = self.run(&self.inner.scripts.touch, room, &args).await?;
         let deadline: i64 = reply.next()?;
         let name: String = reply.next()?;
         self.deliver_local(room, reply.strings()).await;
         self.schedule_sweep(room, deadline).await;
-        Ok(MemberView {
-            user: user.clone(),
-            name: DisplayName::from_stored(name),
-            online: true,
-        })
+        Ok(MemberView { user: user.clone(), name: DisplayName::from_stored(name), online: true })
     }
 
     async fn disconnect(&self, room: &RoomId, user: &UserId, conn: &ConnId) -> BackendResult<()> {
-        let args = [
-            room.as_str(),
-            user.as_str(),
-            conn.as_str(),
-            &self.inner.node,
-            &self.idle_ms(),
-        ];
-        let reply = self
-            .run(&self.inner.scripts.disconnect, room, &args)
-            .await?;
+        let args = [room.as_str(), user.as_str(), conn.as_str(), &self.inner.node, &self.idle_ms()];
+        let reply = self.run(&self.inner.scripts.disconnect, room, &args).await?;
         self.deliver_local(room, reply.strings()).await;
         Ok(())
     }
@@ -457,20 +362,13 @@ impl Backend for RedisBackend {
         let history_len = self.inner.config.history_len.to_string();
         let session_ttl = USER_SESSION_TTL.as_millis().to_string();
         let cid = client_id.as_ref().map_or("", ClientMsgId::as_str);
-        let args = [
-            room.as_str(),
-            user.as_str(),
-            text.as_str(),
-            cid,
-            &self.inner.node,
-            &history_len,
-            &session_ttl,
-        ];
+        let args =
+            [room.as_str(), user.as_str(), text.as_str(), cid, &self.inner.node, &history_len, &session_ttl];
         let mut reply = self.run(&self.inner.scripts.post, room, &args).await?;
         let duplicate = reply.status == "dup";
         let payload: String = reply.next()?;
-        let message = local::parse_message(&payload)
-            .ok_or_else(|| unavailable("malformed message payload"))?;
+        let message =
+            local::parse_message(&payload).ok_or_else(|| unavailable("malformed message payload"))?;
         if !duplicate {
             self.deliver_local(room, [payload]).await;
         }
@@ -479,29 +377,13 @@ impl Backend for RedisBackend {
 
     async fn history(&self, room: &RoomId, after: Seq) -> BackendResult<History> {
         let after_arg = after.to_string();
-        let mut reply = self
-            .run(
-                &self.inner.scripts.history,
-                room,
-                &[room.as_str(), &after_arg],
-            )
-            .await?;
+        let mut reply = self.run(&self.inner.scripts.history, room, &[room.as_str(), &after_arg]).await?;
         let last: u64 = reply.next()?;
         let first_kept: u64 = reply.next()?;
-        let messages: Vec<ChatMessage> = reply
-            .strings()
-            .iter()
-            .filter_map(|p| local::parse_message(p))
-            .collect();
-        let first = if first_kept == 0 {
-            last + 1
-        } else {
-            first_kept
-        };
-        Ok(History {
-            messages,
-            truncated: after + 1 < first,
-        })
+        let messages: Vec<ChatMessage> =
+            reply.strings().iter().filter_map(|p| local::parse_message(p)).collect();
+        let first = if first_kept == 0 { last + 1 } else { first_kept };
+        Ok(History { messages, truncated: after + 1 < first })
     }
 
     async fn subscribe(&self, room: &RoomId) -> BackendResult<Subscription> {
@@ -519,15 +401,8 @@ impl Backend for RedisBackend {
 
     async fn ping(&self) -> BackendResult<()> {
         let mut conn = self.inner.conn.clone();
-        let pong: String = redis::cmd("PING")
-            .query_async(&mut conn)
-            .await
-            .map_err(unavailable)?;
-        if pong == "PONG" {
-            Ok(())
-        } else {
-            Err(unavailable(pong))
-        }
+        let pong: String = redis::cmd("PING").query_async(&mut conn).await.map_err(unavailable)?;
+        if pong == "PONG" { Ok(()) } else { Err(unavailable(pong)) }
     }
 
     fn presence_ttl(&self) -> Duration {

@@ -37,11 +37,7 @@ pub fn spawn(client: redis::Client, backend: WeakBackend) -> mpsc::UnboundedSend
 const MIN_BACKOFF: Duration = Duration::from_millis(100);
 const MAX_BACKOFF: Duration = Duration::from_secs(2);
 
-async fn run(
-    client: redis::Client,
-    weak: WeakBackend,
-    mut commands: mpsc::UnboundedReceiver<SubCommand>,
-) {
+async fn run(client: redis::Client, weak: WeakBackend, mut commands: mpsc::UnboundedReceiver<SubCommand>) {
     let mut backoff = MIN_BACKOFF;
     let mut reconnecting = false;
     loop {
@@ -81,10 +77,7 @@ async fn run(
             }
         }
         if reconnecting {
-            tracing::info!(
-                rooms = rooms.len(),
-                "redis subscriber reconnected; repairing rooms from history"
-            );
+            tracing::info!(rooms = rooms.len(), "redis subscriber reconnected; repairing rooms from history");
             for room in &rooms {
                 backend.inner.rooms.repair(&backend, room).await;
             }
@@ -144,10 +137,7 @@ async fn run(
 
 /// Waits `pause` before the next connection attempt; subscriptions asked for meanwhile fail at
 /// once instead of waiting. `false` when the backend is gone.
-async fn wait_refusing(
-    commands: &mut mpsc::UnboundedReceiver<SubCommand>,
-    pause: Duration,
-) -> bool {
+async fn wait_refusing(commands: &mut mpsc::UnboundedReceiver<SubCommand>, pause: Duration) -> bool {
     let sleep = tokio::time::sleep(pause);
     tokio::pin!(sleep);
     loop {
