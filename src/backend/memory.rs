@@ -11,6 +11,7 @@ use tokio::time::Instant;
 
 use super::{
     Backend, BackendConfig, BackendError, BackendResult, EVENT_BUFFER, History, RoomSnapshot, Subscription,
+    TOKEN_SECRET_LEN, USER_SESSION_TTL, same_secret, split_token,
 };
 use crate::domain::{
     ChatMessage, ClientMsgId, ConnId, DisplayName, MemberView, MessageText, PresenceChange, RoomEvent,
@@ -32,6 +33,8 @@ struct Shared {
 struct Member {
     user: UserId,
     name: DisplayName,
+    /// API token secret and when it expires without activity.
+    token: Option<(String, Instant)>,
     /// Live connections and when each expires without a heartbeat.
     conns: HashMap<ConnId, Instant>,
 }
@@ -39,6 +42,13 @@ struct Member {
 impl Member {
     fn online(&self) -> bool {
         !self.conns.is_empty()
+    }
+
+    /// Activity keeps the member's live session, and so its API token, alive.
+    fn extend_session(&mut self) {
+        if let Some((_, expires)) = &mut self.token {
+            *expires = Instant::now() + USER_SESSION_TTL;
+        }
     }
 
     fn view(&self) -> MemberView {
@@ -171,6 +181,7 @@ impl Backend for MemoryBackend {
                 user: user.clone(),
                 name: creator,
                 conns: HashMap::from([(ConnId::page(), deadline)]),
+                token: None,
             }],
             history: VecDeque::new(),
             next_seq: 1,
@@ -204,8 +215,12 @@ impl Backend for MemoryBackend {
             }
             let user = UserId::generate();
             let deadline = Instant::now() + config.presence_ttl;
-            let member =
-                Member { user: user.clone(), name, conns: HashMap::from([(ConnId::page(), deadline)]) };
+            let member = Member {
+                user: user.clone(),
+                name,
+                conns: HashMap::from([(ConnId::page(), deadline)]),
+                token: None,
+            };
             let view = member.view();
             state.members.push(member);
             state.presence_changed(view, PresenceChange::Joined, config);
@@ -239,6 +254,7 @@ impl Backend for MemoryBackend {
             }
             let member = state.member_mut(user)?;
             member.conns.insert(conn.clone(), Instant::now() + config.presence_ttl);
+            member.extend_session();
             let view = member.view();
             if !was_online {
                 state.presence_changed(view.clone(), PresenceChange::Online, config);
@@ -266,7 +282,9 @@ impl Backend for MemoryBackend {
         client_id: Option<ClientMsgId>,
     ) -> BackendResult<ChatMessage> {
         self.with_room(room, |state, config| {
-            let name = state.member_mut(user)?.name.clone();
+            let member = state.member_mut(user)?;
+            member.extend_session();
+            let name = member.name.clone();
             if let Some(cid) = &client_id
                 && let Some(earlier) =
                     state.history.iter().find(|m| &m.user == user && m.client_id.as_ref() == Some(cid))
@@ -303,6 +321,30 @@ impl Backend for MemoryBackend {
     async fn subscribe(&self, room: &RoomId) -> BackendResult<Subscription> {
         self.with_room(room, |state, _| {
             Ok(Subscription { events: state.events.subscribe(), guard: Box::new(()) })
+        })
+    }
+
+    async fn issue_token(&self, room: &RoomId, user: &UserId) -> BackendResult<String> {
+        self.with_room(room, |state, _| {
+            let member = state.member_mut(user)?;
+            let secret = crate::domain::ids_random_secret(TOKEN_SECRET_LEN);
+            member.token = Some((secret.clone(), Instant::now() + USER_SESSION_TTL));
+            Ok(format!("{user}.{secret}"))
+        })
+    }
+
+    async fn token_user(&self, room: &RoomId, token: &str) -> BackendResult<Option<UserId>> {
+        let Some((user, secret)) = split_token(token) else { return Ok(None) };
+        self.with_room(room, |state, _| {
+            let Ok(member) = state.member_mut(&user) else { return Ok(None) };
+            let now = Instant::now();
+            match &mut member.token {
+                Some((stored, expires)) if *expires > now && same_secret(stored, secret) => {
+                    *expires = now + USER_SESSION_TTL;
+                    Ok(Some(user.clone()))
+                }
+                _ => Ok(None),
+            }
         })
     }
 

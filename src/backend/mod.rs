@@ -26,6 +26,8 @@ pub const PRESENCE_TTL: Duration = Duration::from_secs(30);
 pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(10);
 /// Recent messages kept per room (SPEC §8).
 pub const HISTORY_LEN: usize = 200;
+/// A member's live session (and so an API token) lasts this long without activity (SPEC §8).
+pub const USER_SESSION_TTL: Duration = Duration::from_secs(600);
 /// Room events buffered per local subscriber before it counts as lagging and resyncs.
 pub const EVENT_BUFFER: usize = 256;
 
@@ -103,6 +105,22 @@ pub struct History {
     pub truncated: bool,
 }
 
+/// Splits a token into its user id and secret (`{userId}.{secret}`).
+pub fn split_token(token: &str) -> Option<(UserId, &str)> {
+    let (user, secret) = token.split_once('.')?;
+    let ok = secret.len() == TOKEN_SECRET_LEN
+        && secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    Some((UserId::parse(user)?, secret)).filter(|_| ok)
+}
+
+/// Random characters in a token's secret part.
+pub const TOKEN_SECRET_LEN: usize = 32;
+
+/// Compares secrets in time independent of where they differ.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 impl History {
     /// Sequence number of the newest message, or `after` if there is none.
     pub fn last_seq(&self, after: Seq) -> Seq {
@@ -159,6 +177,13 @@ pub trait Backend: Send + Sync + 'static {
 
     /// Subscribes to the room's events on this instance.
     async fn subscribe(&self, room: &RoomId) -> BackendResult<Subscription>;
+
+    /// Issues an API token for member `user` of `room`: opaque, random, valid while the member's
+    /// live session lasts (10 minutes, extended by activity).
+    async fn issue_token(&self, room: &RoomId, user: &UserId) -> BackendResult<String>;
+
+    /// The member `token` belongs to in `room`, if it is valid; extends its session.
+    async fn token_user(&self, room: &RoomId, token: &str) -> BackendResult<Option<UserId>>;
 
     /// Whether the shared state is reachable (`/readyz`).
     async fn ping(&self) -> BackendResult<()>;

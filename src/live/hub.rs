@@ -15,14 +15,26 @@ use crate::views::{Frames, UiLang};
 /// An event on its way to the sockets of one room, with its frames rendered lazily and at
 /// most once per interface language.
 pub struct Outgoing {
+    /// The room it happened in.
+    pub room: RoomId,
     /// The event; `None` tells every socket to resync (the hub itself fell behind).
     pub event: Option<Arc<RoomEvent>>,
     html: [OnceLock<Utf8Bytes>; UiLang::ALL.len()],
+    json: OnceLock<Option<Utf8Bytes>>,
 }
 
 impl Outgoing {
-    fn new(event: Option<Arc<RoomEvent>>) -> Self {
-        Self { event, html: Default::default() }
+    fn new(room: RoomId, event: Option<Arc<RoomEvent>>) -> Self {
+        Self { room, event, html: Default::default(), json: OnceLock::new() }
+    }
+
+    /// The JSON frame (SPEC §7), rendered by the first JSON socket that needs it. `None` for
+    /// events without a JSON form (resync).
+    pub fn json(&self) -> Option<Utf8Bytes> {
+        let event = self.event.as_ref()?;
+        self.json
+            .get_or_init(|| crate::live::json::event_frame(&self.room, event).map(Utf8Bytes::from))
+            .clone()
     }
 
     /// The HTML frame in `lang`, rendered by the first socket that needs it.
@@ -88,11 +100,11 @@ async fn forward(
         tokio::select! {
             event = subscription.events.recv() => match event {
                 Ok(event) => {
-                    let _ = tx.send(Arc::new(Outgoing::new(Some(event))));
+                    let _ = tx.send(Arc::new(Outgoing::new(room.clone(), Some(event))));
                 }
                 Err(RecvError::Lagged(missed)) => {
                     tracing::warn!(%room, missed, "room hub lagged; sockets resync from history");
-                    let _ = tx.send(Arc::new(Outgoing::new(None)));
+                    let _ = tx.send(Arc::new(Outgoing::new(room.clone(), None)));
                 }
                 Err(RecvError::Closed) => break,
             },

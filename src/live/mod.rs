@@ -3,9 +3,11 @@
 //! per-connection loop.
 
 mod hub;
+pub mod json;
 mod limiter;
 mod socket;
 
 pub use hub::{Hub, Outgoing};
+pub use json::json_socket;
 pub use limiter::{KeyedLimiter, TokenBucket, retry_secs};
 pub use socket::{SOCKET_BUFFER, live_socket};

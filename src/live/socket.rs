@@ -27,12 +27,12 @@ use crate::web::session::Visitor;
 /// memory per idle connection; chat frames are small (STYLE, real-time specifics).
 pub const SOCKET_BUFFER: usize = 4 * 1024;
 /// Most bytes queued for a client that does not read before it is disconnected.
-const MAX_WRITE_BUFFER: usize = 256 * 1024;
+pub(super) const MAX_WRITE_BUFFER: usize = 256 * 1024;
 /// A socket that has sent nothing (not even a pong) for this long is dead.
-const SILENCE_LIMIT: Duration = Duration::from_secs(35);
+pub(super) const SILENCE_LIMIT: Duration = Duration::from_secs(35);
 
 /// Close code telling htmx to reconnect later (server restarting).
-const CLOSE_RESTART: u16 = 1012;
+pub(super) const CLOSE_RESTART: u16 = 1012;
 /// Close code for "policy": the session or the room is gone; htmx does not retry.
 const CLOSE_POLICY: u16 = 1008;
 
@@ -345,11 +345,11 @@ impl Live {
 }
 
 /// Completes once the server starts shutting down.
-async fn until_shutdown(mut rx: tokio::sync::watch::Receiver<bool>) {
+pub(super) async fn until_shutdown(mut rx: tokio::sync::watch::Receiver<bool>) {
     let _ = rx.wait_for(|down| *down).await;
 }
 
-fn code_of(err: &BackendError) -> ErrorCode {
+pub(super) fn code_of(err: &BackendError) -> ErrorCode {
     match err {
         BackendError::RoomNotFound => ErrorCode::RoomNotFound,
         BackendError::NotAMember => ErrorCode::NotAMember,

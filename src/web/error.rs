@@ -8,6 +8,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use super::api::{ApiError, Envelope, NoData};
 use super::locale::{Lang, query_lang};
 use crate::backend::BackendError;
 use crate::catalog::ErrorCode;
@@ -24,6 +25,17 @@ pub enum AppError {
     PageNotFound,
     /// 400 `VALIDATION_ERROR`: a request that could not be parsed at all.
     BadRequest(String),
+    /// 422: a field was refused (`code` says why, `field` names it; `args` fill placeholders).
+    Invalid {
+        /// Why.
+        code: ErrorCode,
+        /// The field, as the client named it.
+        field: &'static str,
+        /// Placeholder values for the message.
+        args: Vec<(&'static str, String)>,
+    },
+    /// 409 `NAME_TAKEN`: a present member uses the name.
+    NameTaken(&'static str),
     /// 403 `NOT_A_MEMBER`, with a link to the room's join form.
     NotAMember(RoomId),
     /// 403 `FORM_EXPIRED`: missing or wrong CSRF token, or a foreign `Origin`.
@@ -43,6 +55,8 @@ impl AppError {
             AppError::RoomNotFound => (StatusCode::NOT_FOUND, ErrorCode::RoomNotFound),
             AppError::PageNotFound => (StatusCode::NOT_FOUND, ErrorCode::PageNotFound),
             AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, ErrorCode::ValidationError),
+            AppError::Invalid { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, *code),
+            AppError::NameTaken(_) => (StatusCode::CONFLICT, ErrorCode::NameTaken),
             AppError::NotAMember(_) => (StatusCode::FORBIDDEN, ErrorCode::NotAMember),
             AppError::FormExpired => (StatusCode::FORBIDDEN, ErrorCode::FormExpired),
             AppError::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited),
@@ -77,17 +91,28 @@ struct ErrorReport {
     code: ErrorCode,
     args: Vec<(&'static str, String)>,
     room: Option<RoomId>,
+    details: serde_json::Map<String, serde_json::Value>,
 }
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_code();
-        let mut report = ErrorReport { code, args: Vec::new(), room: None };
+        let mut report = ErrorReport { code, args: Vec::new(), room: None, details: serde_json::Map::new() };
         let mut response = status.into_response();
         match self {
             AppError::Internal(detail) => tracing::error!(%detail, "internal error"),
             AppError::Unavailable(detail) => tracing::warn!(%detail, "backend unavailable"),
-            AppError::BadRequest(detail) => tracing::debug!(%detail, "unparseable request"),
+            AppError::BadRequest(detail) => {
+                tracing::debug!(%detail, "unparseable request");
+                report.details.insert("reason".into(), detail.into());
+            }
+            AppError::Invalid { field, args, .. } => {
+                report.details.insert("field".into(), field.into());
+                report.args = args;
+            }
+            AppError::NameTaken(field) => {
+                report.details.insert("field".into(), field.into());
+            }
             AppError::RateLimited(secs) => {
                 report.args.push(("seconds", secs.to_string()));
                 response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(secs));
@@ -100,33 +125,43 @@ impl IntoResponse for AppError {
     }
 }
 
-/// Middleware: renders [`AppError`] responses as localized pages, and remembers an explicit
+fn error_page(lang: crate::views::UiLang, report: &ErrorReport, message: String) -> ErrorPage {
+    let ui = lang.ui();
+    let (heading, link_href, link_text) = match (report.code, &report.room) {
+        (ErrorCode::RoomNotFound, _) => (ui.not_found_heading, "/".to_owned(), ui.start_new),
+        (_, Some(room)) => (ui.error_heading, format!("/r/{room}"), ui.rejoin),
+        _ => (ui.error_heading, "/".to_owned(), ui.try_again),
+    };
+    ErrorPage {
+        ui,
+        asset_v: asset_version(),
+        heading: heading.to_owned(),
+        message,
+        link_href,
+        link_text: link_text.to_owned(),
+    }
+}
+
+/// Middleware: renders [`AppError`] responses as localized pages (or, under `/api/`, as the JSON
+/// envelope), and remembers an explicit
 /// `?lang=` choice in the `lang` cookie.
 pub async fn localize(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
     let Lang(locales, lang) = Lang::of(&parts);
     let chosen = query_lang(parts.uri.query());
+    let api = parts.uri.path().starts_with("/api/");
     let mut response = next.run(Request::from_parts(parts, body)).await;
     if let Some(report) = response.extensions_mut().remove::<ErrorReport>() {
-        let ui = lang.ui();
         let args: Vec<(&str, &str)> = report.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let message = state.catalog.message(report.code, &locales, &args);
-        let (heading, link_href, link_text) = match (report.code, &report.room) {
-            (ErrorCode::RoomNotFound, _) => (ui.not_found_heading, "/".to_owned(), ui.start_new),
-            (_, Some(room)) => (ui.error_heading, format!("/r/{room}"), ui.rejoin),
-            _ => (ui.error_heading, "/".to_owned(), ui.try_again),
-        };
-        let page = ErrorPage {
-            ui,
-            asset_v: asset_version(),
-            heading: heading.to_owned(),
-            message,
-            link_href,
-            link_text: link_text.to_owned(),
-        };
         let status = response.status();
         let headers = std::mem::take(response.headers_mut());
-        response = (status, page).into_response();
+        response = if api {
+            let error = ApiError { code: report.code.as_str().to_owned(), message, details: report.details };
+            (status, axum::Json(Envelope::<NoData>::failure(error))).into_response()
+        } else {
+            (status, error_page(lang, &report, message)).into_response()
+        };
         for (name, value) in headers.iter() {
             if name != axum::http::header::CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
                 response.headers_mut().append(name, value.clone());

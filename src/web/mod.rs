@@ -2,6 +2,7 @@
 //! Each resource module owns its routes; [`router`] merges them (STYLE habit 3).
 //! `session` and `guard` are shared with the live socket.
 
+pub mod api;
 pub mod assets;
 pub mod error;
 mod form;
@@ -24,7 +25,7 @@ use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer, SessionStore};
 
-use crate::live::live_socket;
+use crate::live::{json_socket, live_socket};
 use crate::state::AppState;
 use error::AppError;
 
@@ -49,7 +50,9 @@ pub fn router<S: SessionStore + Clone>(state: AppState, store: S, session_ttl: D
         .merge(assets::router())
         .merge(health::router())
         .merge(translate::router())
+        .merge(api::router())
         .route("/r/{room}/live", get(live_socket))
+        .route("/ws", get(json_socket))
         .fallback(|| async { AppError::PageNotFound })
         .layer(middleware::from_fn_with_state(state.clone(), error::localize))
         .layer(sessions)

@@ -271,6 +271,25 @@ macro_rules! backend_contract {
             }
 
             #[tokio::test(start_paused = $paused)]
+            async fn tokens_identify_their_member_and_nothing_else() {
+                let b = one().await;
+                let (room, alice) = b.create_room(name("Alice")).await.unwrap();
+                let (other, _) = b.create_room(name("Zed")).await.unwrap();
+                let token = b.issue_token(&room, &alice).await.unwrap();
+                assert!(token.len() > 40);
+                assert_eq!(b.token_user(&room, &token).await.unwrap(), Some(alice.clone()));
+                assert_eq!(b.token_user(&other, &token).await.unwrap(), None, "another room");
+                let (user, _) = token.split_once('.').unwrap();
+                let forged = format!("{user}.{}", "A".repeat(32));
+                assert_eq!(b.token_user(&room, &forged).await.unwrap(), None);
+                assert_eq!(b.token_user(&room, "garbage").await.unwrap(), None);
+                let again = b.issue_token(&room, &alice).await.unwrap();
+                assert_eq!(b.token_user(&room, &token).await.unwrap(), None, "a new token replaces the old");
+                b.leave(&room, &alice).await.unwrap();
+                assert_eq!(b.token_user(&room, &again).await.unwrap(), None, "gone with the membership");
+            }
+
+            #[tokio::test(start_paused = $paused)]
             async fn member_versions_increase_with_each_change() {
                 let b = one().await;
                 let (room, _) = b.create_room(name("Alice")).await.unwrap();

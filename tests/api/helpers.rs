@@ -326,3 +326,66 @@ impl Live {
 pub fn count(haystack: &str, needle: &str) -> usize {
     haystack.matches(needle).count()
 }
+
+/// A program on the JSON WebSocket `/ws`.
+pub struct JsonClient {
+    pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+impl TestApp {
+    /// POSTs JSON to the API; returns (status, body as JSON).
+    pub async fn api_post(&self, path: &str, body: serde_json::Value) -> (StatusCode, serde_json::Value) {
+        let res =
+            reqwest::Client::new().post(format!("{}{path}", self.base)).json(&body).send().await.unwrap();
+        let status = res.status();
+        (status, res.json().await.unwrap())
+    }
+
+    pub async fn api_get(&self, path: &str, lang: Option<&str>) -> (StatusCode, serde_json::Value) {
+        let mut req = reqwest::Client::new().get(format!("{}{path}", self.base));
+        if let Some(lang) = lang {
+            req = req.header("accept-language", lang);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        (status, res.json().await.unwrap())
+    }
+
+    /// Opens `/ws` as a program does: no cookies, no Origin.
+    pub async fn json_client(&self) -> JsonClient {
+        let url = format!("{}/ws", self.base.replacen("http", "ws", 1));
+        let (ws, _) = tokio_tungstenite::connect_async(url).await.expect("json socket opens");
+        JsonClient { ws }
+    }
+}
+
+impl JsonClient {
+    pub async fn send(&mut self, value: serde_json::Value) {
+        self.ws.send(Message::Text(value.to_string().into())).await.unwrap();
+    }
+
+    pub async fn send_raw(&mut self, message: Message) {
+        self.ws.send(message).await.unwrap();
+    }
+
+    /// The next JSON frame.
+    pub async fn next(&mut self) -> serde_json::Value {
+        loop {
+            let frame =
+                tokio::time::timeout(WAIT, self.ws.next()).await.expect("a frame in time").unwrap().unwrap();
+            if let Message::Text(t) = frame {
+                return serde_json::from_str(&t).unwrap();
+            }
+        }
+    }
+
+    /// Frames until one has `"t": t`.
+    pub async fn until(&mut self, t: &str) -> serde_json::Value {
+        loop {
+            let frame = self.next().await;
+            if frame["t"] == t {
+                return frame;
+            }
+        }
+    }
+}

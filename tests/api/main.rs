@@ -5,6 +5,7 @@
 mod catalogue;
 mod contract;
 mod helpers;
+mod json;
 mod live;
 mod pages;
 mod scaleout;

@@ -20,7 +20,10 @@ use async_trait::async_trait;
 use redis::aio::ConnectionManager;
 use redis::{AsyncCommands, Value};
 
-use super::{Backend, BackendConfig, BackendError, BackendResult, History, RoomSnapshot, Subscription};
+use super::{
+    Backend, BackendConfig, BackendError, BackendResult, History, RoomSnapshot, Subscription,
+    TOKEN_SECRET_LEN, USER_SESSION_TTL, same_secret, split_token,
+};
 use crate::domain::{
     ChatMessage, ClientMsgId, ConnId, DisplayName, MemberView, MessageText, RoomId, Seq, UserId, now_millis,
 };
@@ -32,8 +35,6 @@ const CALL_TIMEOUT: Duration = Duration::from_secs(1);
 /// After a failed call, calls fail at once for this long (a small circuit breaker), so a
 /// Redis outage answers requests immediately instead of each waiting for a timeout.
 const BREAKER_OPEN: Duration = Duration::from_millis(500);
-/// The live-session hash of a member (`user:{R}:U:session`) lives this long without activity.
-pub const USER_SESSION_TTL: Duration = Duration::from_secs(600);
 /// Global sorted set of rooms with presence to sweep, scored by when to check them next.
 pub const SWEEP_KEY: &str = "c2c:presence-sweep";
 
@@ -397,6 +398,29 @@ impl Backend for RedisBackend {
             return Err(BackendError::RoomNotFound);
         }
         self.inner.rooms.subscribe(self, room).await
+    }
+
+    async fn issue_token(&self, room: &RoomId, user: &UserId) -> BackendResult<String> {
+        let secret = crate::domain::ids_random_secret(TOKEN_SECRET_LEN);
+        let session_ttl = USER_SESSION_TTL.as_millis().to_string();
+        self.run(&self.inner.scripts.token, room, &[room.as_str(), user.as_str(), &secret, &session_ttl])
+            .await?;
+        Ok(format!("{user}.{secret}"))
+    }
+
+    async fn token_user(&self, room: &RoomId, token: &str) -> BackendResult<Option<UserId>> {
+        let Some((user, secret)) = split_token(token) else { return Ok(None) };
+        let session_ttl = USER_SESSION_TTL.as_millis().to_string();
+        let mut reply = match self
+            .run(&self.inner.scripts.check_token, room, &[room.as_str(), user.as_str(), &session_ttl])
+            .await
+        {
+            Ok(reply) => reply,
+            Err(BackendError::NotAMember) => return Ok(None),
+            Err(err) => return Err(err),
+        };
+        let stored: String = reply.next().unwrap_or_default();
+        Ok(same_secret(&stored, secret).then_some(user))
     }
 
     async fn ping(&self) -> BackendResult<()> {

@@ -17,6 +17,8 @@ pub struct Scripts {
     pub snapshot: Script,
     pub history: Script,
     pub member: Script,
+    pub token: Script,
+    pub check_token: Script,
     /// Pops due rooms off the sweep list (single key, no room keys).
     pub due: Script,
 }
@@ -38,6 +40,8 @@ impl Scripts {
             snapshot: with_lib(include_str!("scripts/snapshot.lua")),
             history: with_lib(include_str!("scripts/history.lua")),
             member: with_lib(include_str!("scripts/member.lua")),
+            token: with_lib(include_str!("scripts/token.lua")),
+            check_token: with_lib(include_str!("scripts/check_token.lua")),
             due: Script::new(include_str!("scripts/due.lua")),
         }
     }

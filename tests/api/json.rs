@@ -1,0 +1,317 @@
+//! The original JSON contract: the REST envelope and the JSON WebSocket, on a real listener,
+//! with responses checked against the served OpenAPI description.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::helpers::{TestApp, spawn_app};
+
+/// Checks `value` against `schema` (OpenAPI 3.1 subset: $ref, type, required, properties,
+/// items). Returns what does not match.
+fn conforms(doc: &Value, schema: &Value, value: &Value, at: &str) -> Result<(), String> {
+    if let Some(reference) = schema["$ref"].as_str() {
+        let name = reference.trim_start_matches("#/components/schemas/");
+        return conforms(doc, &doc["components"]["schemas"][name], value, at);
+    }
+    if let Some(options) = schema["oneOf"].as_array().or(schema["anyOf"].as_array()) {
+        return if options.iter().any(|o| conforms(doc, o, value, at).is_ok()) {
+            Ok(())
+        } else {
+            Err(format!("{at}: matches none of {options:?}"))
+        };
+    }
+    let types: Vec<&str> = match &schema["type"] {
+        Value::String(t) => vec![t.as_str()],
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    };
+    let kind = match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    };
+    let fits = types.is_empty() || types.contains(&kind) || (kind == "integer" && types.contains(&"number"));
+    if !fits {
+        return Err(format!("{at}: {kind} where the schema says {types:?}"));
+    }
+    if let (Some(required), Value::Object(map)) = (schema["required"].as_array(), value) {
+        for field in required.iter().filter_map(Value::as_str) {
+            if !map.contains_key(field) {
+                return Err(format!("{at}: missing required {field}"));
+            }
+        }
+    }
+    if let (Some(props), Value::Object(map)) = (schema["properties"].as_object(), value) {
+        for (name, sub) in props {
+            if let Some(v) = map.get(name) {
+                conforms(doc, sub, v, &format!("{at}.{name}"))?;
+            }
+        }
+        for name in map.keys() {
+            if !props.contains_key(name) {
+                return Err(format!("{at}: {name} is not in the schema"));
+            }
+        }
+    }
+    if let (Some(items), Value::Array(list)) = (schema.get("items"), value) {
+        for (i, v) in list.iter().enumerate() {
+            conforms(doc, items, v, &format!("{at}[{i}]"))?;
+        }
+    }
+    Ok(())
+}
+
+/// Asserts a real response matches what the OpenAPI description promises for it.
+async fn assert_documented(app: &TestApp, method: &str, path: &str, status: StatusCode, body: &Value) {
+    let (_, doc) = app.api_get("/api/openapi.json", None).await;
+    let operation = &doc["paths"][path][method];
+    assert!(operation.is_object(), "{method} {path} is documented");
+    let response = &operation["responses"][status.as_str()];
+    assert!(response.is_object(), "{method} {path} documents {status}");
+    let schema = &response["content"]["application/json"]["schema"];
+    if let Err(problem) = conforms(&doc, schema, body, "body") {
+        panic!("{method} {path} {status} does not match its schema: {problem}\n{body}");
+    }
+}
+
+fn assert_envelope(body: &Value, success: bool) {
+    assert_eq!(body["success"], success, "{body}");
+    let ts = body["timestamp"].as_str().unwrap();
+    assert!(ts.len() == 20 && ts.ends_with('Z') && ts.as_bytes()[10] == b'T', "RFC 3339 UTC: {ts}");
+    time::OffsetDateTime::parse(ts, &time::format_description::well_known::Rfc3339).unwrap();
+}
+
+#[tokio::test]
+async fn rest_calls_and_their_envelopes() {
+    let app = spawn_app().await;
+    let (status, body) = app.api_post("/api/rooms", json!({"creatorName": "테스터"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_envelope(&body, true);
+    assert_documented(&app, "post", "/api/rooms", status, &body).await;
+    let room = body["data"]["roomId"].as_str().unwrap().to_owned();
+    assert!(body["data"]["token"].as_str().unwrap().len() > 40);
+
+    let (status, info) = app.api_get(&format!("/api/rooms/{room}"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_documented(&app, "get", "/api/rooms/{roomId}", status, &info).await;
+    assert_eq!(info["data"]["status"], "active");
+    assert_eq!(info["data"]["memberCount"], 1);
+    assert_eq!(info["data"]["members"][0]["name"], "테스터");
+
+    let (status, joined) = app.api_post(&format!("/api/rooms/{room}/members"), json!({"name": "Bot"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_documented(&app, "post", "/api/rooms/{roomId}/members", status, &joined).await;
+    assert_ne!(joined["data"]["token"], body["data"]["token"]);
+
+    let (status, taken) = app.api_post(&format!("/api/rooms/{room}/members"), json!({"name": "bot"})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(taken["error"]["code"], "NAME_TAKEN");
+    assert_eq!(taken["error"]["details"]["field"], "name");
+    assert_documented(&app, "post", "/api/rooms/{roomId}/members", status, &taken).await;
+}
+
+#[tokio::test]
+async fn rest_errors_are_localized_and_name_the_field() {
+    let app = spawn_app().await;
+    let (status, body) = app.api_get("/api/rooms/AAAAAAAAAAAAAAAA", Some("ko")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_envelope(&body, false);
+    assert_eq!(body["error"]["code"], "ROOM_NOT_FOUND");
+    assert_eq!(body["error"]["message"], "채팅방이 없거나 만료되었습니다.");
+    assert!(body["data"].is_null());
+    assert_documented(&app, "get", "/api/rooms/{roomId}", status, &body).await;
+    let (status, _) = app.api_get("/api/rooms/not-an-id", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    for (payload, code) in [
+        (json!({"creatorName": ""}), "NAME_REQUIRED"),
+        (json!({}), "NAME_REQUIRED"),
+        (json!({"creatorName": "x".repeat(33)}), "NAME_TOO_LONG"),
+        (json!({"creatorName": "a\u{1}b"}), "NAME_INVALID"),
+    ] {
+        let (status, body) = app.api_post("/api/rooms", payload).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["error"]["code"], code);
+        assert_eq!(body["error"]["details"]["field"], "creatorName");
+        assert_documented(&app, "post", "/api/rooms", status, &body).await;
+    }
+    let (status, body) = app.api_post("/api/rooms", json!({"creatorName": "x".repeat(33)})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["error"]["message"].as_str().unwrap().contains("32"));
+
+    let res = reqwest::Client::new()
+        .post(format!("{}/api/rooms", app.base))
+        .header("content-type", "application/json")
+        .header("accept-language", "ko")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "VALIDATION_ERROR");
+    assert!(body["error"]["message"].as_str().unwrap().contains("요청"));
+    assert_documented(&app, "post", "/api/rooms", StatusCode::BAD_REQUEST, &body).await;
+    let (status, body) = app.api_get("/api/nothing-here", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"]["code"], "PAGE_NOT_FOUND");
+}
+
+async fn room_with_token(app: &TestApp, name: &str) -> (String, String) {
+    let (_, body) = app.api_post("/api/rooms", json!({"creatorName": name})).await;
+    (body["data"]["roomId"].as_str().unwrap().to_owned(), body["data"]["token"].as_str().unwrap().to_owned())
+}
+
+#[tokio::test]
+async fn the_json_socket_joins_chats_and_answers_pings() {
+    let app = spawn_app().await;
+    let (room, token) = room_with_token(&app, "Bot").await;
+    let mut bot = app.json_client().await;
+    bot.send(json!({"t": "join", "roomId": room, "token": token})).await;
+    let joined = bot.until("joined").await;
+    assert_eq!(joined["roomId"], room.as_str());
+    assert_eq!(joined["me"]["name"], "Bot");
+    assert_eq!(joined["members"][0]["online"], true);
+    assert!(joined["messages"].as_array().unwrap().is_empty());
+
+    bot.send(json!({"t": "ping"})).await;
+    assert_eq!(bot.next().await, json!({"t": "pong"}));
+    bot.send(json!({"t": "msg", "roomId": room, "text": "beep"})).await;
+    let msg = bot.until("msg").await;
+    assert_eq!(msg["text"], "beep");
+    assert_eq!(msg["id"], 1);
+    assert_eq!(msg["from"], joined["me"]["userId"]);
+    assert!(msg["timestamp"].as_str().unwrap().ends_with('Z'));
+}
+
+#[tokio::test]
+async fn bad_frames_get_error_events_and_the_socket_stays_open() {
+    let app = spawn_app().await;
+    let (room, token) = room_with_token(&app, "Bot").await;
+    let (other, _) = room_with_token(&app, "Other").await;
+    let mut bot = app.json_client().await;
+    let mut ko = app.json_client().await;
+
+    bot.send(json!({"t": "msg", "roomId": room, "text": "too early"})).await;
+    assert_eq!(bot.until("error").await["code"], "NOT_A_MEMBER");
+    bot.send(json!({"t": "join", "roomId": room, "token": "forged.token"})).await;
+    assert_eq!(bot.until("error").await["code"], "SESSION_EXPIRED");
+    bot.send(json!({"t": "join", "roomId": room, "token": token})).await;
+    bot.until("joined").await;
+    for garbage in
+        ["this is not json", "{\"t\":\"dance\"}", "{\"t\":\"msg\"}", "[]", "{\"t\":\"join\",\"roomId\":1}"]
+    {
+        bot.send_raw(Message::Text(garbage.into())).await;
+        let error = bot.until("error").await;
+        assert_eq!(error["code"], "VALIDATION_ERROR", "{garbage}");
+        assert!(!error["message"].as_str().unwrap().is_empty());
+    }
+    bot.send_raw(Message::Binary(vec![1, 2, 3].into())).await;
+    assert_eq!(bot.until("error").await["code"], "VALIDATION_ERROR");
+    bot.send(json!({"t": "msg", "roomId": other, "text": "wrong room"})).await;
+    assert_eq!(bot.until("error").await["code"], "NOT_A_MEMBER");
+    bot.send(json!({"t": "msg", "roomId": room, "text": "x".repeat(2001)})).await;
+    assert_eq!(bot.until("error").await["code"], "MESSAGE_TOO_LONG");
+    bot.send(json!({"t": "msg", "roomId": room, "text": "  "})).await;
+    assert_eq!(bot.until("error").await["code"], "MESSAGE_EMPTY");
+    bot.send(json!({"t": "msg", "roomId": room, "text": "still here"})).await;
+    assert_eq!(bot.until("msg").await["text"], "still here");
+
+    // Errors come in the language the socket asked for.
+    let url = format!("{}/ws?lang=ko", app.base.replacen("http", "ws", 1));
+    let (ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    ko.ws = ws;
+    ko.send(json!({"t": "msg", "roomId": room, "text": "x"})).await;
+    let error = ko.until("error").await;
+    assert!(error["message"].as_str().unwrap().contains("멤버가 아닙니다"), "{error}");
+}
+
+#[tokio::test]
+async fn since_resumes_after_the_last_message_seen() {
+    let app = spawn_app().await;
+    let (room, token) = room_with_token(&app, "Bot").await;
+    let mut bot = app.json_client().await;
+    bot.send(json!({"t": "join", "roomId": room, "token": token})).await;
+    bot.until("joined").await;
+    for text in ["one", "two", "three"] {
+        bot.send(json!({"t": "msg", "roomId": room, "text": text, "clientId": text})).await;
+        bot.until("msg").await;
+    }
+    drop(bot);
+    let mut again = app.json_client().await;
+    again.send(json!({"t": "join", "roomId": room, "token": token, "since": 1})).await;
+    let joined = again.until("joined").await;
+    let texts: Vec<&str> =
+        joined["messages"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap()).collect();
+    assert_eq!(texts, ["two", "three"]);
+    assert_eq!(joined["truncated"], false);
+    // Resending with a used clientId stores nothing new.
+    again.send(json!({"t": "msg", "roomId": room, "text": "three", "clientId": "three"})).await;
+    again.send(json!({"t": "msg", "roomId": room, "text": "four"})).await;
+    let next = again.until("msg").await;
+    assert_eq!(next["text"], "four");
+    assert_eq!(next["id"], 4);
+}
+
+#[tokio::test]
+async fn programs_and_browsers_share_one_room() {
+    let app = spawn_app().await;
+    let (room, token) = room_with_token(&app, "Bot").await;
+    let mut bot = app.json_client().await;
+    bot.send(json!({"t": "join", "roomId": room, "token": token})).await;
+    bot.until("joined").await;
+
+    let alice = app.browser();
+    alice.join(&room, "Alice").await;
+    let joined = bot.until("user_joined").await;
+    assert_eq!(joined["name"], "Alice");
+    assert_eq!(joined["change"], "joined");
+    let mut live = alice.connect_live(&room).await;
+    live.next_text().await;
+
+    bot.send(json!({"t": "msg", "roomId": room, "text": "<b>hello humans</b>"})).await;
+    let frame = live.until("hello humans").await;
+    assert!(frame.contains("&#60;b&#62;hello humans"), "escaped in HTML: {frame}");
+    live.send_message("hello bot", "h1").await;
+    let msg = bot.until("msg").await;
+    let msg = if msg["text"] == "hello bot" { msg } else { bot.until("msg").await };
+    assert_eq!(msg["text"], "hello bot");
+    assert_eq!(msg["name"], "Alice");
+
+    // A bot leaving is seen by the browser.
+    bot.send(json!({"t": "leave", "roomId": room})).await;
+    assert!(live.until("hx-swap-oob=\"delete\"").await.contains("Bot left the room"));
+}
+
+#[tokio::test]
+async fn foreign_origins_cannot_open_the_json_socket() {
+    let app = spawn_app().await;
+    let url = format!("{}/ws", app.base.replacen("http", "ws", 1));
+    let mut request =
+        tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(url).unwrap();
+    request.headers_mut().insert("origin", "http://evil.example".parse().unwrap());
+    match tokio_tungstenite::connect_async(request).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(res)) => assert_eq!(res.status().as_u16(), 403),
+        other => panic!("expected 403, got {:?}", other.map(|_| ())),
+    }
+}
+
+#[tokio::test]
+async fn the_json_socket_is_rate_limited() {
+    let app = spawn_app().await;
+    let (room, token) = room_with_token(&app, "Bot").await;
+    let mut bot = app.json_client().await;
+    bot.send(json!({"t": "join", "roomId": room, "token": token})).await;
+    bot.until("joined").await;
+    for i in 0..15 {
+        bot.send(json!({"t": "msg", "roomId": room, "text": format!("spam {i}")})).await;
+    }
+    let error = bot.until("error").await;
+    assert_eq!(error["code"], "RATE_LIMITED");
+    assert!(error["message"].as_str().unwrap().contains("Try again in 1 s"));
+}
