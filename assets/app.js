@@ -58,7 +58,7 @@
   }
   var me = shell.dataset.me;
   var status = document.getElementById('status');
-  var log = document.getElementById('messages');
+  var log = document.querySelector('.chat-shell .log');
   var open = false;
   var unsent = 0;
   var followLog = true;
@@ -79,7 +79,7 @@
   function nearBottom() { return log.scrollHeight - log.scrollTop - log.clientHeight < 120; }
 
   setStatus('connecting');
-  localizeTimes(log);
+  localizeTimes(document.getElementById('messages'));
   markMine();
   toBottom();
 
@@ -92,7 +92,7 @@
   });
   shell.addEventListener('htmx:wsBeforeMessage', function () { followLog = followLog || nearBottom(); });
   shell.addEventListener('htmx:wsAfterMessage', function () {
-    localizeTimes(log);
+    localizeTimes(document.getElementById('messages'));
     markMine();
     if (followLog) toBottom();
     followLog = false;
