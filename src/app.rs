@@ -19,8 +19,11 @@ use crate::config::Config;
 use crate::live::{Hub, KeyedLimiter};
 use crate::state::AppState;
 use crate::web;
+use crate::web::client::{AddressLimits, FORGET_INTERVAL};
 use crate::web::session::MemoryStore;
 
+/// Shutdown waits at most this long for live sockets to close and clean up.
+pub const SHUTDOWN_LIMIT: Duration = Duration::from_secs(8);
 /// How often expired browser sessions are dropped from memory.
 const SESSION_SWEEP_INTERVAL: Duration = Duration::from_secs(60);
 
@@ -81,8 +84,14 @@ impl App {
             catalog,
             post_limiter: Arc::new(KeyedLimiter::new(config.limits.clone())),
             shutdown: shutdown_rx,
+            sockets: crate::live::SocketTracker::default(),
+            address_limits: Arc::new(AddressLimits::new(
+                config.limits.creates_per_min,
+                config.limits.joins_per_min,
+            )),
             config: Arc::new(config.clone()),
         };
+        spawn_forget_idle(state.address_limits.clone());
         let router = match &config.redis_url {
             Some(url) => {
                 let store = RedisStore::new(session_pool(url).await?);
@@ -107,16 +116,26 @@ impl App {
         &self.state
     }
 
-    /// Serves until `signal` completes, then closes live sockets with 1012 (browsers reconnect)
-    /// and stops.
+    /// Serves until `signal` completes, then stops accepting, closes live sockets with 1012
+    /// (browsers reconnect, to another instance behind a load balancer), waits for them to
+    /// clean up their presence, and returns — within [`SHUTDOWN_LIMIT`].
     pub async fn run_until(self, signal: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let shutdown = self.shutdown;
+        let sockets = self.state.sockets.clone();
         let graceful = async move {
             signal.await;
-            tracing::info!("shutting down: closing live sockets");
+            tracing::info!(sockets = sockets.open(), "shutting down: closing live sockets");
             let _ = shutdown.send(true);
         };
-        axum::serve(self.listener, self.router).with_graceful_shutdown(graceful).await
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(self.listener, service).with_graceful_shutdown(graceful);
+        // In-flight requests get the limit too; a stuck one must not keep the process alive.
+        let result = served.await;
+        if !self.state.sockets.drained(SHUTDOWN_LIMIT).await {
+            tracing::warn!(open = self.state.sockets.open(), "sockets still open at the shutdown limit");
+        }
+        tracing::info!("stopped");
+        result
     }
 }
 
@@ -145,6 +164,16 @@ async fn session_pool(url: &str) -> Result<fred::prelude::Pool, StartError> {
         tracing::warn!("session store: Redis not reachable yet; reconnecting in the background");
     }
     Ok(pool)
+}
+
+fn spawn_forget_idle(limits: Arc<AddressLimits>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(FORGET_INTERVAL);
+        loop {
+            tick.tick().await;
+            limits.forget_idle();
+        }
+    });
 }
 
 fn spawn_session_sweep(store: MemoryStore) {

@@ -33,6 +33,10 @@ pub struct Config {
     pub session_ttl: Duration,
     /// `C2C_ALLOWED_ORIGINS`: origins besides the request's own host allowed to open sockets.
     pub allowed_origins: Vec<String>,
+    /// `C2C_TRUSTED_PROXIES`: addresses of reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// `C2C_SECURE_COOKIES`: mark the session cookie `Secure` (set when served over HTTPS).
+    pub secure_cookies: bool,
     /// Input and rate limits (`C2C_MAX_NAME_CHARS`, `C2C_MAX_MESSAGE_CHARS`,
     /// `C2C_MAX_FRAME_BYTES`, `C2C_RATE_PER_SEC`, `C2C_RATE_BURST`).
     pub limits: Limits,
@@ -48,6 +52,8 @@ impl fmt::Debug for Config {
             .field("room_idle_ttl", &self.room_idle_ttl)
             .field("session_ttl", &self.session_ttl)
             .field("allowed_origins", &self.allowed_origins)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("secure_cookies", &self.secure_cookies)
             .field("limits", &self.limits)
             .finish()
     }
@@ -75,6 +81,8 @@ impl Default for Config {
             room_idle_ttl: Duration::from_secs(24 * 3600),
             session_ttl: Duration::from_secs(7 * 24 * 3600),
             allowed_origins: Vec::new(),
+            trusted_proxies: Vec::new(),
+            secure_cookies: false,
             limits: Limits::default(),
         }
     }
@@ -129,7 +137,26 @@ impl Config {
                 ));
             }
         }
+        if let Some(v) = get("C2C_TRUSTED_PROXIES") {
+            config.trusted_proxies = v
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(|p| {
+                    p.parse().map_err(|_| err("C2C_TRUSTED_PROXIES", format!("{p:?} is not an IP address")))
+                })
+                .collect::<Result<_, _>>()?;
+        }
+        if let Some(v) = get("C2C_SECURE_COOKIES") {
+            config.secure_cookies = match v.to_ascii_lowercase().as_str() {
+                "1" | "true" | "yes" | "on" => true,
+                "0" | "false" | "no" | "off" => false,
+                _ => return Err(err("C2C_SECURE_COOKIES", format!("{v:?} is not true or false"))),
+            };
+        }
         let limits = &mut config.limits;
+        limits.creates_per_min = number(&get, "C2C_CREATES_PER_MIN", limits.creates_per_min)?;
+        limits.joins_per_min = number(&get, "C2C_JOINS_PER_MIN", limits.joins_per_min)?;
         limits.max_name_chars = number(&get, "C2C_MAX_NAME_CHARS", limits.max_name_chars)?;
         limits.max_message_chars = number(&get, "C2C_MAX_MESSAGE_CHARS", limits.max_message_chars)?;
         limits.max_frame_bytes = number(&get, "C2C_MAX_FRAME_BYTES", limits.max_frame_bytes)?;
@@ -211,6 +238,9 @@ mod tests {
             ("C2C_MAX_MESSAGE_CHARS", "-3"),
             ("C2C_RATE_PER_SEC", "0"),
             ("C2C_ALLOWED_ORIGINS", "example.com"),
+            ("C2C_TRUSTED_PROXIES", "10.0.0.1,proxy"),
+            ("C2C_SECURE_COOKIES", "maybe"),
+            ("C2C_JOINS_PER_MIN", "0"),
         ] {
             let e = from(&[(var, value)]).unwrap_err();
             assert_eq!(e.var, var);

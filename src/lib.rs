@@ -14,6 +14,7 @@
 //! - [`views`]: askama pages and fragments; the live frames built from the same fragments.
 //! - [`live`]: the browser's live socket and the per-instance hub that renders each event once.
 //! - [`web`]: routes, forms, sessions, CSRF/origin checks, error pages.
+//! - [`metrics`]: the Prometheus metrics behind `/metrics`.
 //!
 //! ## Dependency direction
 //! `domain` depends on nothing; `backend` and `catalog` on `domain`; `views` on those;
@@ -25,7 +26,10 @@ pub mod backend;
 pub mod catalog;
 pub mod config;
 pub mod domain;
+#[cfg(test)]
+mod fuzz;
 pub mod live;
+pub mod metrics;
 pub mod state;
 pub mod views;
 pub mod web;

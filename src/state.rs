@@ -8,7 +8,7 @@ use crate::backend::Backend;
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::domain::{Limits, UserId};
-use crate::live::{Hub, KeyedLimiter};
+use crate::live::{Hub, KeyedLimiter, SocketTracker};
 
 /// Application state handed to every handler.
 #[derive(Clone)]
@@ -25,6 +25,10 @@ pub struct AppState {
     pub post_limiter: Arc<KeyedLimiter<UserId>>,
     /// Becomes `true` when the server shuts down: sockets close with 1012.
     pub shutdown: watch::Receiver<bool>,
+    /// Live sockets, so shutdown can wait for them.
+    pub sockets: SocketTracker,
+    /// Per-address limits on creating and joining rooms.
+    pub address_limits: Arc<crate::web::client::AddressLimits>,
 }
 
 impl AppState {

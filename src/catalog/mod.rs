@@ -78,6 +78,7 @@ impl Catalog {
                     *current != table
                 };
                 if changed {
+                    crate::metrics::metrics().catalogue_reloads.increment(1);
                     tracing::info!(locales = table.len(), "error catalogue loaded");
                     *self.inner.table.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(table);
                 }
@@ -86,6 +87,7 @@ impl Catalog {
                 }
             }
             Err(err) => {
+                crate::metrics::metrics().catalogue_failures.increment(1);
                 if self.inner.db_reachable.swap(false, Ordering::Relaxed) {
                     tracing::warn!(error = %err, "error catalogue database unreachable; serving cached messages");
                 }

@@ -16,6 +16,10 @@ pub struct Limits {
     pub rate_per_sec: f64,
     /// Messages a connection may send in a burst before the rate applies.
     pub rate_burst: u32,
+    /// Rooms one client address may create per minute.
+    pub creates_per_min: u32,
+    /// Joins one client address may make per minute.
+    pub joins_per_min: u32,
 }
 
 impl Default for Limits {
@@ -26,6 +30,8 @@ impl Default for Limits {
             max_frame_bytes: 16 * 1024,
             rate_per_sec: 5.0,
             rate_burst: 10,
+            creates_per_min: 20,
+            joins_per_min: 60,
         }
     }
 }

@@ -15,7 +15,7 @@ use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::{Instant, MissedTickBehavior};
 
-use super::socket::{MAX_WRITE_BUFFER, SILENCE_LIMIT, code_of, until_shutdown};
+use super::socket::{MAX_WRITE_BUFFER, SILENCE_LIMIT, code_of, record_delivery, until_shutdown};
 use super::{Outgoing, SOCKET_BUFFER, TokenBucket, retry_secs};
 use crate::backend::{BackendError, HEARTBEAT_INTERVAL};
 use crate::catalog::{ErrorCode, Locales};
@@ -23,6 +23,7 @@ use crate::domain::{
     ChatMessage, ClientMsgId, ConnId, MemberView, MessageText, PresenceChange, RoomEvent, RoomId, Seq,
     TextError, UserId,
 };
+use crate::metrics::metrics;
 use crate::state::AppState;
 use crate::views::clock;
 use crate::web::guard::origin_allowed;
@@ -31,7 +32,7 @@ use crate::web::locale::Lang;
 /// A frame from the client.
 #[derive(Deserialize)]
 #[serde(tag = "t", rename_all = "snake_case")]
-enum ClientFrame {
+pub(crate) enum ClientFrame {
     Join {
         #[serde(rename = "roomId")]
         room_id: String,
@@ -51,6 +52,11 @@ enum ClientFrame {
         #[serde(rename = "roomId")]
         room_id: String,
     },
+}
+
+/// Parses one client frame.
+pub(crate) fn parse_frame(raw: &str) -> Result<ClientFrame, serde_json::Error> {
+    serde_json::from_str(raw)
 }
 
 /// `msg` as programs see it.
@@ -106,6 +112,7 @@ pub async fn json_socket(
         .max_message_size((max * 4).max(64 * 1024))
         .max_frame_size((max * 4).max(64 * 1024))
         .on_upgrade(move |socket| async move {
+            let _open = state.sockets.enter(&metrics().json_sockets);
             let bucket = TokenBucket::new(state.limits());
             let mut session =
                 JsonSession { state, locales, socket, joined: None, bucket, conn: ConnId::generate() };
@@ -237,7 +244,7 @@ impl JsonSession {
             let max = limits.max_message_chars.to_string();
             return self.error(ErrorCode::MessageTooLong, &[("max", &max)]).await;
         }
-        let frame = match serde_json::from_str::<ClientFrame>(raw) {
+        let frame = match parse_frame(raw) {
             Ok(frame) => frame,
             Err(_) => return self.error(ErrorCode::ValidationError, &[]).await,
         };
@@ -322,10 +329,12 @@ impl JsonSession {
             RoomEvent::Presence { version, .. } => j.member_version = *version,
             RoomEvent::Resync => return self.resync().await,
         }
-        match out.json() {
-            Some(frame) => self.send(frame).await,
-            None => Flow::Go,
+        let Some(frame) = out.json() else { return Flow::Go };
+        let flow = self.send(frame).await;
+        if let (Flow::Go, Some(event)) = (&flow, &out.event) {
+            record_delivery(&metrics().json_frames_out, event);
         }
+        flow
     }
 
     async fn message(&mut self, room_id: &str, text: &str, client_id: Option<&str>) -> Flow {
@@ -346,12 +355,16 @@ impl JsonSession {
             }
         };
         if let Err(wait) = self.bucket.try_take() {
+            metrics().limited_messages.increment(1);
             let secs = retry_secs(wait).to_string();
             return self.error(ErrorCode::RateLimited, &[("seconds", &secs)]).await;
         }
         let client_id = client_id.and_then(ClientMsgId::parse);
         match self.state.backend.post(&room, &user, text, client_id).await {
-            Ok(_) => Flow::Go,
+            Ok(_) => {
+                metrics().json_messages_in.increment(1);
+                Flow::Go
+            }
             Err(err) => self.error(code_of(&err), &[]).await,
         }
     }

@@ -6,8 +6,12 @@ mod hub;
 pub mod json;
 mod limiter;
 mod socket;
+mod tracker;
 
 pub use hub::{Hub, Outgoing};
 pub use json::json_socket;
 pub use limiter::{KeyedLimiter, TokenBucket, retry_secs};
+#[cfg(test)]
+pub(crate) use socket::parse_composer;
 pub use socket::{SOCKET_BUFFER, live_socket};
+pub use tracker::{SocketGuard, SocketTracker};

@@ -17,6 +17,7 @@ use super::{Outgoing, TokenBucket, retry_secs};
 use crate::backend::{BackendError, HEARTBEAT_INTERVAL};
 use crate::catalog::{ErrorCode, Locales};
 use crate::domain::{ClientMsgId, ConnId, MessageText, RoomEvent, RoomId, Seq, TextError, UserId};
+use crate::metrics::metrics;
 use crate::state::AppState;
 use crate::views::{UiLang, ended_frame, error_frame, snapshot_frame};
 use crate::web::guard::origin_present_and_allowed;
@@ -38,10 +39,15 @@ const CLOSE_POLICY: u16 = 1008;
 
 /// What the composer sends: the form's fields as JSON (`ws-send`), plus htmx's `HEADERS`.
 #[derive(Deserialize)]
-struct ComposerFrame {
+pub(crate) struct ComposerFrame {
     text: String,
     #[serde(default)]
     client_id: Option<String>,
+}
+
+/// Parses what the composer sends.
+pub(crate) fn parse_composer(raw: &str) -> Result<ComposerFrame, serde_json::Error> {
+    serde_json::from_str(raw)
 }
 
 /// `GET /r/{roomId}/live`. `Origin` and membership are checked before the upgrade; a browser
@@ -84,6 +90,7 @@ pub async fn live_socket(
         .max_message_size((max * 4).max(64 * 1024))
         .max_frame_size((max * 4).max(64 * 1024))
         .on_upgrade(move |socket| async move {
+            let _open = state.sockets.enter(&metrics().html_sockets);
             let live = Live { state, room, locales, lang, socket };
             match user {
                 Some(user) => live.run(user).await,
@@ -273,16 +280,12 @@ impl Live {
             RoomEvent::Presence { version, .. } => cursor.member_version = *version,
             RoomEvent::Resync => return Delivery::Resync,
         }
-        match out.html(self.lang) {
-            Some(html) => {
-                if self.send(html).await {
-                    Delivery::Sent
-                } else {
-                    Delivery::Gone
-                }
-            }
-            None => Delivery::Sent,
+        let Some(html) = out.html(self.lang) else { return Delivery::Sent };
+        if !self.send(html).await {
+            return Delivery::Gone;
         }
+        record_delivery(&metrics().html_frames_out, event);
+        Delivery::Sent
     }
 
     /// Handles one composer frame. `Err(Some(html))`: an error fragment for this user;
@@ -298,7 +301,7 @@ impl Live {
             let max = limits.max_message_chars.to_string();
             return Err(Some(error_frame(&self.message(ErrorCode::MessageTooLong, &[("max", &max)]))));
         }
-        let Ok(frame) = serde_json::from_str::<ComposerFrame>(raw) else {
+        let Ok(frame) = parse_composer(raw) else {
             return Err(Some(error_frame(&self.message(ErrorCode::ValidationError, &[]))));
         };
         let text = match MessageText::parse(&frame.text, &limits) {
@@ -313,12 +316,16 @@ impl Live {
             }
         };
         if let Err(wait) = bucket.try_take() {
+            metrics().limited_messages.increment(1);
             let secs = retry_secs(wait).to_string();
             return Err(Some(error_frame(&self.message(ErrorCode::RateLimited, &[("seconds", &secs)]))));
         }
         let client_id = frame.client_id.as_deref().and_then(ClientMsgId::parse);
         match self.state.backend.post(&self.room, user, text, client_id).await {
-            Ok(_) => Ok(()),
+            Ok(_) => {
+                metrics().html_messages_in.increment(1);
+                Ok(())
+            }
             Err(BackendError::NotAMember | BackendError::RoomNotFound) => Err(None),
             Err(err) => {
                 tracing::warn!(room = %self.room, error = %err, "message not stored");
@@ -341,6 +348,15 @@ impl Live {
                 Exit::Gone
             }
         }
+    }
+}
+
+/// Counts a delivered frame and, for messages, how long after storing it went out.
+pub(super) fn record_delivery(frames: &metrics::Counter, event: &RoomEvent) {
+    frames.increment(1);
+    if let RoomEvent::Message(m) = event {
+        let ms = (crate::domain::now_millis() - m.at).max(0);
+        metrics().delivery_latency.record(ms as f64 / 1000.0);
     }
 }
 

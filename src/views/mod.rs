@@ -129,6 +129,8 @@ pub struct ErrorPage {
     pub link_href: String,
     /// The button's label.
     pub link_text: String,
+    /// The request's id, for reports to the operator.
+    pub request_id: String,
 }
 
 /// One message, in the page and in the socket push.

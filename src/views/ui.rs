@@ -93,6 +93,7 @@ pub struct Ui {
     pub other_lang_label: &'static str,
     pub other_lang_code: &'static str,
     pub footer: &'static str,
+    pub request_id: &'static str,
 }
 
 static EN: Ui = Ui {
@@ -143,6 +144,7 @@ static EN: Ui = Ui {
     other_lang_label: "한국어",
     other_lang_code: "ko",
     footer: "c2c — self-hosted chat rooms you share with a link.",
+    request_id: "Request id:",
 };
 
 static KO: Ui = Ui {
@@ -193,6 +195,7 @@ static KO: Ui = Ui {
     other_lang_label: "English",
     other_lang_code: "en",
     footer: "c2c — 링크로 공유하는 자체 호스팅 채팅방.",
+    request_id: "요청 ID:",
 };
 
 /// Replaces `{key}` in `template` with `value`.

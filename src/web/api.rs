@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
+use super::client::{Action, ClientIp};
 use super::error::AppError;
 use crate::backend::BackendError;
 use crate::domain::{DisplayName, RoomId, TextError};
@@ -195,12 +196,15 @@ fn parse_name(raw: Option<&str>, field: &'static str, state: &AppState) -> Resul
         (status = 201, description = "Room created", body = Envelope<RoomCreated>),
         (status = 400, description = "Malformed JSON", body = Envelope<NoData>),
         (status = 422, description = "Bad name (`details.field`)", body = Envelope<NoData>),
+        (status = 429, description = "Too many from this address (`RATE_LIMITED`, `Retry-After`)", body = Envelope<NoData>),
         (status = 503, description = "Backend unavailable", body = Envelope<NoData>),
     ))]
 async fn create_room(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<CreateRoom>,
 ) -> Result<Response, AppError> {
+    state.address_limits.check(Action::Create, ip).map_err(AppError::RateLimited)?;
     let name = parse_name(body.creator_name.as_deref(), "creatorName", &state)?;
     let (room, user) = state.backend.create_room(name).await?;
     let token = state.backend.issue_token(&room, &user).await?;
@@ -247,13 +251,16 @@ async fn room_info(State(state): State<AppState>, Path(room): Path<String>) -> R
         (status = 404, description = "No such room (`ROOM_NOT_FOUND`)", body = Envelope<NoData>),
         (status = 409, description = "A present member uses the name (`NAME_TAKEN`)", body = Envelope<NoData>),
         (status = 422, description = "Bad name (`details.field`)", body = Envelope<NoData>),
+        (status = 429, description = "Too many from this address (`RATE_LIMITED`, `Retry-After`)", body = Envelope<NoData>),
         (status = 503, description = "Backend unavailable", body = Envelope<NoData>),
     ))]
 async fn join_room(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Path(room): Path<String>,
     ApiJson(body): ApiJson<JoinRoom>,
 ) -> Result<Response, AppError> {
+    state.address_limits.check(Action::Join, ip).map_err(AppError::RateLimited)?;
     let room = RoomId::parse(&room).ok_or(AppError::RoomNotFound)?;
     let name = parse_name(body.name.as_deref(), "name", &state)?;
     let user = state.backend.join(&room, name).await.map_err(|err| match err {

@@ -9,6 +9,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::api::{ApiError, Envelope, NoData};
+use super::client::RequestId;
 use super::locale::{Lang, query_lang};
 use crate::backend::BackendError;
 use crate::catalog::ErrorCode;
@@ -125,7 +126,12 @@ impl IntoResponse for AppError {
     }
 }
 
-fn error_page(lang: crate::views::UiLang, report: &ErrorReport, message: String) -> ErrorPage {
+fn error_page(
+    lang: crate::views::UiLang,
+    report: &ErrorReport,
+    message: String,
+    request_id: String,
+) -> ErrorPage {
     let ui = lang.ui();
     let (heading, link_href, link_text) = match (report.code, &report.room) {
         (ErrorCode::RoomNotFound, _) => (ui.not_found_heading, "/".to_owned(), ui.start_new),
@@ -139,6 +145,7 @@ fn error_page(lang: crate::views::UiLang, report: &ErrorReport, message: String)
         message,
         link_href,
         link_text: link_text.to_owned(),
+        request_id,
     }
 }
 
@@ -150,6 +157,7 @@ pub async fn localize(State(state): State<AppState>, request: Request, next: Nex
     let Lang(locales, lang) = Lang::of(&parts);
     let chosen = query_lang(parts.uri.query());
     let api = parts.uri.path().starts_with("/api/");
+    let request_id = parts.extensions.get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
     let mut response = next.run(Request::from_parts(parts, body)).await;
     if let Some(report) = response.extensions_mut().remove::<ErrorReport>() {
         let args: Vec<(&str, &str)> = report.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -160,7 +168,7 @@ pub async fn localize(State(state): State<AppState>, request: Request, next: Nex
             let error = ApiError { code: report.code.as_str().to_owned(), message, details: report.details };
             (status, axum::Json(Envelope::<NoData>::failure(error))).into_response()
         } else {
-            (status, error_page(lang, &report, message)).into_response()
+            (status, error_page(lang, &report, message, request_id)).into_response()
         };
         for (name, value) in headers.iter() {
             if name != axum::http::header::CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {

@@ -1,4 +1,5 @@
-//! `/healthz` (the process is up) and `/readyz` (backend and catalogue database reachable).
+//! `/healthz` (the process is up), `/readyz` (backend and catalogue database reachable) and
+//! `/metrics` (Prometheus text).
 
 use axum::Router;
 use axum::extract::State;
@@ -10,7 +11,16 @@ use crate::state::AppState;
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz))
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+}
+
+/// Prometheus text exposition.
+async fn metrics(State(state): State<AppState>) -> Response {
+    let body = crate::metrics::render(state.hub.room_count());
+    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body).into_response()
 }
 
 async fn healthz() -> &'static str {

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod client;
 pub mod error;
 mod form;
 pub mod guard;
@@ -42,7 +43,7 @@ pub fn router<S: SessionStore + Clone>(state: AppState, store: S, session_ttl: D
         // Lax, not Strict: a share link opened from another site must carry the session
         // (SPEC §10); forms are protected by the CSRF token instead.
         .with_same_site(SameSite::Lax)
-        .with_secure(false)
+        .with_secure(state.config.secure_cookies)
         .with_expiry(Expiry::OnInactivity(ttl));
     Router::new()
         .merge(pages::router())
@@ -69,6 +70,10 @@ pub fn router<S: SessionStore + Clone>(state: AppState, store: S, session_ttl: D
             X_FRAME_OPTIONS,
             HeaderValue::from_static("SAMEORIGIN"),
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+            let id = request.extensions().get::<client::RequestId>().map_or("", |r| r.0.as_str());
+            tracing::info_span!("request", method = %request.method(), uri = %request.uri(), request_id = %id)
+        }))
+        .layer(middleware::from_fn(client::request_id))
         .with_state(state)
 }

@@ -9,6 +9,7 @@ use axum::routing::post;
 use serde::Deserialize;
 use tower_sessions::Session;
 
+use super::client::{Action, ClientIp};
 use super::error::AppError;
 use super::form::FormInput;
 use super::locale::Lang;
@@ -68,12 +69,14 @@ pub fn text_error(state: &AppState, locales: &Locales, err: TextError) -> String
 
 async fn create(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Lang(locales, lang): Lang,
     headers: HeaderMap,
     session: Session,
     FormInput(form): FormInput<NameForm>,
 ) -> Result<Response, AppError> {
     let mut visitor = checked_visitor(&state, &headers, &session, &form.csrf).await?;
+    state.address_limits.check(Action::Create, ip).map_err(AppError::RateLimited)?;
     let name = match DisplayName::parse(&form.name, state.limits()) {
         Ok(name) => name,
         Err(err) => {
@@ -91,6 +94,7 @@ async fn create(
 
 async fn join(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Path(room): Path<String>,
     Lang(locales, lang): Lang,
     headers: HeaderMap,
@@ -102,6 +106,7 @@ async fn join(
     if visitor.user_in(&room).is_some() {
         return Ok(Redirect::to(&format!("/r/{room}")).into_response());
     }
+    state.address_limits.check(Action::Join, ip).map_err(AppError::RateLimited)?;
     let (st, rm, vis, typed) = (&state, &room, &visitor, &form.name);
     let rejected = |status: StatusCode, message: String| async move {
         let snapshot = st.backend.room(rm).await?;
@@ -152,6 +157,7 @@ async fn send(
     };
     let client_id = ClientMsgId::parse(&form.client_id);
     if let Err(wait) = state.post_limiter.try_take(&user) {
+        crate::metrics::metrics().limited_messages.increment(1);
         let secs = retry_secs(wait);
         let message =
             state.catalog.message(ErrorCode::RateLimited, &locales, &[("seconds", &secs.to_string())]);
@@ -164,6 +170,7 @@ async fn send(
         other => other.into(),
     };
     state.backend.post(&room, &user, text, client_id).await.map_err(not_member)?;
+    crate::metrics::metrics().html_messages_in.increment(1);
     state.backend.touch(&room, &user, &ConnId::page()).await.map_err(not_member)?;
     Ok(Redirect::to(&format!("/r/{room}#composer")).into_response())
 }

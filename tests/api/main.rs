@@ -7,5 +7,6 @@ mod contract;
 mod helpers;
 mod json;
 mod live;
+mod ops;
 mod pages;
 mod scaleout;

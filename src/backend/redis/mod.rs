@@ -106,6 +106,7 @@ impl RedisBackend {
     }
 
     fn trip(&self, err: &redis::RedisError) {
+        crate::metrics::metrics().backend_errors.increment(1);
         if err.is_io_error() || err.is_timeout() || err.is_connection_dropped() || err.is_connection_refusal()
         {
             let until = self.inner.started.elapsed() + BREAKER_OPEN;

@@ -77,6 +77,7 @@ async fn run(client: redis::Client, weak: WeakBackend, mut commands: mpsc::Unbou
             }
         }
         if reconnecting {
+            crate::metrics::metrics().backend_reconnects.increment(1);
             tracing::info!(rooms = rooms.len(), "redis subscriber reconnected; repairing rooms from history");
             for room in &rooms {
                 backend.inner.rooms.repair(&backend, room).await;

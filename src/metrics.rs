@@ -1,0 +1,91 @@
+//! Prometheus metrics (`/metrics`, SPEC §11). Handles are created once, after the recorder is
+//! installed, and kept in [`metrics()`], so the hot paths (one increment per delivered frame)
+//! do no registry lookups.
+
+use std::sync::{LazyLock, OnceLock};
+
+use metrics::{Counter, Gauge, Histogram, counter, gauge, histogram};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+/// Delivery latency buckets, seconds: the interesting range for live chat is 1 ms – 1 s.
+const LATENCY_BUCKETS: &[f64] = &[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5];
+
+/// The process's Prometheus recorder (installed on first use; one per process).
+pub fn handle() -> &'static PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        let builder = PrometheusBuilder::new()
+            .set_buckets_for_metric(Matcher::Full("c2c_delivery_latency_seconds".into()), LATENCY_BUCKETS)
+            .unwrap_or_else(|_| PrometheusBuilder::new());
+        match builder.install_recorder() {
+            Ok(handle) => handle,
+            // Another recorder is installed (not in c2c itself): keep a private one so
+            // `/metrics` still renders something consistent.
+            Err(_) => PrometheusBuilder::new().build_recorder().handle(),
+        }
+    })
+}
+
+/// Every metric c2c reports.
+pub struct Metrics {
+    /// Open browser sockets.
+    pub html_sockets: Gauge,
+    /// Open JSON sockets.
+    pub json_sockets: Gauge,
+    /// Messages accepted from browsers (socket or form).
+    pub html_messages_in: Counter,
+    /// Messages accepted from programs.
+    pub json_messages_in: Counter,
+    /// Frames pushed to browser sockets.
+    pub html_frames_out: Counter,
+    /// Frames pushed to JSON sockets.
+    pub json_frames_out: Counter,
+    /// Time from a message being stored to its frame being written to a socket.
+    pub delivery_latency: Histogram,
+    /// Backend calls that failed because the backend was unreachable.
+    pub backend_errors: Counter,
+    /// Times the Redis subscriber had to reconnect.
+    pub backend_reconnects: Counter,
+    /// Catalogue reloads that found changes.
+    pub catalogue_reloads: Counter,
+    /// Catalogue reloads that failed (database unreachable).
+    pub catalogue_failures: Counter,
+    /// Sends refused by a socket's rate limit.
+    pub limited_messages: Counter,
+    /// Room creations refused by the per-address limit.
+    pub limited_creates: Counter,
+    /// Joins refused by the per-address limit.
+    pub limited_joins: Counter,
+}
+
+/// The metric handles.
+pub fn metrics() -> &'static Metrics {
+    static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
+        handle();
+        Metrics {
+            html_sockets: gauge!("c2c_sockets_open", "kind" => "html"),
+            json_sockets: gauge!("c2c_sockets_open", "kind" => "json"),
+            html_messages_in: counter!("c2c_messages_in_total", "kind" => "html"),
+            json_messages_in: counter!("c2c_messages_in_total", "kind" => "json"),
+            html_frames_out: counter!("c2c_frames_out_total", "kind" => "html"),
+            json_frames_out: counter!("c2c_frames_out_total", "kind" => "json"),
+            delivery_latency: histogram!("c2c_delivery_latency_seconds"),
+            backend_errors: counter!("c2c_backend_errors_total"),
+            backend_reconnects: counter!("c2c_backend_reconnects_total"),
+            catalogue_reloads: counter!("c2c_catalogue_reloads_total", "result" => "changed"),
+            catalogue_failures: counter!("c2c_catalogue_reloads_total", "result" => "failed"),
+            limited_messages: counter!("c2c_rate_limited_total", "what" => "message"),
+            limited_creates: counter!("c2c_rate_limited_total", "what" => "create"),
+            limited_joins: counter!("c2c_rate_limited_total", "what" => "join"),
+        }
+    });
+    &METRICS
+}
+
+/// Renders the Prometheus text, with the gauges sampled now.
+pub fn render(rooms: usize) -> String {
+    gauge!("c2c_rooms_live").set(rooms as f64);
+    let handle = handle();
+    handle.run_upkeep();
+    handle.render()
+}
