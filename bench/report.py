@@ -1,0 +1,105 @@
+"""Turns the load generator's JSON lines into docs/BENCHMARKS.md, or (--quick) one JSON summary."""
+import json
+import platform
+import subprocess
+import sys
+
+P99_LIMIT = 50.0
+
+
+def rows(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip().startswith("{")]
+
+
+def best(rows_, label):
+    """The highest delivery rate with p99 within the limit, for one scenario."""
+    ok = [r for r in rows_ if r.get("label") == label and r.get("rate_msgs_per_s", 0) > 0
+          and r["p99_ms"] <= P99_LIMIT and r["gaps"] == 0 and r["dups"] == 0]
+    return max(ok, key=lambda r: r["deliveries_per_s"], default=None)
+
+
+def first_label(rows_, prefix):
+    for r in rows_:
+        if r.get("label", "").startswith(prefix) and "rss_kb_per_conn" in r:
+            return r["label"]
+    return None
+
+
+def summary(rows_):
+    c2c = best(rows_, first_label(rows_, "c2c 2×instances"))
+    base = best(rows_, first_label(rows_, "baseline"))
+    peer = best(rows_, first_label(rows_, "socket.io"))
+    idle = next((r for r in rows_ if r.get("label") == "idle c2c embedded json"), None)
+    rss = idle["rss_kb_per_conn"] if idle else next(
+        (r["rss_kb_per_conn"] for r in rows_ if r.get("label", "").startswith("c2c 2×instances")), None)
+    return {
+        "deliveries_per_s": c2c and c2c["deliveries_per_s"],
+        "p99_ms": c2c and c2c["p99_ms"],
+        "cpu_us_per_delivery": c2c and c2c["cpu_us_per_delivery"],
+        "rss_kb_per_idle_conn": rss,
+        "baseline_deliveries_per_s": base and base["deliveries_per_s"],
+        "baseline_cpu_us_per_delivery": base and base["cpu_us_per_delivery"],
+        "peer_deliveries_per_s": peer and peer["deliveries_per_s"],
+        "peer_cpu_us_per_delivery": peer and peer["cpu_us_per_delivery"],
+    }
+
+
+def version(cmd):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, check=False).stdout.strip().splitlines()[0]
+    except (OSError, IndexError):
+        return "?"
+
+
+def markdown(rows_, command):
+    out = ["# Benchmarks", "",
+           f"Produced by `{command}` (the load generator in `bench/`, Rust; servers and generator on the same machine, loopback).",
+           "Every figure below comes from that run; rerun the command to reproduce.", "",
+           "## Machine and versions", "",
+           f"- {platform.machine()}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores, "
+           f"{platform.system()} {platform.release()}",
+           f"- {version(['rustc', '--version'])}; {version(['redis-server', '--version'])}; node {version(['node', '--version'])}",
+           "- c2c: release build; limits raised so the generator measures delivery, not abuse limits.",
+           "- baseline: `bench/src/bin/baseline.rs`, tokio + tungstenite broadcast, one writer task per connection.",
+           "- peer: `bench/peers/server.js`, Socket.IO 4 + `@socket.io/redis-adapter`.", "",
+           "## Summary", "", "```json", json.dumps(summary(rows_), indent=2), "```", "",
+           "## Every measured step", "",
+           "Messages are published open-loop at the given rate into rooms of 10 (each delivered to every member, "
+           "sender included); latency is send → receive in the generator. A scenario stops stepping up after the first "
+           f"rate whose p99 exceeds {P99_LIMIT:.0f} ms. CPU is the server processes' user+system time per delivered "
+           "message (Redis separately).", "",
+           "| scenario | clients | msgs/s | deliveries/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | gaps | dups | errors | server CPU µs/delivery | Redis CPU µs/delivery | RSS kB/conn | connect p50 ms |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows_:
+        if "rate_msgs_per_s" not in r:
+            continue
+        out.append("| {label} | {clients} | {rate_msgs_per_s} | {deliveries_per_s:.0f} | {p50_ms} | {p90_ms} | {p99_ms} | {p999_ms} | "
+                   "{max_ms} | {gaps} | {dups} | {errors} | {cpu} | {rcpu} | {rss_kb_per_conn} | {connect_p50_ms} |".format(
+                       cpu=r.get("cpu_us_per_delivery"), rcpu=r.get("redis_cpu_us_per_delivery"), **r))
+    stats = [r for r in rows_ if "redis_commandstats" in r]
+    if stats:
+        out += ["", "## Redis commands (INFO commandstats, per scenario)", ""]
+        for r in stats:
+            top = sorted(r["redis_commandstats"].items(), key=lambda kv: -int(kv[1].get("calls", 0)))[:8]
+            out.append(f"- {r['label']}: " + ", ".join(f"`{k}` {v['calls']} calls, {v['usec_per_call']} µs/call" for k, v in top))
+    return "\n".join(out) + "\n"
+
+
+def main():
+    if sys.argv[1] == "--quick":
+        print(json.dumps(summary(rows(sys.argv[2]))))
+        return
+    text = markdown(rows(sys.argv[1]), sys.argv[2])
+    # Keep the soak section scripts/soak wrote.
+    try:
+        old = open("docs/BENCHMARKS.md").read()
+        start, end = old.find("<!-- soak -->"), old.find("<!-- /soak -->")
+        if start >= 0 and end > start:
+            text += "\n" + old[start:end + len("<!-- /soak -->")] + "\n"
+    except FileNotFoundError:
+        pass
+    sys.stdout.write(text)
+
+
+main()

@@ -1,0 +1,289 @@
+//! c2c-load: opens N WebSocket clients in rooms of k, publishes at a fixed open-loop rate, and
+//! measures send→receive latency (HDR histogram), gaps and duplicates, delivered messages per
+//! second, connect time, and the server's memory per connection and CPU per delivery (from
+//! `/proc/<pid>`). Speaks c2c's JSON socket (`/ws`), c2c's browser socket (`/r/{id}/live`), the
+//! bare baseline's protocol and Socket.IO 4 (engine.io v4 over WebSocket).
+//!
+//! Prints one JSON object per measured rate on stdout.
+
+mod clients;
+mod proc;
+mod setup;
+
+use std::time::{Duration, Instant};
+
+use hdrhistogram::Histogram;
+use tokio::sync::{mpsc, oneshot};
+
+use clients::{Command, Kind, PhaseStats, spawn_client};
+
+/// Command-line options.
+#[derive(Clone, Debug)]
+pub struct Args {
+    pub kind: Kind,
+    pub urls: Vec<String>,
+    pub clients: usize,
+    pub room_size: usize,
+    pub rates: Vec<u64>,
+    pub warmup: Duration,
+    pub duration: Duration,
+    pub pids: Vec<u32>,
+    pub redis_pid: Option<u32>,
+    pub sources: u8,
+    pub label: String,
+    pub p99_limit_ms: f64,
+}
+
+fn usage() -> ! {
+    eprintln!(
+        "usage: c2c-load --kind json|html|baseline|socketio --urls URL[,URL] --clients N --room-size K \\\n  \
+         [--rates R1,R2,…] [--warmup S] [--duration S] [--pids P[,P]] [--redis-pid P] [--sources N] \\\n  \
+         [--label TEXT] [--p99-limit-ms MS]\n\
+         --rates 0 only connects (idle hold: memory per connection). Several rates step up and stop\n\
+         after the first whose p99 exceeds the limit."
+    );
+    std::process::exit(2)
+}
+
+fn parse_args() -> Args {
+    let mut args = Args {
+        kind: Kind::Json,
+        urls: vec!["http://127.0.0.1:3000".into()],
+        clients: 100,
+        room_size: 10,
+        rates: vec![100],
+        warmup: Duration::from_secs(2),
+        duration: Duration::from_secs(5),
+        pids: vec![],
+        redis_pid: None,
+        sources: 8,
+        label: String::new(),
+        p99_limit_ms: 50.0,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let Some(value) = it.next() else { usage() };
+        let list = |v: &str| v.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect::<Vec<_>>();
+        let num = |v: &str| v.parse::<f64>().unwrap_or_else(|_| usage());
+        match flag.as_str() {
+            "--kind" => {
+                args.kind = match value.as_str() {
+                    "json" => Kind::Json,
+                    "html" => Kind::Html,
+                    "baseline" => Kind::Baseline,
+                    "socketio" => Kind::SocketIo,
+                    _ => usage(),
+                }
+            }
+            "--urls" => args.urls = list(&value),
+            "--clients" => args.clients = num(&value) as usize,
+            "--room-size" => args.room_size = (num(&value) as usize).max(1),
+            "--rates" => args.rates = list(&value).iter().map(|r| num(r) as u64).collect(),
+            "--warmup" => args.warmup = Duration::from_secs_f64(num(&value)),
+            "--duration" => args.duration = Duration::from_secs_f64(num(&value)),
+            "--pids" => args.pids = list(&value).iter().map(|p| num(p) as u32).collect(),
+            "--redis-pid" => args.redis_pid = Some(num(&value) as u32),
+            "--sources" => args.sources = (num(&value) as u8).max(1),
+            "--label" => args.label = value,
+            "--p99-limit-ms" => args.p99_limit_ms = num(&value),
+            _ => usage(),
+        }
+    }
+    if args.urls.is_empty() {
+        usage()
+    }
+    args
+}
+
+fn main() {
+    let args = parse_args();
+    // Two workers: the generator shares the machine with the servers it measures.
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("runtime: {err}");
+            std::process::exit(1)
+        }
+    };
+    if let Err(err) = runtime.block_on(run(args)) {
+        eprintln!("c2c-load: {err}");
+        std::process::exit(1);
+    }
+}
+
+fn ms(h: &Histogram<u64>, q: f64) -> f64 {
+    h.value_at_quantile(q) as f64 / 1000.0
+}
+
+async fn run(args: Args) -> Result<(), String> {
+    let epoch = Instant::now();
+    let rooms = args.clients.div_ceil(args.room_size);
+    let rss_before = proc::rss_kb(&args.pids);
+    let members = setup::members(&args, rooms).await?;
+    eprintln!("{}: {} clients in {rooms} rooms of {} set up", args.label, members.len(), args.room_size);
+
+    let mut handles = Vec::with_capacity(members.len());
+    let mut senders = Vec::with_capacity(members.len());
+    let mut connect = Histogram::<u64>::new(3).map_err(|e| e.to_string())?;
+    for (i, member) in members.into_iter().enumerate() {
+        let source = std::net::Ipv4Addr::new(127, 0, 0, 1 + (i % args.sources as usize) as u8);
+        let started = Instant::now();
+        let (tx, handle) = spawn_client(args.kind, member, source, epoch).await?;
+        let _ = connect.record(started.elapsed().as_micros() as u64);
+        senders.push(tx);
+        handles.push(handle);
+    }
+    // Let the server settle, then weigh it.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let rss_after = proc::rss_kb(&args.pids);
+    let per_conn_kb = if args.clients > 0 {
+        (rss_after.saturating_sub(rss_before)) as f64 / args.clients as f64
+    } else {
+        0.0
+    };
+    eprintln!(
+        "{}: connected; server RSS {rss_before} → {rss_after} kB ({per_conn_kb:.2} kB per connection)",
+        args.label
+    );
+
+    let mut seq = vec![0u64; rooms];
+    for &rate in &args.rates {
+        if rate == 0 {
+            print_line(
+                &args,
+                0,
+                &Histogram::new(3).map_err(|e| e.to_string())?,
+                &PhaseStats::default(),
+                0.0,
+                &connect,
+                per_conn_kb,
+                None,
+                None,
+            );
+            continue;
+        }
+        let (window, cpu, redis_cpu, stats) = phase(&args, &mut seq, rate, &senders, epoch).await?;
+        let deliveries_per_s = stats.delivered as f64 / window.as_secs_f64();
+        let cpu_per = (stats.delivered > 0).then(|| cpu as f64 / stats.delivered as f64);
+        let redis_per =
+            redis_cpu.and_then(|c| (stats.delivered > 0).then(|| c as f64 / stats.delivered as f64));
+        print_line(
+            &args,
+            rate,
+            &stats.latency,
+            &stats,
+            deliveries_per_s,
+            &connect,
+            per_conn_kb,
+            cpu_per,
+            redis_per,
+        );
+        if ms(&stats.latency, 0.99) > args.p99_limit_ms {
+            eprintln!("{}: p99 above {} ms at {rate}/s; stopping the step-up", args.label, args.p99_limit_ms);
+            break;
+        }
+    }
+    for tx in &senders {
+        let _ = tx.send(Command::Close);
+    }
+    for handle in handles {
+        let _ = handle.await;
+    }
+    Ok(())
+}
+
+/// One measured rate: warm up, then publish for `duration` and collect what arrived.
+async fn phase(
+    args: &Args,
+    seq: &mut [u64],
+    rate: u64,
+    senders: &[mpsc::UnboundedSender<Command>],
+    epoch: Instant,
+) -> Result<(Duration, u64, Option<u64>, PhaseStats), String> {
+    let total = args.warmup + args.duration;
+    let start = Instant::now();
+    let window_start = start + args.warmup;
+    let window_end = window_start + args.duration;
+    let to_ns = |t: Instant| t.duration_since(epoch).as_nanos() as u64;
+    for tx in senders {
+        let _ = tx.send(Command::Window { from_ns: to_ns(window_start), to_ns: to_ns(window_end) });
+    }
+    let mut cpu_start = None;
+    let rooms = seq.len();
+    let mut sent: u64 = 0;
+    let mut tick = tokio::time::interval(Duration::from_millis(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    loop {
+        tick.tick().await;
+        let now = Instant::now();
+        if cpu_start.is_none() && now >= window_start {
+            cpu_start = Some((proc::cpu_us(&args.pids), args.redis_pid.map(|p| proc::cpu_us(&[p]))));
+        }
+        if now >= start + total {
+            break;
+        }
+        // Open loop: send whatever is due by now, whatever the server's pace.
+        let due = (now.duration_since(start).as_secs_f64() * rate as f64) as u64;
+        while sent < due {
+            let room = (sent as usize) % rooms;
+            seq[room] += 1;
+            let publisher = room * args.room_size;
+            if let Some(tx) = senders.get(publisher) {
+                let _ = tx.send(Command::Publish { room, seq: seq[room], sent_ns: to_ns(Instant::now()) });
+            }
+            sent += 1;
+        }
+    }
+    let (cpu0, redis0) = cpu_start.unwrap_or((0, None));
+    let cpu = proc::cpu_us(&args.pids).saturating_sub(cpu0);
+    let redis_cpu = args.redis_pid.map(|p| proc::cpu_us(&[p]).saturating_sub(redis0.unwrap_or(0)));
+    // Stragglers: give late deliveries a moment to arrive and count (they count as slow).
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut stats = PhaseStats::default();
+    for tx in senders {
+        let (reply, answer) = oneshot::channel();
+        if tx.send(Command::Collect(reply)).is_ok()
+            && let Ok(s) = answer.await
+        {
+            stats.merge(&s);
+        }
+    }
+    Ok((args.duration, cpu, redis_cpu, stats))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn print_line(
+    args: &Args,
+    rate: u64,
+    latency: &Histogram<u64>,
+    stats: &PhaseStats,
+    deliveries_per_s: f64,
+    connect: &Histogram<u64>,
+    rss_kb_per_conn: f64,
+    cpu_us_per_delivery: Option<f64>,
+    redis_cpu_us_per_delivery: Option<f64>,
+) {
+    let line = serde_json::json!({
+        "label": args.label,
+        "kind": format!("{:?}", args.kind).to_lowercase(),
+        "clients": args.clients,
+        "room_size": args.room_size,
+        "rate_msgs_per_s": rate,
+        "deliveries_per_s": deliveries_per_s.round(),
+        "expected_deliveries_per_s": rate * args.room_size as u64,
+        "p50_ms": ms(latency, 0.5),
+        "p90_ms": ms(latency, 0.9),
+        "p99_ms": ms(latency, 0.99),
+        "p999_ms": ms(latency, 0.999),
+        "max_ms": latency.max() as f64 / 1000.0,
+        "gaps": stats.gaps,
+        "dups": stats.dups,
+        "errors": stats.errors,
+        "connect_p50_ms": ms(connect, 0.5),
+        "connect_max_ms": connect.max() as f64 / 1000.0,
+        "rss_kb_per_conn": (rss_kb_per_conn * 100.0).round() / 100.0,
+        "cpu_us_per_delivery": cpu_us_per_delivery.map(|v| (v * 100.0).round() / 100.0),
+        "redis_cpu_us_per_delivery": redis_cpu_us_per_delivery.map(|v| (v * 100.0).round() / 100.0),
+    });
+    println!("{line}");
+}

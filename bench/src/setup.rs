@@ -1,0 +1,209 @@
+//! Rooms and members for a run: through c2c's API (JSON clients), its forms (browser clients,
+//! which need a session cookie), or just room names (baseline, Socket.IO).
+
+use std::time::Duration;
+
+use tokio::task::JoinSet;
+
+use crate::Args;
+use crate::clients::Kind;
+
+/// How a member proves who it is.
+#[derive(Clone, Debug)]
+pub enum Auth {
+    /// JSON socket: room id and API token.
+    Token { room_id: String, token: String },
+    /// Browser socket: room id and session cookie.
+    Cookie { room_id: String, cookie: String },
+    /// Baseline and Socket.IO: a room name.
+    Room { name: String },
+}
+
+/// One client to open.
+#[derive(Clone, Debug)]
+pub struct Member {
+    pub room: usize,
+    pub url: String,
+    pub auth: Auth,
+}
+
+fn http() -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+/// Members of every room, each room's members spread over the servers.
+pub async fn members(args: &Args, rooms: usize) -> Result<Vec<Member>, String> {
+    let client = http()?;
+    let mut set = JoinSet::new();
+    let mut out: Vec<Vec<Member>> = vec![Vec::new(); rooms];
+    for room in 0..rooms {
+        let size = args.room_size.min(args.clients - room * args.room_size);
+        let urls: Vec<String> = (0..size).map(|j| args.urls[(room + j) % args.urls.len()].clone()).collect();
+        let (kind, client) = (args.kind, client.clone());
+        set.spawn(async move { (room, room_members(kind, &client, room, urls).await) });
+        // A few rooms at a time: setup should not be what the server is measured on.
+        while set.len() >= 16 {
+            if let Some(Ok((room, members))) = set.join_next().await {
+                out[room] = members?;
+            }
+        }
+    }
+    while let Some(joined) = set.join_next().await {
+        let (room, members) = joined.map_err(|e| e.to_string())?;
+        out[room] = members?;
+    }
+    Ok(out.into_iter().flatten().collect())
+}
+
+async fn room_members(
+    kind: Kind,
+    client: &reqwest::Client,
+    room: usize,
+    urls: Vec<String>,
+) -> Result<Vec<Member>, String> {
+    let mut members = Vec::with_capacity(urls.len());
+    match kind {
+        Kind::Json => {
+            let created: serde_json::Value = client
+                .post(format!("{}/api/rooms", urls[0]))
+                .json(&serde_json::json!({"creatorName": "m0"}))
+                .send()
+                .await
+                .map_err(|e| e.to_string())?
+                .json()
+                .await
+                .map_err(|e| e.to_string())?;
+            let room_id =
+                created["data"]["roomId"].as_str().ok_or(format!("create failed: {created}"))?.to_owned();
+            let token = created["data"]["token"].as_str().unwrap_or_default().to_owned();
+            members.push(Member {
+                room,
+                url: urls[0].clone(),
+                auth: Auth::Token { room_id: room_id.clone(), token },
+            });
+            for (j, url) in urls.iter().enumerate().skip(1) {
+                let joined: serde_json::Value = client
+                    .post(format!("{url}/api/rooms/{room_id}/members"))
+                    .json(&serde_json::json!({"name": format!("m{j}")}))
+                    .send()
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .json()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let token =
+                    joined["data"]["token"].as_str().ok_or(format!("join failed: {joined}"))?.to_owned();
+                members.push(Member {
+                    room,
+                    url: url.clone(),
+                    auth: Auth::Token { room_id: room_id.clone(), token },
+                });
+            }
+        }
+        Kind::Html => {
+            let mut room_id = String::new();
+            for (j, url) in urls.iter().enumerate() {
+                let (cookie, csrf) = session(client, url, "/").await?;
+                if j == 0 {
+                    let res =
+                        form(client, url, "/rooms", &cookie, &[("name", "m0"), ("csrf", &csrf)]).await?;
+                    room_id = res.trim_start_matches("/r/").to_owned();
+                } else {
+                    let (_, csrf) = page_csrf(client, url, &format!("/r/{room_id}"), &cookie).await?;
+                    let name = format!("m{j}");
+                    form(
+                        client,
+                        url,
+                        &format!("/r/{room_id}/join"),
+                        &cookie,
+                        &[("name", &name), ("csrf", &csrf)],
+                    )
+                    .await?;
+                }
+                members.push(Member {
+                    room,
+                    url: url.clone(),
+                    auth: Auth::Cookie { room_id: room_id.clone(), cookie },
+                });
+            }
+        }
+        Kind::Baseline | Kind::SocketIo => {
+            for url in urls {
+                members.push(Member { room, url, auth: Auth::Room { name: format!("room{room}") } });
+            }
+        }
+    }
+    Ok(members)
+}
+
+fn csrf_of(body: &str) -> Option<String> {
+    let marker = "name=\"csrf\" value=\"";
+    let start = body.find(marker)? + marker.len();
+    Some(body[start..].split('"').next()?.to_owned())
+}
+
+async fn session(client: &reqwest::Client, url: &str, path: &str) -> Result<(String, String), String> {
+    let res = client.get(format!("{url}{path}")).send().await.map_err(|e| e.to_string())?;
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("c2c_session="))
+        .and_then(|v| v.split(';').next())
+        .ok_or("no session cookie")?
+        .to_owned();
+    let body = res.text().await.map_err(|e| e.to_string())?;
+    Ok((cookie, csrf_of(&body).ok_or("no csrf field")?))
+}
+
+async fn page_csrf(
+    client: &reqwest::Client,
+    url: &str,
+    path: &str,
+    cookie: &str,
+) -> Result<((), String), String> {
+    let body = client
+        .get(format!("{url}{path}"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?
+        .text()
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(((), csrf_of(&body).ok_or("no csrf field")?))
+}
+
+async fn form(
+    client: &reqwest::Client,
+    url: &str,
+    path: &str,
+    cookie: &str,
+    fields: &[(&str, &str)],
+) -> Result<String, String> {
+    let body: String = fields
+        .iter()
+        .map(|(k, v)| {
+            format!("{k}={}", v.replace('%', "%25").replace('&', "%26").replace('+', "%2B").replace(' ', "+"))
+        })
+        .collect::<Vec<_>>()
+        .join("&");
+    let res = client
+        .post(format!("{url}{path}"))
+        .header("cookie", cookie)
+        .header("origin", url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if res.status().as_u16() != 303 {
+        return Err(format!("{path}: {}", res.status()));
+    }
+    Ok(res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned())
+}
