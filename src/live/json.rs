@@ -9,13 +9,14 @@ use axum::extract::State;
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use futures_util::SinkExt;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::{Instant, MissedTickBehavior};
 
-use super::socket::{MAX_WRITE_BUFFER, SILENCE_LIMIT, code_of, record_delivery, until_shutdown};
+use super::socket::{BATCH, MAX_WRITE_BUFFER, SILENCE_LIMIT, code_of, record_delivery, until_shutdown};
 use super::{Outgoing, SOCKET_BUFFER, TokenBucket, retry_secs};
 use crate::backend::{BackendError, HEARTBEAT_INTERVAL};
 use crate::catalog::{ErrorCode, Locales};
@@ -176,7 +177,7 @@ impl JsonSession {
         loop {
             let flow = tokio::select! {
                 event = Self::next_event(&mut self.joined) => match event {
-                    Ok(out) => self.deliver(&out).await,
+                    Ok(out) => self.deliver_batch(out).await,
                     Err(RecvError::Lagged(_)) => self.resync().await,
                     Err(RecvError::Closed) => {
                         self.joined = None;
@@ -330,9 +331,32 @@ impl JsonSession {
             RoomEvent::Resync => return self.resync().await,
         }
         let Some(frame) = out.json() else { return Flow::Go };
-        let flow = self.send(frame).await;
-        if let (Flow::Go, Some(event)) = (&flow, &out.event) {
-            record_delivery(&metrics().json_frames_out, event);
+        // Queued, not flushed: `deliver_batch` flushes once for everything that was waiting.
+        if self.socket.feed(Message::Text(frame)).await.is_err() {
+            return Flow::Stop;
+        }
+        record_delivery(&metrics().json_frames_out, event);
+        Flow::Go
+    }
+
+    /// Delivers `first` and whatever else is already waiting, then flushes once.
+    async fn deliver_batch(&mut self, first: Arc<Outgoing>) -> Flow {
+        let mut flow = self.deliver(&first).await;
+        let mut taken = 1;
+        while matches!(flow, Flow::Go) && taken < BATCH {
+            let next = match &mut self.joined {
+                Some(j) => j.events.try_recv(),
+                None => break,
+            };
+            flow = match next {
+                Ok(out) => self.deliver(&out).await,
+                Err(broadcast::error::TryRecvError::Lagged(_)) => self.resync().await,
+                Err(_) => break,
+            };
+            taken += 1;
+        }
+        if self.socket.flush().await.is_err() {
+            return Flow::Stop;
         }
         flow
     }

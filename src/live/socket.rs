@@ -8,7 +8,9 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgr
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use futures_util::SinkExt;
 use serde::Deserialize;
+use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::{Instant, MissedTickBehavior};
 use tower_sessions::Session;
@@ -32,6 +34,8 @@ pub(super) const MAX_WRITE_BUFFER: usize = 256 * 1024;
 /// A socket that has sent nothing (not even a pong) for this long is dead.
 pub(super) const SILENCE_LIMIT: Duration = Duration::from_secs(35);
 
+/// Most frames written with one flush.
+pub(super) const BATCH: usize = 64;
 /// Close code telling htmx to reconnect later (server restarting).
 pub(super) const CLOSE_RESTART: u16 = 1012;
 /// Close code for "policy": the session or the room is gone; htmx does not retry.
@@ -191,7 +195,7 @@ impl Live {
         loop {
             tokio::select! {
                 event = events.recv() => match event {
-                    Ok(out) => match self.deliver(&out, &mut cursor).await {
+                    Ok(out) => match self.deliver_batch(out, &mut events, &mut cursor).await {
                         Delivery::Sent => {}
                         Delivery::Gone => return Exit::Gone,
                         Delivery::Resync => match self.snapshot(user).await {
@@ -281,11 +285,36 @@ impl Live {
             RoomEvent::Resync => return Delivery::Resync,
         }
         let Some(html) = out.html(self.lang) else { return Delivery::Sent };
-        if !self.send(html).await {
+        // Queued, not flushed: `deliver_batch` flushes once for everything that was waiting.
+        if self.socket.feed(Message::Text(html)).await.is_err() {
             return Delivery::Gone;
         }
         record_delivery(&metrics().html_frames_out, event);
         Delivery::Sent
+    }
+
+    /// Delivers `first` and whatever else is already waiting (up to [`BATCH`] events), then
+    /// writes them with one flush: under load a socket gets several frames per write.
+    async fn deliver_batch(
+        &mut self,
+        first: Arc<Outgoing>,
+        events: &mut broadcast::Receiver<Arc<Outgoing>>,
+        cursor: &mut Cursor,
+    ) -> Delivery {
+        let mut outcome = self.deliver(&first, cursor).await;
+        let mut taken = 1;
+        while matches!(outcome, Delivery::Sent) && taken < BATCH {
+            match events.try_recv() {
+                Ok(next) => outcome = self.deliver(&next, cursor).await,
+                Err(broadcast::error::TryRecvError::Lagged(_)) => outcome = Delivery::Resync,
+                Err(_) => break,
+            }
+            taken += 1;
+        }
+        if self.socket.flush().await.is_err() {
+            return Delivery::Gone;
+        }
+        outcome
     }
 
     /// Handles one composer frame. `Err(Some(html))`: an error fragment for this user;
