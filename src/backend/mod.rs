@@ -28,8 +28,11 @@ pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(10);
 pub const HISTORY_LEN: usize = 200;
 /// A member's live session (and so an API token) lasts this long without activity (SPEC §8).
 pub const USER_SESSION_TTL: Duration = Duration::from_secs(600);
-/// Room events buffered per local subscriber before it counts as lagging and resyncs.
-pub const EVENT_BUFFER: usize = 256;
+/// Room events buffered per local subscriber before it counts as lagging and resyncs. Every
+/// room holds two such rings per instance (backend and hub); 64 slots cover any burst a chat
+/// room sees between two wake-ups of a socket, and a socket that does fall further behind
+/// resyncs from history instead of losing anything.
+pub const EVENT_BUFFER: usize = 64;
 
 /// Timings and sizes of a backend. Tests shorten them; production uses [`Default`].
 #[derive(Clone, Debug)]

@@ -27,8 +27,9 @@ use crate::web::locale::Lang;
 use crate::web::session::Visitor;
 
 /// Read and write buffer of each socket. tungstenite's default (128 KiB each) costs ≈133 KB of
-/// memory per idle connection; chat frames are small (STYLE, real-time specifics).
-pub const SOCKET_BUFFER: usize = 4 * 1024;
+/// memory per idle connection; chat frames are small (STYLE, real-time specifics), and a 1 KiB
+/// read buffer still takes a whole composer frame in one or two reads.
+pub const SOCKET_BUFFER: usize = 1024;
 /// Most bytes queued for a client that does not read before it is disconnected.
 pub(super) const MAX_WRITE_BUFFER: usize = 256 * 1024;
 /// A socket that has sent nothing (not even a pong) for this long is dead.
