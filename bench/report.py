@@ -77,6 +77,9 @@ def markdown(rows_, command):
         out.append("| {label} | {clients} | {rate_msgs_per_s} | {deliveries_per_s:.0f} | {p50_ms} | {p90_ms} | {p99_ms} | {p999_ms} | "
                    "{max_ms} | {gaps} | {dups} | {errors} | {cpu} | {rcpu} | {rss_kb_per_conn} | {connect_p50_ms} |".format(
                        cpu=r.get("cpu_us_per_delivery"), rcpu=r.get("redis_cpu_us_per_delivery"), **r))
+    failed = [r["label"] for r in rows_ if r.get("failed")]
+    if failed:
+        out += ["", "Scenarios that did not complete: " + ", ".join(failed) + "."]
     stats = [r for r in rows_ if "redis_commandstats" in r]
     if stats:
         out += ["", "## Redis commands (INFO commandstats, per scenario)", ""]

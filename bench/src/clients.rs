@@ -220,7 +220,8 @@ async fn wait_for<S>(ws: &mut S, pred: impl Fn(&str) -> bool) -> Result<(), Stri
 where
     S: futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
 {
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    // Joining a big room is slow by nature (every join is news to every member): be patient.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(180);
     loop {
         let frame = tokio::time::timeout_at(deadline, ws.next())
             .await

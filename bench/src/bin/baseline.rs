@@ -25,7 +25,7 @@ async fn main() -> std::io::Result<()> {
         let rooms = rooms.clone();
         tokio::spawn(async move {
             let _ = stream.set_nodelay(true);
-            // The same small socket buffers c2c uses, so memory compares like with like.
+            // Small socket buffers (c2c uses 1 KiB), so memory compares servers, not library defaults.
             let config = WebSocketConfig::default().read_buffer_size(4096).write_buffer_size(4096);
             let Ok(ws) = tokio_tungstenite::accept_async_with_config(stream, Some(config)).await else {
                 return;
