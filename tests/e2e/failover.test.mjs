@@ -82,11 +82,19 @@ it('(h) SIGTERM one instance mid-chat: its browsers move to the other and lose n
   await say(a, 'one');
   await b.waitForSelector('#messages >> text=one');
 
+  for (const page of [a, b]) {
+    await page.evaluate(() => {
+      window.__closes = 0;
+      document.body.addEventListener('htmx:wsClose', () => { window.__closes += 1; });
+    });
+  }
   const stopping = one.stop();
   await say(b, 'two, while an instance stops');
   await stopping;
   await live(a);
   await live(b);
+  const moved = (await a.evaluate(() => window.__closes)) + (await b.evaluate(() => window.__closes));
+  assert.ok(moved >= 1, 'at least one browser was on the stopped instance and moved');
   await say(a, 'three, after');
   for (const page of [a, b]) {
     for (const text of ['one', 'two, while an instance stops', 'three, after']) {
