@@ -10,6 +10,9 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 /// Delivery latency buckets, seconds: the interesting range for live chat is 1 ms – 1 s.
 const LATENCY_BUCKETS: &[f64] = &[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5];
 
+/// How often buffered histogram samples are folded into buckets.
+const UPKEEP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// The process's Prometheus recorder (installed on first use; one per process).
 pub fn handle() -> &'static PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
@@ -17,12 +20,25 @@ pub fn handle() -> &'static PrometheusHandle {
         let builder = PrometheusBuilder::new()
             .set_buckets_for_metric(Matcher::Full("c2c_delivery_latency_seconds".into()), LATENCY_BUCKETS)
             .unwrap_or_else(|_| PrometheusBuilder::new());
-        match builder.install_recorder() {
+        let handle = match builder.install_recorder() {
             Ok(handle) => handle,
             // Another recorder is installed (not in c2c itself): keep a private one so
             // `/metrics` still renders something consistent.
             Err(_) => PrometheusBuilder::new().build_recorder().handle(),
+        };
+        // Histograms buffer raw samples until upkeep folds them into buckets: without it they
+        // grow with every delivery when nobody scrapes /metrics (found by the soak test).
+        let upkeep = handle.clone();
+        let spawned = std::thread::Builder::new().name("metrics-upkeep".into()).spawn(move || {
+            loop {
+                std::thread::sleep(UPKEEP_INTERVAL);
+                upkeep.run_upkeep();
+            }
+        });
+        if let Err(err) = spawned {
+            tracing::warn!(error = %err, "metrics upkeep thread not started; histograms drain on scrape only");
         }
+        handle
     })
 }
 

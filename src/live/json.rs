@@ -16,8 +16,8 @@ use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::{Instant, MissedTickBehavior};
 
-use super::socket::{BATCH, MAX_WRITE_BUFFER, SILENCE_LIMIT, code_of, record_delivery, until_shutdown};
-use super::{Outgoing, SOCKET_BUFFER, TokenBucket, retry_secs};
+use super::socket::{BATCH, SILENCE_LIMIT, code_of, configure, record_delivery, until_shutdown};
+use super::{Outgoing, TokenBucket, retry_secs};
 use crate::backend::{BackendError, HEARTBEAT_INTERVAL};
 use crate::catalog::{ErrorCode, Locales};
 use crate::domain::{
@@ -106,20 +106,14 @@ pub async fn json_socket(
     if !origin_allowed(&headers, &state.config.allowed_origins) {
         return (StatusCode::FORBIDDEN, "foreign origin").into_response();
     }
-    let max = state.limits().max_frame_bytes;
-    ws.read_buffer_size(SOCKET_BUFFER)
-        .write_buffer_size(SOCKET_BUFFER)
-        .max_write_buffer_size(MAX_WRITE_BUFFER)
-        .max_message_size((max * 4).max(64 * 1024))
-        .max_frame_size((max * 4).max(64 * 1024))
-        .on_upgrade(move |socket| async move {
-            let _open = state.sockets.enter(&metrics().json_sockets);
-            let bucket = TokenBucket::new(state.limits());
-            let mut session =
-                JsonSession { state, locales, socket, joined: None, bucket, conn: ConnId::generate() };
-            session.run().await;
-            session.part().await;
-        })
+    configure(ws, state.limits()).on_upgrade(move |socket| async move {
+        let _open = state.sockets.enter(&metrics().json_sockets);
+        let bucket = TokenBucket::new(state.limits());
+        let mut session =
+            JsonSession { state, locales, socket, joined: None, bucket, conn: ConnId::generate() };
+        session.run().await;
+        session.part().await;
+    })
 }
 
 /// The room a JSON socket is in.

@@ -50,6 +50,18 @@ pub(crate) struct ComposerFrame {
     client_id: Option<String>,
 }
 
+/// Small buffers, a bounded write queue, and a frame cap well above the message limit: frames
+/// over the limit get a localized error and the socket stays open; only frames far beyond it
+/// are refused by the protocol layer.
+pub(super) fn configure(ws: WebSocketUpgrade, limits: &crate::domain::Limits) -> WebSocketUpgrade {
+    let hard_cap = (limits.max_frame_bytes * 4).max(64 * 1024);
+    ws.read_buffer_size(SOCKET_BUFFER)
+        .write_buffer_size(SOCKET_BUFFER)
+        .max_write_buffer_size(MAX_WRITE_BUFFER)
+        .max_message_size(hard_cap)
+        .max_frame_size(hard_cap)
+}
+
 /// Parses what the composer sends.
 pub(crate) fn parse_composer(raw: &str) -> Result<ComposerFrame, serde_json::Error> {
     serde_json::from_str(raw)
@@ -86,22 +98,14 @@ pub async fn live_socket(
     if user.is_none() && had_session {
         return (StatusCode::FORBIDDEN, "not a member").into_response();
     }
-    let max = state.limits().max_frame_bytes;
-    ws.read_buffer_size(SOCKET_BUFFER)
-        .write_buffer_size(SOCKET_BUFFER)
-        .max_write_buffer_size(MAX_WRITE_BUFFER)
-        // Frames over the limit get a localized error and the socket stays open; only frames
-        // far beyond it are refused by the protocol layer.
-        .max_message_size((max * 4).max(64 * 1024))
-        .max_frame_size((max * 4).max(64 * 1024))
-        .on_upgrade(move |socket| async move {
-            let _open = state.sockets.enter(&metrics().html_sockets);
-            let live = Live { state, room, locales, lang, socket };
-            match user {
-                Some(user) => live.run(user).await,
-                None => live.end(ErrorCode::SessionExpired).await,
-            }
-        })
+    configure(ws, state.limits()).on_upgrade(move |socket| async move {
+        let _open = state.sockets.enter(&metrics().html_sockets);
+        let live = Live { state, room, locales, lang, socket };
+        match user {
+            Some(user) => live.run(user).await,
+            None => live.end(ErrorCode::SessionExpired).await,
+        }
+    })
 }
 
 struct Live {
