@@ -139,6 +139,15 @@ impl TestApp {
         }
     }
 
+    /// A browser that created a room as `name`, its live socket open and past the snapshot.
+    pub async fn room_with_live(&self, name: &str) -> (Browser, String, Live) {
+        let browser = self.browser();
+        let room = browser.create_room(name).await;
+        let mut live = browser.connect_live(&room).await;
+        live.next_text().await;
+        (browser, room, live)
+    }
+
     pub fn browser(&self) -> Browser {
         let jar = Arc::new(Jar::default());
         let client = reqwest::Client::builder()

@@ -122,10 +122,7 @@ async fn a_vanished_session_is_told_to_rejoin_and_not_retried() {
 #[tokio::test]
 async fn bad_frames_get_an_error_and_the_socket_stays_usable() {
     let app = spawn_app().await;
-    let alice = app.browser();
-    let room = alice.create_room("Alice").await;
-    let mut a = alice.connect_live(&room).await;
-    a.next_text().await;
+    let (_, _, mut a) = app.room_with_live("Alice").await;
 
     a.send_raw(Message::Text("{not json".into())).await;
     assert!(a.until("composer-error").await.contains("could not be understood"));
@@ -188,10 +185,7 @@ async fn a_burst_is_rate_limited_and_others_still_get_through() {
 #[tokio::test]
 async fn resent_messages_with_the_same_client_id_are_stored_once() {
     let app = spawn_app().await;
-    let alice = app.browser();
-    let room = alice.create_room("Alice").await;
-    let mut a = alice.connect_live(&room).await;
-    a.next_text().await;
+    let (alice, room, mut a) = app.room_with_live("Alice").await;
     a.send_message("queued while offline", "same-id").await;
     a.until("queued while offline").await;
     drop(a);
@@ -225,10 +219,7 @@ async fn members_go_offline_when_their_socket_closes() {
 #[tokio::test]
 async fn oversized_limits_follow_configuration() {
     let app = spawn_app_with(|c| c.limits.max_message_chars = 10).await;
-    let alice = app.browser();
-    let room = alice.create_room("Alice").await;
-    let mut a = alice.connect_live(&room).await;
-    a.next_text().await;
+    let (_, _, mut a) = app.room_with_live("Alice").await;
     a.send_message("12345678901", "l1").await;
     assert!(a.until("composer-error").await.contains("at most 10 characters"));
 }
@@ -236,10 +227,7 @@ async fn oversized_limits_follow_configuration() {
 #[tokio::test]
 async fn shutdown_closes_sockets_with_1012_so_browsers_reconnect() {
     let mut app = spawn_app().await;
-    let alice = app.browser();
-    let room = alice.create_room("Alice").await;
-    let mut a = alice.connect_live(&room).await;
-    a.next_text().await;
+    let (_, _, mut a) = app.room_with_live("Alice").await;
     app.shut_down();
     assert_eq!(a.closed_with().await, Some(1012));
 }

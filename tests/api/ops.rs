@@ -12,10 +12,7 @@ use crate::helpers::{redis_url, spawn_app, spawn_app_on_redis, spawn_app_with};
 #[tokio::test]
 async fn metrics_are_prometheus_text_with_the_documented_series() {
     let app = spawn_app().await;
-    let alice = app.browser();
-    let room = alice.create_room("Alice").await;
-    let mut live = alice.connect_live(&room).await;
-    live.next_text().await;
+    let (_, _, mut live) = app.room_with_live("Alice").await;
     live.send_message("counted", "m1").await;
     live.until("counted").await;
     let body = app.browser().get("/metrics").await.body;
