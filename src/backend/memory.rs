@@ -11,11 +11,11 @@ use tokio::time::Instant;
 
 use super::{
     Backend, BackendConfig, BackendError, BackendResult, EVENT_BUFFER, History, RoomSnapshot, Subscription,
-    TOKEN_SECRET_LEN, USER_SESSION_TTL, same_secret, split_token,
+    TOKEN_SECRET_LEN, USER_SESSION_TTL, split_token,
 };
 use crate::domain::{
     ChatMessage, ClientMsgId, ConnId, DisplayName, MemberView, MessageText, PresenceChange, RoomEvent,
-    RoomId, Seq, UnixMillis, UserId, now_millis,
+    RoomId, Seq, UnixMillis, UserId, now_millis, same_secret,
 };
 
 /// The in-process backend. Cheap to clone; all clones share one state.

@@ -119,11 +119,6 @@ pub fn split_token(token: &str) -> Option<(UserId, &str)> {
 /// Random characters in a token's secret part.
 pub const TOKEN_SECRET_LEN: usize = 32;
 
-/// Compares secrets in time independent of where they differ.
-pub fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 impl History {
     /// Sequence number of the newest message, or `after` if there is none.
     pub fn last_seq(&self, after: Seq) -> Seq {

@@ -61,6 +61,19 @@ error_codes! {
     Forbidden = "FORBIDDEN" => "This request is not allowed.",
 }
 
+impl From<crate::domain::TextError> for ErrorCode {
+    fn from(err: crate::domain::TextError) -> Self {
+        use crate::domain::TextError;
+        match err {
+            TextError::NameRequired => ErrorCode::NameRequired,
+            TextError::NameTooLong => ErrorCode::NameTooLong,
+            TextError::NameInvalid => ErrorCode::NameInvalid,
+            TextError::MessageEmpty => ErrorCode::MessageEmpty,
+            TextError::MessageTooLong => ErrorCode::MessageTooLong,
+        }
+    }
+}
+
 impl ErrorCode {
     /// The `{placeholders}` the message of this code must keep in every locale.
     pub fn placeholders(self) -> &'static [&'static str] {

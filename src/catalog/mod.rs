@@ -12,6 +12,8 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 pub use code::ErrorCode;
+
+use crate::domain::{Limits, TextError};
 pub use db::{CatalogRow, Db, DbError};
 pub use locale::{Locales, normalize_tag};
 
@@ -115,6 +117,11 @@ impl Catalog {
     /// Whether the last reload reached the database (`/readyz`).
     pub fn db_reachable(&self) -> bool {
         self.inner.db_reachable.load(Ordering::Relaxed)
+    }
+
+    /// The message for refused text (a name, a message) with its limit filled in.
+    pub fn text_error(&self, err: TextError, locales: &Locales, limits: &Limits) -> String {
+        self.message(err.into(), locales, &[("max", &err.limit(limits).to_string())])
     }
 
     /// The message for `code` in the best locale of `locales`, with `{placeholders}` filled

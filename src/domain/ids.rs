@@ -21,6 +21,11 @@ fn random_token(n: usize) -> String {
     bytes.iter().map(|b| ALPHABET[(b & 63) as usize] as char).collect()
 }
 
+/// Compares secrets (tokens, CSRF values) in time independent of where they differ.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// A random, URL-safe, opaque token of `n` characters (session-bound API tokens, CSRF tokens).
 pub fn random_secret(n: usize) -> String {
     random_token(n)

@@ -7,7 +7,7 @@ mod limits;
 mod text;
 
 pub use event::{ChatMessage, MemberView, PresenceChange, RoomEvent};
-pub use ids::{ClientMsgId, ConnId, RoomId, Seq, UserId, random_secret as ids_random_secret};
+pub use ids::{ClientMsgId, ConnId, RoomId, Seq, UserId, random_secret as ids_random_secret, same_secret};
 pub use limits::Limits;
 pub use text::{DisplayName, MessageText, TextError};
 

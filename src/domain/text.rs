@@ -24,6 +24,18 @@ pub enum TextError {
     MessageTooLong,
 }
 
+impl TextError {
+    /// The limit the refused text broke, for the `{max}` of its message.
+    pub fn limit(self, limits: &Limits) -> usize {
+        match self {
+            TextError::NameRequired | TextError::NameTooLong | TextError::NameInvalid => {
+                limits.max_name_chars
+            }
+            TextError::MessageEmpty | TextError::MessageTooLong => limits.max_message_chars,
+        }
+    }
+}
+
 /// A display name: 1–`max_name_chars` characters after trimming, no control characters.
 #[derive(Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(transparent)]

@@ -14,15 +14,14 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
-use tokio::time::{Instant, MissedTickBehavior};
+use tokio::time::Instant;
 
-use super::socket::{BATCH, SILENCE_LIMIT, code_of, configure, record_delivery, until_shutdown};
+use super::socket::{BATCH, SILENCE_LIMIT, code_of, configure, heartbeat, record_delivery, until_shutdown};
 use super::{Outgoing, TokenBucket, retry_secs};
-use crate::backend::{BackendError, HEARTBEAT_INTERVAL};
+use crate::backend::BackendError;
 use crate::catalog::{ErrorCode, Locales};
 use crate::domain::{
-    ChatMessage, ClientMsgId, ConnId, MemberView, MessageText, PresenceChange, RoomEvent, RoomId, Seq,
-    TextError, UserId,
+    ChatMessage, ClientMsgId, ConnId, MemberView, MessageText, PresenceChange, RoomEvent, RoomId, Seq, UserId,
 };
 use crate::metrics::metrics;
 use crate::state::AppState;
@@ -162,9 +161,7 @@ impl JsonSession {
 
     async fn run(&mut self) {
         let backend = self.state.backend.clone();
-        let every = (backend.presence_ttl() / 3).min(HEARTBEAT_INTERVAL);
-        let mut heartbeat = tokio::time::interval_at(Instant::now() + every, every);
-        heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let mut heartbeat = heartbeat(backend.as_ref());
         let mut last_heard = Instant::now();
         let shutdown = until_shutdown(self.state.shutdown.clone());
         tokio::pin!(shutdown);
@@ -362,15 +359,7 @@ impl JsonSession {
         let limits = self.state.limits().clone();
         let text = match MessageText::parse(text, &limits) {
             Ok(text) => text,
-            Err(err) => {
-                let max = limits.max_message_chars.to_string();
-                let code = if err == TextError::MessageTooLong {
-                    ErrorCode::MessageTooLong
-                } else {
-                    ErrorCode::MessageEmpty
-                };
-                return self.error(code, &[("max", &max)]).await;
-            }
+            Err(err) => return self.error(err.into(), &[("max", &err.limit(&limits).to_string())]).await,
         };
         if let Err(wait) = self.bucket.try_take() {
             metrics().limited_messages.increment(1);

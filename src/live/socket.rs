@@ -18,7 +18,7 @@ use tower_sessions::Session;
 use super::{Outgoing, TokenBucket, retry_secs};
 use crate::backend::{BackendError, HEARTBEAT_INTERVAL};
 use crate::catalog::{ErrorCode, Locales};
-use crate::domain::{ClientMsgId, ConnId, MessageText, RoomEvent, RoomId, Seq, TextError, UserId};
+use crate::domain::{ClientMsgId, ConnId, MessageText, RoomEvent, RoomId, Seq, UserId};
 use crate::metrics::metrics;
 use crate::state::AppState;
 use crate::views::{UiLang, ended_frame, error_frame, snapshot_frame};
@@ -189,10 +189,7 @@ impl Live {
             Err(exit) => return exit,
         };
         let mut bucket = TokenBucket::new(self.state.limits());
-        // The SPEC's 10 s heartbeat for its 30 s TTL: a third of whatever TTL is configured.
-        let every = (backend.presence_ttl() / 3).min(HEARTBEAT_INTERVAL);
-        let mut heartbeat = tokio::time::interval_at(Instant::now() + every, every);
-        heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let mut heartbeat = heartbeat(backend.as_ref());
         let mut last_heard = Instant::now();
         let shutdown = until_shutdown(self.state.shutdown.clone());
         tokio::pin!(shutdown);
@@ -341,12 +338,7 @@ impl Live {
         let text = match MessageText::parse(&frame.text, &limits) {
             Ok(text) => text,
             Err(err) => {
-                let max = limits.max_message_chars.to_string();
-                let code = match err {
-                    TextError::MessageTooLong => ErrorCode::MessageTooLong,
-                    _ => ErrorCode::MessageEmpty,
-                };
-                return Err(Some(error_frame(&self.message(code, &[("max", &max)]))));
+                return Err(Some(error_frame(&self.state.catalog.text_error(err, &self.locales, &limits))));
             }
         };
         if let Err(wait) = bucket.try_take() {
@@ -392,6 +384,15 @@ pub(super) fn record_delivery(frames: &metrics::Counter, event: &RoomEvent) {
         let ms = (crate::domain::now_millis() - m.at).max(0);
         metrics().delivery_latency.record(ms as f64 / 1000.0);
     }
+}
+
+/// The server's heartbeat for a socket: the SPEC's 10 s for its 30 s presence TTL, a third of
+/// whatever TTL is configured. The first tick is one period away.
+pub(super) fn heartbeat(backend: &dyn crate::backend::Backend) -> tokio::time::Interval {
+    let every = (backend.presence_ttl() / 3).min(HEARTBEAT_INTERVAL);
+    let mut tick = tokio::time::interval_at(Instant::now() + every, every);
+    tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    tick
 }
 
 /// Completes once the server starts shutting down.

@@ -17,7 +17,7 @@ use utoipa::{OpenApi, ToSchema};
 use super::client::{Action, ClientIp};
 use super::error::AppError;
 use crate::backend::BackendError;
-use crate::domain::{DisplayName, RoomId, TextError};
+use crate::domain::{DisplayName, RoomId};
 use crate::state::AppState;
 
 /// Routes of this module.
@@ -179,14 +179,10 @@ pub struct RoomInfo {
 }
 
 fn parse_name(raw: Option<&str>, field: &'static str, state: &AppState) -> Result<DisplayName, AppError> {
-    DisplayName::parse(raw.unwrap_or(""), state.limits()).map_err(|err| {
-        let max = state.limits().max_name_chars.to_string();
-        let code = match err {
-            TextError::NameTooLong => crate::catalog::ErrorCode::NameTooLong,
-            TextError::NameInvalid => crate::catalog::ErrorCode::NameInvalid,
-            _ => crate::catalog::ErrorCode::NameRequired,
-        };
-        AppError::Invalid { code, field, args: vec![("max", max)] }
+    DisplayName::parse(raw.unwrap_or(""), state.limits()).map_err(|err| AppError::Invalid {
+        code: err.into(),
+        field,
+        args: vec![("max", err.limit(state.limits()).to_string())],
     })
 }
 

@@ -16,8 +16,8 @@ use super::locale::Lang;
 use super::pages::{chat_page, create_page, join_page, room_id};
 use super::session::checked_visitor;
 use crate::backend::BackendError;
-use crate::catalog::{ErrorCode, Locales};
-use crate::domain::{ClientMsgId, ConnId, DisplayName, MessageText, TextError};
+use crate::catalog::ErrorCode;
+use crate::domain::{ClientMsgId, ConnId, DisplayName, MessageText};
 use crate::live::retry_secs;
 use crate::state::AppState;
 
@@ -54,19 +54,6 @@ struct CsrfForm {
     csrf: String,
 }
 
-/// The localized message for a rejected piece of text.
-pub fn text_error(state: &AppState, locales: &Locales, err: TextError) -> String {
-    let limits = state.limits();
-    let (code, max) = match err {
-        TextError::NameRequired => (ErrorCode::NameRequired, 0),
-        TextError::NameTooLong => (ErrorCode::NameTooLong, limits.max_name_chars),
-        TextError::NameInvalid => (ErrorCode::NameInvalid, 0),
-        TextError::MessageEmpty => (ErrorCode::MessageEmpty, 0),
-        TextError::MessageTooLong => (ErrorCode::MessageTooLong, limits.max_message_chars),
-    };
-    state.catalog.message(code, locales, &[("max", &max.to_string())])
-}
-
 async fn create(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -80,8 +67,13 @@ async fn create(
     let name = match DisplayName::parse(&form.name, state.limits()) {
         Ok(name) => name,
         Err(err) => {
-            let page =
-                create_page(&state, lang, &visitor, form.name, Some(text_error(&state, &locales, err)));
+            let page = create_page(
+                &state,
+                lang,
+                &visitor,
+                form.name,
+                Some(state.catalog.text_error(err, &locales, state.limits())),
+            );
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
@@ -116,7 +108,11 @@ async fn join(
     let name = match DisplayName::parse(&form.name, state.limits()) {
         Ok(name) => name,
         Err(err) => {
-            return rejected(StatusCode::UNPROCESSABLE_ENTITY, text_error(&state, &locales, err)).await;
+            return rejected(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                state.catalog.text_error(err, &locales, state.limits()),
+            )
+            .await;
         }
     };
     let user = match state.backend.join(&room, name).await {
@@ -152,7 +148,11 @@ async fn send(
     let text = match MessageText::parse(&form.text, state.limits()) {
         Ok(text) => text,
         Err(err) => {
-            return rejected(StatusCode::UNPROCESSABLE_ENTITY, text_error(&state, &locales, err)).await;
+            return rejected(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                state.catalog.text_error(err, &locales, state.limits()),
+            )
+            .await;
         }
     };
     let client_id = ClientMsgId::parse(&form.client_id);

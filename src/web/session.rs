@@ -15,7 +15,7 @@ use axum::http::HeaderMap;
 
 use super::error::AppError;
 use super::guard::origin_allowed;
-use crate::domain::{RoomId, UserId, ids_random_secret};
+use crate::domain::{RoomId, UserId, ids_random_secret, same_secret};
 use crate::state::AppState;
 
 /// Session key of the [`Visitor`] record.
@@ -62,9 +62,7 @@ impl Visitor {
 
     /// Whether `token` is this session's CSRF token (compared in constant time).
     pub fn csrf_matches(&self, token: &str) -> bool {
-        !self.csrf.is_empty()
-            && self.csrf.len() == token.len()
-            && self.csrf.bytes().zip(token.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+        !self.csrf.is_empty() && same_secret(&self.csrf, token)
     }
 }
 

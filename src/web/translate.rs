@@ -15,6 +15,7 @@ use super::error::AppError;
 use super::form::FormInput;
 use super::session::{Visitor, checked_visitor};
 use crate::catalog::{ErrorCode, normalize_tag};
+use crate::domain::same_secret;
 use crate::state::AppState;
 use crate::views::translate::{Catalogue, TranslateLoginPage, TranslatePage, placeholder_problem, preview};
 use crate::views::{UiLang, asset_version, escape, render};
@@ -118,11 +119,6 @@ struct LoginForm {
     token: String,
     #[serde(default)]
     csrf: String,
-}
-
-/// Compares secrets in time independent of where they differ.
-fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 async fn login(

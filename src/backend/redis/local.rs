@@ -178,11 +178,18 @@ impl LocalRooms {
     /// Delivers one published event to this node's subscribers of `room`, in order: repeats
     /// are dropped, a message gap is filled from history, a member-list gap makes sockets resync.
     pub async fn dispatch(&self, backend: &RedisBackend, room: &RoomId, payload: &str) {
-        let Some(local) = self.get(room) else { return };
-        let Some((_, event)) = parse_envelope(payload) else {
-            tracing::warn!(%room, "unreadable event envelope dropped");
+        if self.get(room).is_none() {
             return;
-        };
+        }
+        match parse_envelope(payload) {
+            Some((_, event)) => self.dispatch_event(backend, room, event).await,
+            None => tracing::warn!(%room, "unreadable event envelope dropped"),
+        }
+    }
+
+    /// [`Self::dispatch`] for an event already parsed (this node's own, from a script's reply).
+    pub async fn dispatch_event(&self, backend: &RedisBackend, room: &RoomId, event: RoomEvent) {
+        let Some(local) = self.get(room) else { return };
         let mut cursor = local.cursor.lock().await;
         match &event {
             RoomEvent::Message(m) if m.seq <= cursor.last_seq => {}

@@ -22,10 +22,11 @@ use redis::{AsyncCommands, Value};
 
 use super::{
     Backend, BackendConfig, BackendError, BackendResult, History, RoomSnapshot, Subscription,
-    TOKEN_SECRET_LEN, USER_SESSION_TTL, same_secret, split_token,
+    TOKEN_SECRET_LEN, USER_SESSION_TTL, split_token,
 };
 use crate::domain::{
-    ChatMessage, ClientMsgId, ConnId, DisplayName, MemberView, MessageText, RoomId, Seq, UserId, now_millis,
+    ChatMessage, ClientMsgId, ConnId, DisplayName, MemberView, MessageText, RoomEvent, RoomId, Seq, UserId,
+    now_millis, same_secret,
 };
 use local::LocalRooms;
 use scripts::Scripts;
@@ -372,7 +373,8 @@ impl Backend for RedisBackend {
         let message =
             local::parse_message(&payload).ok_or_else(|| unavailable("malformed message payload"))?;
         if !duplicate {
-            self.deliver_local(room, [payload]).await;
+            // Parsed once: the local delivery reuses it.
+            self.inner.rooms.dispatch_event(self, room, RoomEvent::Message(message.clone())).await;
         }
         Ok(message)
     }
