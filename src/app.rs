@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower_sessions_redis_store::RedisStore;
@@ -128,7 +129,14 @@ impl App {
             let _ = shutdown.send(true);
         };
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(self.listener, service).with_graceful_shutdown(graceful);
+        // TCP_NODELAY on every accepted connection: live frames are small and must leave at
+        // once, not wait for the previous one's acknowledgement (Nagle's algorithm).
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(err) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %err, "cannot set TCP_NODELAY");
+            }
+        });
+        let served = axum::serve(listener, service).with_graceful_shutdown(graceful);
         // In-flight requests get the limit too; a stuck one must not keep the process alive.
         let result = served.await;
         if !self.state.sockets.drained(SHUTDOWN_LIMIT).await {

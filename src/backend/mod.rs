@@ -59,7 +59,7 @@ impl Default for BackendConfig {
 }
 
 /// What a backend call can fail with. Each maps to one localized error code.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum BackendError {
     /// The room does not exist (never did, or expired).
     #[error("room not found")]
@@ -156,6 +156,12 @@ pub trait Backend: Send + Sync + 'static {
     /// Marks connection `conn` of `user` live for one presence TTL (connect and heartbeat).
     /// A member coming back online whose name a present member took gets a numbered name.
     async fn touch(&self, room: &RoomId, user: &UserId, conn: &ConnId) -> BackendResult<MemberView>;
+
+    /// A live connection's periodic heartbeat: [`Backend::touch`] without the answer. Backends
+    /// may gather the heartbeats of one room that arrive together into one call.
+    async fn heartbeat(&self, room: &RoomId, user: &UserId, conn: &ConnId) -> BackendResult<()> {
+        self.touch(room, user, conn).await.map(drop)
+    }
 
     /// Connection `conn` closed; the member goes offline when it was their last.
     async fn disconnect(&self, room: &RoomId, user: &UserId, conn: &ConnId) -> BackendResult<()>;

@@ -16,7 +16,7 @@ use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::Instant;
 
-use super::socket::{BATCH, SILENCE_LIMIT, code_of, configure, heartbeat, record_delivery, until_shutdown};
+use super::socket::{BATCH, code_of, configure, heartbeat, record_delivery, still_there, until_shutdown};
 use super::{Outgoing, TokenBucket, retry_secs};
 use crate::backend::BackendError;
 use crate::catalog::{ErrorCode, Locales};
@@ -108,8 +108,9 @@ pub async fn json_socket(
     configure(ws, state.limits()).on_upgrade(move |socket| async move {
         let _open = state.sockets.enter(&metrics().json_sockets);
         let bucket = TokenBucket::new(state.limits());
+        let heartbeat = heartbeat(state.backend.as_ref(), None);
         let mut session =
-            JsonSession { state, locales, socket, joined: None, bucket, conn: ConnId::generate() };
+            JsonSession { state, locales, socket, joined: None, bucket, conn: ConnId::generate(), heartbeat };
         session.run().await;
         session.part().await;
     })
@@ -131,6 +132,8 @@ struct JsonSession {
     joined: Option<Joined>,
     bucket: TokenBucket,
     conn: ConnId,
+    /// Presence heartbeats; in step with the joined room's other sockets once joined.
+    heartbeat: tokio::time::Interval,
 }
 
 /// What the loop should do after handling something.
@@ -160,8 +163,6 @@ impl JsonSession {
     }
 
     async fn run(&mut self) {
-        let backend = self.state.backend.clone();
-        let mut heartbeat = heartbeat(backend.as_ref());
         let mut last_heard = Instant::now();
         let shutdown = until_shutdown(self.state.shutdown.clone());
         tokio::pin!(shutdown);
@@ -184,12 +185,11 @@ impl JsonSession {
                         Some(Ok(Message::Close(_)) | Err(_)) | None => Flow::Stop,
                     }
                 }
-                _ = heartbeat.tick() => {
-                    let silent = last_heard.elapsed() > SILENCE_LIMIT;
-                    if silent || self.socket.send(Message::Ping(Default::default())).await.is_err() {
-                        Flow::Stop
+                _ = self.heartbeat.tick() => {
+                    if still_there(&mut self.socket, last_heard, self.heartbeat.period()).await {
+                        self.beat().await
                     } else {
-                        self.touch().await
+                        Flow::Stop
                     }
                 }
                 () = &mut shutdown => {
@@ -207,11 +207,11 @@ impl JsonSession {
         }
     }
 
-    /// Presence for the joined room, if any.
-    async fn touch(&mut self) -> Flow {
+    /// The presence heartbeat for the joined room, if any.
+    async fn beat(&mut self) -> Flow {
         let Some(j) = &self.joined else { return Flow::Go };
         let (room, user) = (j.room.clone(), j.user.clone());
-        match self.state.backend.touch(&room, &user, &self.conn).await {
+        match self.state.backend.heartbeat(&room, &user, &self.conn).await {
             Ok(_) => Flow::Go,
             Err(err @ (BackendError::RoomNotFound | BackendError::NotAMember)) => {
                 self.joined = None;
@@ -241,12 +241,8 @@ impl JsonSession {
             Err(_) => return self.error(ErrorCode::ValidationError, &[]).await,
         };
         match frame {
-            ClientFrame::Ping => {
-                if let Flow::Stop = self.send(r#"{"t":"pong"}"#).await {
-                    return Flow::Stop;
-                }
-                self.touch().await
-            }
+            // Presence is kept by the server's own heartbeat; a client's ping is only answered.
+            ClientFrame::Ping => self.send(r#"{"t":"pong"}"#).await,
             ClientFrame::Join { room_id, token, since } => self.join(&room_id, &token, since).await,
             ClientFrame::Msg { room_id, text, client_id } => {
                 self.message(&room_id, &text, client_id.as_deref()).await
@@ -277,6 +273,7 @@ impl JsonSession {
             Ok(events) => events,
             Err(err) => return self.error(code_of(&err), &[]).await,
         };
+        self.heartbeat = heartbeat(backend.as_ref(), Some(&room));
         self.joined = Some(Joined { room, user, events, last_seq: since.unwrap_or(0), member_version: 0 });
         self.snapshot(true).await
     }

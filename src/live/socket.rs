@@ -189,7 +189,7 @@ impl Live {
             Err(exit) => return exit,
         };
         let mut bucket = TokenBucket::new(self.state.limits());
-        let mut heartbeat = heartbeat(backend.as_ref());
+        let mut heartbeat = heartbeat(backend.as_ref(), Some(&self.room));
         let mut last_heard = Instant::now();
         let shutdown = until_shutdown(self.state.shutdown.clone());
         tokio::pin!(shutdown);
@@ -238,13 +238,10 @@ impl Live {
                     }
                 }
                 _ = heartbeat.tick() => {
-                    if last_heard.elapsed() > SILENCE_LIMIT {
+                    if !still_there(&mut self.socket, last_heard, heartbeat.period()).await {
                         return Exit::Gone;
                     }
-                    if self.socket.send(Message::Ping(Default::default())).await.is_err() {
-                        return Exit::Gone;
-                    }
-                    if let Err(err) = backend.touch(&self.room, user, conn).await {
+                    if let Err(err) = backend.heartbeat(&self.room, user, conn).await {
                         return self.backend_exit(err).await;
                     }
                 }
@@ -386,13 +383,43 @@ pub(super) fn record_delivery(frames: &metrics::Counter, event: &RoomEvent) {
     }
 }
 
-/// The server's heartbeat for a socket: the SPEC's 10 s for its 30 s presence TTL, a third of
-/// whatever TTL is configured. The first tick is one period away.
-pub(super) fn heartbeat(backend: &dyn crate::backend::Backend) -> tokio::time::Interval {
+/// The server's heartbeat for a socket in `room`: the SPEC's 10 s for its 30 s presence TTL, a
+/// third of whatever TTL is configured. The sockets of one room tick in the same instant (a
+/// phase taken from the room id), so the backend refreshes them together; rooms spread evenly
+/// over the period. The first tick comes within one period.
+pub(super) fn heartbeat(
+    backend: &dyn crate::backend::Backend,
+    room: Option<&RoomId>,
+) -> tokio::time::Interval {
     let every = (backend.presence_ttl() / 3).min(HEARTBEAT_INTERVAL);
-    let mut tick = tokio::time::interval_at(Instant::now() + every, every);
+    let period = (every.as_millis() as u64).max(1);
+    let first = match room {
+        Some(room) => {
+            let now = crate::domain::now_millis().max(0) as u64;
+            let wait = (room_phase(room) % period + period - now % period) % period;
+            Duration::from_millis(if wait == 0 { period } else { wait })
+        }
+        None => every,
+    };
+    let mut tick = tokio::time::interval_at(Instant::now() + first, every);
     tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
     tick
+}
+
+/// A number from the room id, the same on every instance (FNV-1a).
+fn room_phase(room: &RoomId) -> u64 {
+    room.as_str().bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+}
+
+/// Whether a socket is still there, checked at each heartbeat (`every` apart): silent past
+/// [`SILENCE_LIMIT`] means gone. A socket heard from within the last period needs no ping; a
+/// quieter one gets one, and its pong counts as hearing from it.
+pub(super) async fn still_there(socket: &mut WebSocket, last_heard: Instant, every: Duration) -> bool {
+    let quiet = last_heard.elapsed();
+    if quiet > SILENCE_LIMIT {
+        return false;
+    }
+    quiet < every || socket.send(Message::Ping(Default::default())).await.is_ok()
 }
 
 /// Completes once the server starts shutting down.

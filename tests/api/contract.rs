@@ -138,11 +138,57 @@ macro_rules! backend_contract {
                 let (room, alice) = b.create_room(name("Alice")).await.unwrap();
                 let conn = ConnId::generate();
                 let ttl = contract_config().presence_ttl;
+                b.touch(&room, &alice, &conn).await.unwrap();
                 for _ in 0..6 {
-                    b.touch(&room, &alice, &conn).await.unwrap();
                     tokio::time::sleep(ttl / 3).await;
+                    b.heartbeat(&room, &alice, &conn).await.unwrap();
                 }
                 assert!(b.member(&room, &alice).await.unwrap().online);
+            }
+
+            #[tokio::test(start_paused = $paused)]
+            async fn heartbeats_arriving_together_each_get_their_own_answer() {
+                let (a, b) = pair().await;
+                let (room, alice) = a.create_room(name("Alice")).await.unwrap();
+                let mut members = vec![(alice, ConnId::generate())];
+                for n in ["Bob", "Carol", "Dan"] {
+                    members.push((a.join(&room, name(n)).await.unwrap(), ConnId::generate()));
+                }
+                for (user, conn) in &members {
+                    b.touch(&room, user, conn).await.unwrap();
+                }
+                let stranger = (c2c::domain::UserId::generate(), ConnId::generate());
+                let ttl = contract_config().presence_ttl;
+                for _ in 0..4 {
+                    tokio::time::sleep(ttl / 3).await;
+                    let beats =
+                        members.iter().chain([&stranger]).map(|(user, conn)| b.heartbeat(&room, user, conn));
+                    let results = futures_util::future::join_all(beats).await;
+                    let (stranger_result, member_results) = results.split_last().unwrap();
+                    assert!(member_results.iter().all(Result::is_ok), "{member_results:?}");
+                    assert!(matches!(stranger_result, Err(BackendError::NotAMember)));
+                }
+                let snap = a.room(&room).await.unwrap();
+                assert_eq!(snap.online_count(), 4, "every member kept online past the TTL");
+                let gone = RoomId::generate();
+                assert!(matches!(
+                    b.heartbeat(&gone, &members[0].0, &members[0].1).await,
+                    Err(BackendError::RoomNotFound)
+                ));
+            }
+
+            #[tokio::test(start_paused = $paused)]
+            async fn a_heartbeat_brings_an_expired_member_back_online() {
+                let (a, b) = pair().await;
+                let (room, alice) = a.create_room(name("Alice")).await.unwrap();
+                pass(contract_config().presence_ttl).await;
+                let mut sub = a.subscribe(&room).await.unwrap();
+                let other = a.join(&room, name("alice")).await.expect("offline name is free");
+                b.heartbeat(&room, &alice, &ConnId::generate()).await.unwrap();
+                let ev = expect_event(&mut sub.events, is_presence(&alice, PresenceChange::Online)).await;
+                let RoomEvent::Presence { member, .. } = ev.as_ref() else { unreachable!() };
+                assert_eq!(member.name.as_str(), "Alice 2");
+                assert_eq!(a.member(&room, &other).await.unwrap().name.as_str(), "alice");
             }
 
             #[tokio::test(start_paused = $paused)]

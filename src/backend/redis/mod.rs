@@ -8,6 +8,7 @@
 //! a gap in message sequence numbers (a missed publish, a subscriber reconnect) is repaired
 //! from the history stream, and a gap in member-list versions makes sockets resync.
 
+mod beats;
 mod local;
 mod scripts;
 mod subscriber;
@@ -51,6 +52,7 @@ struct Inner {
     config: BackendConfig,
     scripts: Scripts,
     rooms: LocalRooms,
+    beats: beats::Beats,
     started: Instant,
     /// Milliseconds since `started` until which calls fail fast.
     breaker_until: AtomicU64,
@@ -65,7 +67,11 @@ impl RedisBackend {
     /// Connects to `url` (lazily: an unreachable Redis fails calls, not start-up) and starts
     /// the subscriber and the presence sweeper.
     pub fn start(url: &str, config: BackendConfig) -> Result<Self, redis::RedisError> {
-        let client = redis::Client::open(url)?;
+        // TCP_NODELAY: requests and Pub/Sub messages are small and latency-bound; Nagle's
+        // algorithm would hold a write until the previous one is acknowledged.
+        let info = redis::IntoConnectionInfo::into_connection_info(url)?
+            .set_tcp_settings(redis::io::tcp::TcpSettings::default().set_nodelay(true));
+        let client = redis::Client::open(info)?;
         let manager_config = redis::aio::ConnectionManagerConfig::new()
             .set_connection_timeout(Some(CALL_TIMEOUT))
             .set_response_timeout(Some(CALL_TIMEOUT))
@@ -80,6 +86,7 @@ impl RedisBackend {
             config,
             scripts: Scripts::load(),
             rooms,
+            beats: beats::Beats::default(),
             started: Instant::now(),
             breaker_until: AtomicU64::new(0),
         });
@@ -348,6 +355,10 @@ impl Backend for RedisBackend {
         Ok(MemberView { user: user.clone(), name: DisplayName::from_stored(name), online: true })
     }
 
+    async fn heartbeat(&self, room: &RoomId, user: &UserId, conn: &ConnId) -> BackendResult<()> {
+        self.gathered_heartbeat(room, user, conn).await
+    }
+
     async fn disconnect(&self, room: &RoomId, user: &UserId, conn: &ConnId) -> BackendResult<()> {
         let args = [room.as_str(), user.as_str(), conn.as_str(), &self.inner.node, &self.idle_ms()];
         let reply = self.run(&self.inner.scripts.disconnect, room, &args).await?;
@@ -381,7 +392,9 @@ impl Backend for RedisBackend {
 
     async fn history(&self, room: &RoomId, after: Seq) -> BackendResult<History> {
         let after_arg = after.to_string();
-        let mut reply = self.run(&self.inner.scripts.history, room, &[room.as_str(), &after_arg]).await?;
+        let history_len = self.inner.config.history_len.to_string();
+        let mut reply =
+            self.run(&self.inner.scripts.history, room, &[room.as_str(), &after_arg, &history_len]).await?;
         let last: u64 = reply.next()?;
         let first_kept: u64 = reply.next()?;
         let messages: Vec<ChatMessage> =

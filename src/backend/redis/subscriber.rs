@@ -84,7 +84,7 @@ async fn run(client: redis::Client, weak: WeakBackend, mut commands: mpsc::Unbou
             }
         }
         backoff = MIN_BACKOFF;
-        let node = backend.node().to_owned();
+        let own = own_marker(backend.node());
         drop(backend);
         loop {
             tokio::select! {
@@ -94,7 +94,7 @@ async fn run(client: redis::Client, weak: WeakBackend, mut commands: mpsc::Unbou
                     let Some(room) = room_of(message.get_channel_name()) else { continue };
                     let Ok(payload) = message.get_payload::<String>() else { continue };
                     // Own events were delivered locally when they were made.
-                    if envelope_node(&payload).is_some_and(|n| n == node) {
+                    if payload.contains(&own) {
                         continue;
                     }
                     backend.inner.rooms.dispatch(&backend, &room, &payload).await;
@@ -155,12 +155,26 @@ async fn wait_refusing(commands: &mut mpsc::UnboundedReceiver<SubCommand>, pause
     }
 }
 
-/// The `node` field of an envelope, without parsing the rest.
-fn envelope_node(payload: &str) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    struct Node {
-        #[serde(default)]
-        node: String,
+/// What marks an envelope published by `node`: its `node` member as the scripts' JSON encoder
+/// writes it. Found without parsing; it cannot occur inside a string value, where every quote
+/// is escaped (`\"`).
+fn own_marker(node: &str) -> String {
+    format!("\"node\":\"{node}\"")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::own_marker;
+
+    #[test]
+    fn own_events_are_told_apart_without_parsing() {
+        let own = own_marker("n0de");
+        let ours = r#"{"room":"r","t":"msg","node":"n0de","text":"hi","v":1}"#;
+        let theirs = r#"{"room":"r","t":"msg","node":"other","text":"hi","v":1}"#;
+        // Someone typing our marker into a message: the encoder escapes its quotes.
+        let typed = r#"{"room":"r","t":"msg","node":"other","text":"\"node\":\"n0de\"","v":1}"#;
+        assert!(ours.contains(&own));
+        assert!(!theirs.contains(&own));
+        assert!(!typed.contains(&own));
     }
-    serde_json::from_str::<Node>(payload).ok().map(|n| n.node)
 }

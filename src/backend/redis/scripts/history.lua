@@ -1,15 +1,19 @@
--- Messages after a sequence number. Returns: the room's last sequence number, the first kept
--- sequence number (0 if none), then each message as JSON.
--- ARGV: room, after
-local R, after = ARGV[1], tonumber(ARGV[2])
+-- Messages after a sequence number, of the last history_len (the stream is trimmed
+-- approximately, so it may hold a few more). Returns: the room's last sequence number, the
+-- first kept sequence number (0 if none), then each message as JSON.
+-- ARGV: room, after, history length
+local R, after, history_len = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 if not room_exists(R) then return { 'room' } end
 local messages = rk(R, 'messages')
 local last = tonumber(redis.call('HGET', rk(R, 'info'), 'seq') or '0')
 local first = redis.call('XRANGE', messages, '-', '+', 'COUNT', 1)
 local first_seq = 0
-if #first > 0 then first_seq = tonumber(string.match(first[1][1], '^(%d+)')) end
+if #first > 0 then
+  first_seq = math.max(tonumber(string.match(first[1][1], '^(%d+)')), last - history_len + 1)
+end
+local from = math.max(after, first_seq - 1)
 local out = { 'ok', last, first_seq }
-for _, entry in ipairs(redis.call('XRANGE', messages, '(' .. after .. '-0', '+')) do
+for _, entry in ipairs(redis.call('XRANGE', messages, '(' .. from .. '-0', '+')) do
   local m = { t = 'msg', v = 1, room = R, seq = tonumber(string.match(entry[1], '^(%d+)')) }
   local f = entry[2]
   for i = 1, #f, 2 do m[f[i]] = f[i + 1] end

@@ -82,3 +82,31 @@ local function name_taken(R, key, U, now)
   local holder = redis.call('HGET', rk(R, 'taken'), key)
   return holder and holder ~= U and is_online(R, holder, now)
 end
+
+-- Marks connection `conn` of member U live (connect or heartbeat). Returns false when U is not
+-- a member; else U's name and, when U was offline, the published 'online' event. A member
+-- coming back whose name a present member took meanwhile gets a numbered name.
+local function touch_one(R, U, conn, node, now, ttl_ms, session_ttl_ms)
+  if redis.call('SISMEMBER', rk(R, 'members'), U) == 0 then return false end
+  local was_online = is_online(R, U, now)
+  local name = redis.call('HGET', rk(R, 'names'), U)
+  local event = nil
+  if not was_online then
+    local key = redis.call('HGET', rk(R, 'keys'), U)
+    if name_taken(R, key, U, now) then
+      local n = 2
+      while name_taken(R, key .. ' ' .. n, U, now) do n = n + 1 end
+      key = key .. ' ' .. n
+      name = name .. ' ' .. n
+      redis.call('HSET', rk(R, 'names'), U, name)
+      redis.call('HSET', rk(R, 'keys'), U, key)
+    end
+    redis.call('HSET', rk(R, 'taken'), key, U)
+    persist(R)
+  end
+  add_conn(R, U, conn, now, ttl_ms, session_ttl_ms)
+  if not was_online then
+    event = presence_event(R, node, U, name, 'online', true)
+  end
+  return name, event
+end

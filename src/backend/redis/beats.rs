@@ -1,0 +1,114 @@
+//! Heartbeats, gathered per room. A live socket refreshes its presence every 10 s; one Redis
+//! script call per heartbeat made heartbeats the largest fixed cost of an instance holding many
+//! sockets. The sockets of one room beat in the same instant (their intervals share a phase,
+//! `live::socket::heartbeat`), so this module gathers what arrives for a room within a few
+//! milliseconds and refreshes those connections with one `beat.lua` call.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+
+use super::{RedisBackend, unavailable};
+use crate::backend::{BackendError, BackendResult, USER_SESSION_TTL};
+use crate::domain::{ConnId, RoomId, UserId};
+
+/// How long the first heartbeat of a room waits for the others of the same instant.
+const GATHER: Duration = Duration::from_millis(10);
+/// Most connections refreshed by one script call, so a big room's heartbeats never hold Redis
+/// for long (each call is atomic).
+const CHUNK: usize = 100;
+
+/// Heartbeats waiting to be sent, by room.
+#[derive(Default)]
+pub(super) struct Beats {
+    waiting: Mutex<HashMap<RoomId, Vec<Pending>>>,
+}
+
+struct Pending {
+    user: UserId,
+    conn: ConnId,
+    done: oneshot::Sender<BackendResult<()>>,
+}
+
+impl RedisBackend {
+    /// One connection's heartbeat, sent with the others of its room that arrive meanwhile.
+    pub(super) async fn gathered_heartbeat(
+        &self,
+        room: &RoomId,
+        user: &UserId,
+        conn: &ConnId,
+    ) -> BackendResult<()> {
+        let (done, result) = oneshot::channel();
+        let first = {
+            let mut waiting = self.inner.beats.waiting.lock().unwrap_or_else(|e| e.into_inner());
+            let list = waiting.entry(room.clone()).or_default();
+            list.push(Pending { user: user.clone(), conn: conn.clone(), done });
+            list.len() == 1
+        };
+        if first {
+            let backend = self.clone();
+            let room = room.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(GATHER).await;
+                backend.send_beats(&room).await;
+            });
+        }
+        result.await.unwrap_or_else(|_| Err(unavailable("heartbeat dropped")))
+    }
+
+    /// Sends the room's waiting heartbeats, in chunks of [`CHUNK`] (one pipelined write).
+    async fn send_beats(&self, room: &RoomId) {
+        let pending = {
+            let mut waiting = self.inner.beats.waiting.lock().unwrap_or_else(|e| e.into_inner());
+            waiting.remove(room).unwrap_or_default()
+        };
+        let mut chunks = Vec::new();
+        let mut rest = pending.into_iter();
+        loop {
+            let chunk: Vec<Pending> = rest.by_ref().take(CHUNK).collect();
+            if chunk.is_empty() {
+                break;
+            }
+            chunks.push(self.send_chunk(room, chunk));
+        }
+        futures_util::future::join_all(chunks).await;
+    }
+
+    async fn send_chunk(&self, room: &RoomId, chunk: Vec<Pending>) {
+        let session_ttl = USER_SESSION_TTL.as_millis().to_string();
+        let (ttl, node) = (self.ttl_ms(), self.inner.node.clone());
+        let mut args: Vec<&str> = vec![room.as_str(), &node, &ttl, &session_ttl];
+        for p in &chunk {
+            args.push(p.user.as_str());
+            args.push(p.conn.as_str());
+        }
+        let mut reply = match self.run(&self.inner.scripts.beat, room, &args).await {
+            Ok(reply) => reply,
+            Err(err) => {
+                for p in chunk {
+                    let _ = p.done.send(Err(err.clone()));
+                }
+                return;
+            }
+        };
+        let deadline: BackendResult<i64> = reply.next();
+        let mut flags = Vec::with_capacity(chunk.len());
+        for _ in &chunk {
+            flags.push(reply.next::<i64>());
+        }
+        self.deliver_local(room, reply.strings()).await;
+        if let Ok(deadline) = deadline {
+            self.schedule_sweep(room, deadline).await;
+        }
+        for (p, flag) in chunk.into_iter().zip(flags) {
+            let result = match flag {
+                Ok(1) => Ok(()),
+                Ok(_) => Err(BackendError::NotAMember),
+                Err(err) => Err(err),
+            };
+            let _ = p.done.send(result);
+        }
+    }
+}
