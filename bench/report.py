@@ -31,18 +31,52 @@ def summary(rows_):
     base = best(rows_, first_label(rows_, "baseline"))
     peer = best(rows_, first_label(rows_, "socket.io"))
     idle = next((r for r in rows_ if r.get("label") == "idle c2c embedded json"), None)
+    idle_html = next((r for r in rows_ if r.get("label") == "idle c2c embedded html"), None)
     rss = idle["rss_kb_per_conn"] if idle else next(
         (r["rss_kb_per_conn"] for r in rows_ if r.get("label", "").startswith("c2c 2×instances")), None)
+
+    def ratio(a, b):
+        return round(a["deliveries_per_s"] / b["deliveries_per_s"], 2) if a and b else None
+
     return {
         "deliveries_per_s": c2c and c2c["deliveries_per_s"],
         "p99_ms": c2c and c2c["p99_ms"],
         "cpu_us_per_delivery": c2c and c2c["cpu_us_per_delivery"],
+        "redis_cpu_us_per_delivery": c2c and c2c.get("redis_cpu_us_per_delivery"),
         "rss_kb_per_idle_conn": rss,
+        "rss_kb_per_idle_html_conn": idle_html and idle_html["rss_kb_per_conn"],
         "baseline_deliveries_per_s": base and base["deliveries_per_s"],
         "baseline_cpu_us_per_delivery": base and base["cpu_us_per_delivery"],
         "peer_deliveries_per_s": peer and peer["deliveries_per_s"],
         "peer_cpu_us_per_delivery": peer and peer["cpu_us_per_delivery"],
+        "ratio_to_baseline": ratio(c2c, base),
+        "ratio_to_peer": ratio(c2c, peer),
     }
+
+
+def targets(s):
+    """The issue's targets for c2c (two instances on one Redis), each with the figure reached."""
+    def row(name, figure, goal, ok):
+        mark = "—" if ok is None else ("reached" if ok else "not reached")
+        return f"| {name} | {figure} | {goal} | {mark} |"
+
+    def ge(a, b):
+        return None if a is None or b is None else a >= b
+
+    def le(a, b):
+        return None if a is None else a <= b
+
+    return ["| target | c2c | goal | |", "|---|---|---|---|",
+            row("deliveries/s at p99 ≤ 50 ms vs the bare baseline", f"{s['deliveries_per_s']} vs {s['baseline_deliveries_per_s']} "
+                f"(×{s['ratio_to_baseline']})", "≥ ×1", ge(s["ratio_to_baseline"], 1.0)),
+            row("deliveries/s at p99 ≤ 50 ms vs the Socket.IO peer", f"{s['deliveries_per_s']} vs {s['peer_deliveries_per_s']} "
+                f"(×{s['ratio_to_peer']})", "≥ ×2.5", ge(s["ratio_to_peer"], 2.5)),
+            row("server CPU µs per delivery (both instances, at that rate)", f"{s['cpu_us_per_delivery']} "
+                f"(+ Redis {s['redis_cpu_us_per_delivery']}; baseline {s['baseline_cpu_us_per_delivery']}, "
+                f"peer {s['peer_cpu_us_per_delivery']})", "≤ 16", le(s["cpu_us_per_delivery"], 16)),
+            row("RSS per idle JSON socket, kB", s["rss_kb_per_idle_conn"], "≤ 8", le(s["rss_kb_per_idle_conn"], 8)),
+            row("RSS per idle browser (HTML) socket, kB", s["rss_kb_per_idle_html_conn"], "≤ 8",
+                le(s["rss_kb_per_idle_html_conn"], 8))]
 
 
 def version(cmd):
@@ -62,7 +96,10 @@ def markdown(rows_, command):
            f"- {version(['rustc', '--version'])}; {version(['redis-server', '--version'])}; node {version(['node', '--version'])}",
            "- c2c: release build; limits raised so the generator measures delivery, not abuse limits.",
            "- baseline: `bench/src/bin/baseline.rs`, tokio + tungstenite broadcast, one writer task per connection.",
-           "- peer: `bench/peers/server.js`, Socket.IO 4 + `@socket.io/redis-adapter`.", "",
+           "- peer: `bench/peers/server.js`, Socket.IO 4 + `@socket.io/redis-adapter`.",
+           "- c2c's two instances run one tokio worker thread each (`TOKIO_WORKER_THREADS`, one instance per core); "
+           "a second run of the same pair with tokio's default threads is in the table.", "",
+           "## Targets", "", *targets(summary(rows_)), "",
            "## Summary", "", "```json", json.dumps(summary(rows_), indent=2), "```", "",
            "## Every measured step", "",
            "Messages are published open-loop at the given rate into rooms of 10 (each delivered to every member, "
@@ -82,9 +119,10 @@ def markdown(rows_, command):
         out += ["", "Scenarios that did not complete: " + ", ".join(failed) + "."]
     stats = [r for r in rows_ if "redis_commandstats" in r]
     if stats:
-        out += ["", "## Redis commands (INFO commandstats, per scenario)", ""]
+        out += ["", "## Redis commands (INFO commandstats, per scenario, by total time)", "",
+                "Times are Redis's own wall-clock measure; `evalsha` includes the commands its script runs.", ""]
         for r in stats:
-            top = sorted(r["redis_commandstats"].items(), key=lambda kv: -int(kv[1].get("calls", 0)))[:8]
+            top = sorted(r["redis_commandstats"].items(), key=lambda kv: -int(kv[1].get("usec", 0)))[:8]
             out.append(f"- {r['label']}: " + ", ".join(f"`{k}` {v['calls']} calls, {v['usec_per_call']} µs/call" for k, v in top))
     return "\n".join(out) + "\n"
 

@@ -21,7 +21,7 @@ use crate::catalog::{ErrorCode, Locales};
 use crate::domain::{ClientMsgId, ConnId, MessageText, RoomEvent, RoomId, Seq, UserId};
 use crate::metrics::metrics;
 use crate::state::AppState;
-use crate::views::{UiLang, ended_frame, error_frame, snapshot_frame};
+use crate::views::{UiLang, ended_frame, error_frame, snapshot_frames};
 use crate::web::guard::origin_present_and_allowed;
 use crate::web::locale::Lang;
 use crate::web::session::Visitor;
@@ -261,9 +261,11 @@ impl Live {
             Ok(history) => history,
             Err(err) => return Err(self.backend_exit(err).await),
         };
-        let frame = snapshot_frame(self.lang.ui(), &history, &room.members, me);
-        if !self.send(frame).await {
-            return Err(Exit::Gone);
+        // One flush per frame: the write buffer never holds more than one chunk.
+        for frame in snapshot_frames(self.lang.ui(), &history, &room.members, me) {
+            if !self.send(frame).await {
+                return Err(Exit::Gone);
+            }
         }
         Ok(Cursor { last_seq: history.last_seq(0), member_version: room.member_version })
     }

@@ -1,7 +1,7 @@
 //! Live frames: the HTML a socket pushes, built from the same fragments as the pages and
 //! wrapped for htmx out-of-band swaps (`hx-swap-oob`, SPEC §7).
 
-use super::{MemberFragment, MessageFragment, NoticeFragment, Ui, fill, render, render_log, render_members};
+use super::{MemberFragment, MessageFragment, NoticeFragment, Ui, fill, log_items, render};
 use crate::backend::History;
 use crate::domain::{MemberView, PresenceChange, RoomEvent, RoomId, UserId};
 
@@ -51,15 +51,59 @@ fn presence(ui: &'static Ui, member: &MemberView, change: PresenceChange) -> Str
     }
 }
 
+/// A frame stays near this size where its items allow. A socket's write buffer keeps, for the
+/// socket's life, the capacity of the largest frame it ever sent; one frame holding a whole
+/// snapshot (a full history is tens of kilobytes) would cost every browser socket that much.
+pub const SNAPSHOT_CHUNK: usize = 1024;
+
 /// What a socket gets first on every (re)connect: the member list and the history, replacing
-/// what the page shows, so a reconnecting tab misses nothing and shows nothing twice.
-pub fn snapshot_frame(ui: &'static Ui, history: &History, members: &[MemberView], me: &UserId) -> String {
-    format!(
-        r#"<ol id="messages" hx-swap-oob="innerHTML">{}</ol><ul id="members" hx-swap-oob="innerHTML">{}</ul>{}"#,
-        render_log(ui, history),
-        render_members(ui, members, Some(me)),
-        error_frame("")
-    )
+/// what the page shows, so a reconnecting tab misses nothing and shows nothing twice. Sent as
+/// several frames of about [`SNAPSHOT_CHUNK`] bytes: the first replaces both lists with their
+/// first items, the others append the rest in order; the last also clears the composer's error.
+pub fn snapshot_frames(
+    ui: &'static Ui,
+    history: &History,
+    members: &[MemberView],
+    me: &UserId,
+) -> Vec<String> {
+    let mut log = log_items(ui, history).into_iter();
+    let mut people = members.iter().map(|m| render(&MemberFragment::new(ui, m, &m.user == me, None)));
+    let mut frames = vec![format!(
+        r#"<ol id="messages" hx-swap-oob="innerHTML">{}</ol><ul id="members" hx-swap-oob="innerHTML">{}</ul>"#,
+        take_chunk(&mut log),
+        take_chunk(&mut people),
+    )];
+    loop {
+        let more = take_chunk(&mut people);
+        if more.is_empty() {
+            break;
+        }
+        frames.push(format!(r#"<ul id="members" hx-swap-oob="beforeend">{more}</ul>"#));
+    }
+    loop {
+        let more = take_chunk(&mut log);
+        if more.is_empty() {
+            break;
+        }
+        frames.push(format!(r#"<ol id="messages" hx-swap-oob="beforeend">{more}</ol>"#));
+    }
+    if let Some(last) = frames.last_mut() {
+        last.push_str(&error_frame(""));
+    }
+    frames
+}
+
+/// The next items, at least one, until they reach about half a chunk (the frame's wrapping and
+/// the other list share it).
+fn take_chunk(items: &mut impl Iterator<Item = String>) -> String {
+    let mut out = String::new();
+    for item in items.by_ref() {
+        out.push_str(&item);
+        if out.len() >= SNAPSHOT_CHUNK / 2 {
+            break;
+        }
+    }
+    out
 }
 
 /// A localized error under the composer (empty `message` clears it). The message is escaped.

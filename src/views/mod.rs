@@ -8,7 +8,7 @@ mod ui;
 use askama::Template;
 use askama_web::WebTemplate;
 
-pub use frames::{Frames, ended_frame, error_frame, escape, snapshot_frame};
+pub use frames::{Frames, SNAPSHOT_CHUNK, ended_frame, error_frame, escape, snapshot_frames};
 pub use ui::{Ui, UiLang, fill, human_duration};
 
 use crate::backend::History;
@@ -193,16 +193,20 @@ pub fn render(t: &impl Template) -> String {
 
 /// The message log: the truncation marker, the messages, or the empty-room hint.
 pub fn render_log(ui: &'static Ui, history: &History) -> String {
-    let mut out = String::with_capacity(256 * history.messages.len() + 128);
+    log_items(ui, history).concat()
+}
+
+/// The log's items, oldest first. The "no messages yet" notice comes first: CSS shows it only
+/// while it is the list's only item, and so it is in place before a live snapshot's appended
+/// chunks arrive.
+pub fn log_items(ui: &'static Ui, history: &History) -> Vec<String> {
+    let mut items = Vec::with_capacity(history.messages.len() + 2);
+    items.push(render(&NoticeFragment { kind: "empty", text: ui.empty_room }));
     if history.truncated {
-        out.push_str(&render(&NoticeFragment { kind: "truncated", text: ui.history_truncated }));
+        items.push(render(&NoticeFragment { kind: "truncated", text: ui.history_truncated }));
     }
-    for m in &history.messages {
-        out.push_str(&render(&MessageFragment::new(m)));
-    }
-    // Shown by CSS only while it is the list's only item.
-    out.push_str(&render(&NoticeFragment { kind: "empty", text: ui.empty_room }));
-    out
+    items.extend(history.messages.iter().map(|m| render(&MessageFragment::new(m))));
+    items
 }
 
 /// The member list, the viewer marked.

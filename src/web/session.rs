@@ -82,10 +82,25 @@ pub async fn checked_visitor(
 
 /// Sessions in process memory, for the embedded default. Unlike a plain map it forgets
 /// expired sessions ([`MemoryStore::sweep`], run periodically), so it does not grow with
-/// every visitor who ever came.
+/// every visitor who ever came. Records are kept as compact JSON, not as parsed maps: a few
+/// hundred bytes per browser instead of about a kilobyte.
 #[derive(Clone, Debug, Default)]
 pub struct MemoryStore {
-    records: Arc<Mutex<HashMap<Id, Record>>>,
+    records: Arc<Mutex<HashMap<Id, Stored>>>,
+}
+
+#[derive(Debug)]
+struct Stored {
+    data: Box<[u8]>,
+    expiry_date: OffsetDateTime,
+}
+
+impl Stored {
+    fn new(record: &Record) -> session_store::Result<Self> {
+        let data =
+            serde_json::to_vec(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        Ok(Self { data: data.into_boxed_slice(), expiry_date: record.expiry_date })
+    }
 }
 
 impl MemoryStore {
@@ -109,22 +124,31 @@ impl MemoryStore {
 #[async_trait]
 impl SessionStore for MemoryStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        let stored = Stored::new(record)?;
         let mut records = self.records.lock().unwrap_or_else(|p| p.into_inner());
         while records.contains_key(&record.id) {
             record.id = Id::default();
         }
-        records.insert(record.id, record.clone());
+        records.insert(record.id, stored);
         Ok(())
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        self.records.lock().unwrap_or_else(|p| p.into_inner()).insert(record.id, record.clone());
+        let stored = Stored::new(record)?;
+        self.records.lock().unwrap_or_else(|p| p.into_inner()).insert(record.id, stored);
         Ok(())
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let records = self.records.lock().unwrap_or_else(|p| p.into_inner());
-        Ok(records.get(id).filter(|r| r.expiry_date > OffsetDateTime::now_utc()).cloned())
+        let (data, expiry_date) = {
+            let records = self.records.lock().unwrap_or_else(|p| p.into_inner());
+            match records.get(id).filter(|r| r.expiry_date > OffsetDateTime::now_utc()) {
+                Some(stored) => (stored.data.clone(), stored.expiry_date),
+                None => return Ok(None),
+            }
+        };
+        let data = serde_json::from_slice(&data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        Ok(Some(Record { id: *id, data, expiry_date }))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {

@@ -144,7 +144,7 @@ impl TestApp {
         let browser = self.browser();
         let room = browser.create_room(name).await;
         let mut live = browser.connect_live(&room).await;
-        live.next_text().await;
+        live.next_snapshot().await;
         (browser, room, live)
     }
 
@@ -279,6 +279,19 @@ impl Live {
     /// The next text frame (pings are answered by the library).
     pub async fn next_text(&mut self) -> String {
         self.try_next_text(WAIT).await.expect("a frame within the wait")
+    }
+
+    /// The snapshot a socket sends first: one or more frames, the last of which clears the
+    /// composer's error. Returned joined.
+    pub async fn next_snapshot(&mut self) -> String {
+        let mut snapshot = String::new();
+        loop {
+            let frame = self.next_text().await;
+            snapshot.push_str(&frame);
+            if frame.contains(r#"id="composer-error""#) {
+                return snapshot;
+            }
+        }
     }
 
     pub async fn try_next_text(&mut self, wait: Duration) -> Option<String> {

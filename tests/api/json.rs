@@ -272,7 +272,7 @@ async fn programs_and_browsers_share_one_room() {
     assert_eq!(joined["name"], "Alice");
     assert_eq!(joined["change"], "joined");
     let mut live = alice.connect_live(&room).await;
-    live.next_text().await;
+    live.next_snapshot().await;
 
     bot.send(json!({"t": "msg", "roomId": room, "text": "<b>hello humans</b>"})).await;
     let frame = live.until("hello humans").await;

@@ -15,7 +15,7 @@ async fn two_members_chat_live_and_see_each_other_join() {
     let bob = app.browser();
     let room = alice.create_room("Alice").await;
     let mut a = alice.connect_live(&room).await;
-    let snapshot = a.next_text().await;
+    let snapshot = a.next_snapshot().await;
     assert!(snapshot.contains(r#"id="messages" hx-swap-oob="innerHTML""#));
     assert!(snapshot.contains(r#"id="members" hx-swap-oob="innerHTML""#));
     assert!(snapshot.contains("Alice"));
@@ -26,7 +26,7 @@ async fn two_members_chat_live_and_see_each_other_join() {
     assert!(joined.contains("Bob joined"));
 
     let mut b = bob.connect_live(&room).await;
-    let snap_b = b.next_text().await;
+    let snap_b = b.next_snapshot().await;
     assert!(snap_b.contains("Alice") && snap_b.contains("Bob"));
 
     a.send_message("hi bob", "c1").await;
@@ -50,17 +50,17 @@ async fn a_reconnecting_socket_gets_exactly_what_it_missed() {
     let room = alice.create_room("Alice").await;
     bob.join(&room, "Bob").await;
     let mut a = alice.connect_live(&room).await;
-    a.next_text().await;
-    a.send_message("before", "c0").await;
-    a.until("before").await;
+    a.next_snapshot().await;
+    a.send_message("said first", "c0").await;
+    a.until("said first").await;
     drop(a);
 
     for text in ["missed one", "missed two", "missed three"] {
         assert_eq!(bob.send_form(&room, text).await.status, StatusCode::SEE_OTHER);
     }
     let mut a = alice.connect_live(&room).await;
-    let snapshot = a.next_text().await;
-    for text in ["before", "missed one", "missed two", "missed three"] {
+    let snapshot = a.next_snapshot().await;
+    for text in ["said first", "missed one", "missed two", "missed three"] {
         assert_eq!(count(&snapshot, text), 1, "{text} once in {snapshot}");
     }
     // Nothing is delivered twice after the snapshot; new messages still arrive.
@@ -78,7 +78,7 @@ async fn frames_escape_user_text() {
     let mallory = app.browser();
     mallory.join(&room, "<img src=x onerror=alert(1)>").await;
     let mut a = alice.connect_live(&room).await;
-    let snapshot = a.next_text().await;
+    let snapshot = a.next_snapshot().await;
     assert!(!snapshot.contains("<img src=x"), "{snapshot}");
     assert!(snapshot.contains("&#60;img src=x onerror=alert(1)&#62;"));
     a.send_message("<script>alert(1)</script><b>bold</b>", "x1").await;
@@ -152,7 +152,7 @@ async fn errors_on_the_socket_are_localized() {
     alice.lang = Some("ko");
     let room = alice.create_room("앨리스").await;
     let mut a = alice.connect_live(&room).await;
-    a.next_text().await;
+    a.next_snapshot().await;
     a.send_message("", "e1").await;
     assert!(a.until("composer-error").await.contains("메시지를 입력하세요."));
 }
@@ -165,9 +165,9 @@ async fn a_burst_is_rate_limited_and_others_still_get_through() {
     let room = alice.create_room("Alice").await;
     bob.join(&room, "Bob").await;
     let mut a = alice.connect_live(&room).await;
-    a.next_text().await;
+    a.next_snapshot().await;
     let mut b = bob.connect_live(&room).await;
-    b.next_text().await;
+    b.next_snapshot().await;
 
     for i in 0..15 {
         a.send_message(&format!("burst {i}"), &format!("b{i}")).await;
@@ -190,7 +190,7 @@ async fn resent_messages_with_the_same_client_id_are_stored_once() {
     a.until("queued while offline").await;
     drop(a);
     let mut a = alice.connect_live(&room).await;
-    a.next_text().await;
+    a.next_snapshot().await;
     a.send_message("queued while offline", "same-id").await;
     assert!(a.try_next_text(Duration::from_millis(500)).await.is_none());
     let chat = alice.get(&format!("/r/{room}")).await;
@@ -205,7 +205,7 @@ async fn members_go_offline_when_their_socket_closes() {
     let room = alice.create_room("Alice").await;
     bob.join(&room, "Bob").await;
     let mut a = alice.connect_live(&room).await;
-    a.next_text().await;
+    a.next_snapshot().await;
     let b = bob.connect_live(&room).await;
     drop(b);
     // Bob's join page view keeps him present for the presence TTL; the socket's close alone
@@ -230,4 +230,43 @@ async fn shutdown_closes_sockets_with_1012_so_browsers_reconnect() {
     let (_, _, mut a) = app.room_with_live("Alice").await;
     app.shut_down();
     assert_eq!(a.closed_with().await, Some(1012));
+}
+
+#[tokio::test]
+async fn a_long_history_arrives_in_small_frames_in_order() {
+    let app = spawn_app_with(|c| {
+        c.limits.rate_burst = 100;
+        c.limits.rate_per_sec = 100.0;
+    })
+    .await;
+    let alice = app.browser();
+    let room = alice.create_room("Alice").await;
+    let texts: Vec<String> = (0..40).map(|i| format!("line {i:02} {}", "x".repeat(80))).collect();
+    for text in &texts {
+        assert_eq!(alice.send_form(&room, text).await.status, StatusCode::SEE_OTHER);
+    }
+    let mut a = alice.connect_live(&room).await;
+    let mut frames = Vec::new();
+    loop {
+        let frame = a.next_text().await;
+        let last = frame.contains(r#"id="composer-error""#);
+        frames.push(frame);
+        if last {
+            break;
+        }
+    }
+    assert!(frames.len() > 3, "a 40-message history is split: {} frames", frames.len());
+    assert!(frames[0].contains(r#"id="messages" hx-swap-oob="innerHTML""#));
+    for frame in &frames[1..] {
+        assert!(frame.contains(r#"hx-swap-oob="beforeend""#), "{frame}");
+        // About one chunk, plus at most one message and the wrapping.
+        assert!(frame.len() < c2c::views::SNAPSHOT_CHUNK + 1024, "{} bytes", frame.len());
+    }
+    let snapshot = frames.concat();
+    let mut at = 0;
+    for text in &texts {
+        let found = snapshot[at..].find(text.as_str()).unwrap_or_else(|| panic!("{text} after byte {at}"));
+        at += found + text.len();
+        assert_eq!(count(&snapshot, text), 1);
+    }
 }

@@ -135,9 +135,9 @@ async fn sixty_messages_in_a_burst_are_limited_and_others_are_unaffected() {
     let room = alice.create_room("Alice").await;
     bob.join(&room, "Bob").await;
     let mut a = alice.connect_live(&room).await;
-    a.next_text().await;
+    a.next_snapshot().await;
     let mut b = bob.connect_live(&room).await;
-    b.next_text().await;
+    b.next_snapshot().await;
     for i in 0..60 {
         a.send_message(&format!("burst {i}"), &format!("c{i}")).await;
     }

@@ -40,10 +40,10 @@ async fn two_instances_on_one_redis_are_one_chat() {
     let bob = b.browser();
     bob.join(&room, "Bob").await;
     let mut a_live = alice.connect_live(&room).await;
-    let snapshot = a_live.next_text().await;
+    let snapshot = a_live.next_snapshot().await;
     assert!(snapshot.contains("Bob"), "B's join is visible on A");
     let mut b_live = bob.connect_live(&room).await;
-    let snapshot = b_live.next_text().await;
+    let snapshot = b_live.next_snapshot().await;
     assert!(snapshot.contains("Alice") && snapshot.contains("member online"), "{snapshot}");
 
     a_live.send_message("from A", "a1").await;
@@ -76,7 +76,7 @@ async fn a_dead_instance_s_users_go_offline_within_the_ttl() {
     let alice = a.browser();
     let room = alice.create_room("Alice").await;
     let mut a_live = alice.connect_live(&room).await;
-    a_live.next_text().await;
+    a_live.next_snapshot().await;
 
     // Instance C runs on its own runtime so it can die without running any cleanup.
     let (base_tx, base_rx) = std::sync::mpsc::channel();
@@ -96,7 +96,7 @@ async fn a_dead_instance_s_users_go_offline_within_the_ttl() {
     let carol = crate::helpers::Browser { base: c_base, ..a.browser() };
     carol.join(&room, "Carol").await;
     let mut c_live = carol.connect_live(&room).await;
-    c_live.next_text().await;
+    c_live.next_snapshot().await;
     assert!(a_live.until("Carol").await.contains("member online"));
 
     kill_tx.send(()).unwrap();
@@ -174,7 +174,7 @@ async fn a_redis_outage_fails_fast_and_heals_by_itself() {
     let bob = b.browser();
     bob.join(&room, "Bob").await;
     let mut a_live = alice.connect_live(&room).await;
-    a_live.next_text().await;
+    a_live.next_snapshot().await;
 
     redis.down();
     let started = std::time::Instant::now();
@@ -198,7 +198,7 @@ async fn a_redis_outage_fails_fast_and_heals_by_itself() {
     assert_eq!(alice.get(&format!("/r/{room}")).await.status, StatusCode::OK);
     // A socket opened now hears messages posted on the other instance.
     let mut a_live = alice.connect_live(&room).await;
-    a_live.next_text().await;
+    a_live.next_snapshot().await;
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     loop {
         assert_eq!(bob.send_form(&room, "after the outage").await.status, StatusCode::SEE_OTHER);
