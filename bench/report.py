@@ -97,7 +97,7 @@ def markdown(rows_, command):
            "- c2c: release build; limits raised so the generator measures delivery, not abuse limits.",
            "- baseline: `bench/src/bin/baseline.rs`, tokio + tungstenite broadcast, one writer task per connection.",
            "- peer: `bench/peers/server.js`, Socket.IO 4 + `@socket.io/redis-adapter`.",
-           "- c2c's two instances run one tokio worker thread each (`TOKIO_WORKER_THREADS`, one instance per core); "
+           "- c2c's two instances run on one thread each (`C2C_WORKER_THREADS=1`, one instance per core); "
            "a second run of the same pair with tokio's default threads is in the table.", "",
            "## Targets", "", *targets(summary(rows_)), "",
            "## Summary", "", "```json", json.dumps(summary(rows_), indent=2), "```", "",

@@ -37,6 +37,9 @@ pub struct Config {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// `C2C_SECURE_COOKIES`: mark the session cookie `Secure` (set when served over HTTPS).
     pub secure_cookies: bool,
+    /// `C2C_WORKER_THREADS`: threads running the server (default: one per core). `1` runs it
+    /// all on one thread, for hosts that run one instance per core.
+    pub worker_threads: Option<usize>,
     /// Input and rate limits (`C2C_MAX_NAME_CHARS`, `C2C_MAX_MESSAGE_CHARS`,
     /// `C2C_MAX_FRAME_BYTES`, `C2C_RATE_PER_SEC`, `C2C_RATE_BURST`).
     pub limits: Limits,
@@ -54,6 +57,7 @@ impl fmt::Debug for Config {
             .field("allowed_origins", &self.allowed_origins)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("secure_cookies", &self.secure_cookies)
+            .field("worker_threads", &self.worker_threads)
             .field("limits", &self.limits)
             .finish()
     }
@@ -83,6 +87,7 @@ impl Default for Config {
             allowed_origins: Vec::new(),
             trusted_proxies: Vec::new(),
             secure_cookies: false,
+            worker_threads: None,
             limits: Limits::default(),
         }
     }
@@ -155,6 +160,9 @@ impl Config {
             };
         }
         let limits = &mut config.limits;
+        if get("C2C_WORKER_THREADS").is_some() {
+            config.worker_threads = Some(number(&get, "C2C_WORKER_THREADS", 0)?);
+        }
         limits.creates_per_min = number(&get, "C2C_CREATES_PER_MIN", limits.creates_per_min)?;
         limits.joins_per_min = number(&get, "C2C_JOINS_PER_MIN", limits.joins_per_min)?;
         limits.max_name_chars = number(&get, "C2C_MAX_NAME_CHARS", limits.max_name_chars)?;
@@ -241,6 +249,8 @@ mod tests {
             ("C2C_TRUSTED_PROXIES", "10.0.0.1,proxy"),
             ("C2C_SECURE_COOKIES", "maybe"),
             ("C2C_JOINS_PER_MIN", "0"),
+            ("C2C_WORKER_THREADS", "0"),
+            ("C2C_WORKER_THREADS", "two"),
         ] {
             let e = from(&[(var, value)]).unwrap_err();
             assert_eq!(e.var, var);

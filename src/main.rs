@@ -6,8 +6,7 @@ use std::process::ExitCode;
 use c2c::{App, Config};
 use tracing_subscriber::EnvFilter;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     // C2C_LOG_FORMAT=json: one JSON object per line, for log collectors.
     if std::env::var("C2C_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
@@ -23,6 +22,21 @@ async fn main() -> ExitCode {
         }
     };
     tracing::info!(?config, "starting");
+    let runtime = match config.worker_threads {
+        Some(1) => tokio::runtime::Builder::new_current_thread().enable_all().build(),
+        Some(n) => tokio::runtime::Builder::new_multi_thread().worker_threads(n).enable_all().build(),
+        None => tokio::runtime::Builder::new_multi_thread().enable_all().build(),
+    };
+    match runtime {
+        Ok(runtime) => runtime.block_on(serve(config)),
+        Err(err) => {
+            tracing::error!("cannot start the runtime: {err}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn serve(config: Config) -> ExitCode {
     let app = match App::build(config).await {
         Ok(app) => app,
         Err(err) => {

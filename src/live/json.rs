@@ -10,7 +10,7 @@ use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::SinkExt;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
@@ -76,10 +76,42 @@ fn member_json(m: &MemberView) -> Value {
     json!({ "userId": m.user, "name": m.name, "online": m.online })
 }
 
+/// A `msg` frame, serialized straight from the message (no intermediate JSON tree).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MsgFrame<'a> {
+    t: &'static str,
+    room_id: &'a RoomId,
+    id: Seq,
+    from: &'a UserId,
+    name: &'a str,
+    text: &'a str,
+    timestamp: String,
+}
+
+/// A `user_joined` / `user_left` frame.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PresenceFrame<'a> {
+    t: &'static str,
+    room_id: &'a RoomId,
+    user_id: &'a UserId,
+    name: &'a str,
+    change: &'static str,
+}
+
 /// The JSON frame of a room event, shared by every JSON socket of the room.
 pub fn event_frame(room: &RoomId, event: &RoomEvent) -> Option<String> {
-    let value = match event {
-        RoomEvent::Message(m) => message_json(room, m),
+    let frame = match event {
+        RoomEvent::Message(m) => serde_json::to_string(&MsgFrame {
+            t: "msg",
+            room_id: room,
+            id: m.seq,
+            from: &m.user,
+            name: m.name.as_str(),
+            text: m.text.as_str(),
+            timestamp: clock(m.at).0,
+        }),
         RoomEvent::Presence { member, change, .. } => {
             let (t, change) = match change {
                 PresenceChange::Joined => ("user_joined", "joined"),
@@ -87,11 +119,17 @@ pub fn event_frame(room: &RoomId, event: &RoomEvent) -> Option<String> {
                 PresenceChange::Offline => ("user_left", "offline"),
                 PresenceChange::Left => ("user_left", "left"),
             };
-            json!({ "t": t, "roomId": room, "userId": member.user, "name": member.name, "change": change })
+            serde_json::to_string(&PresenceFrame {
+                t,
+                room_id: room,
+                user_id: &member.user,
+                name: member.name.as_str(),
+                change,
+            })
         }
         RoomEvent::Resync => return None,
     };
-    Some(value.to_string())
+    frame.ok()
 }
 
 /// `GET /ws`. A foreign `Origin` is refused before the upgrade; no `Origin` at all is a

@@ -19,8 +19,9 @@ let lb;
 
 before(async () => {
   assert.ok(redisUrl, 'REDIS_URL must be set (scripts/test starts a private Redis)');
-  one = await new Server({ REDIS_URL: redisUrl }).start();
-  two = await new Server({ REDIS_URL: redisUrl }).start();
+  // Two instances as on a two-core host: one thread each (single-threaded runtime).
+  one = await new Server({ REDIS_URL: redisUrl, C2C_WORKER_THREADS: '1' }).start();
+  two = await new Server({ REDIS_URL: redisUrl, C2C_WORKER_THREADS: '1' }).start();
   const port = await freePort();
   dir = mkdtempSync(path.join(os.tmpdir(), 'c2c-nginx-'));
   const conf = path.join(dir, 'nginx.conf');
