@@ -89,7 +89,9 @@ def version(cmd):
 def markdown(rows_, command):
     out = ["# Benchmarks", "",
            f"Produced by `{command}` (the load generator in `bench/`, Rust; servers and generator on the same machine, loopback).",
-           "Every figure below comes from that run; rerun the command to reproduce.", "",
+           "Every figure below comes from that run; rerun the command to reproduce. These are shared virtual machines: "
+           "the same server's figures move by 10–30 % between runs, so compare servers within one run. "
+           "What the figures mean, what was changed and what is left: [performance.md](performance.md).", "",
            "## Machine and versions", "",
            f"- {platform.machine()}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores, "
            f"{platform.system()} {platform.release()}",
