@@ -170,3 +170,38 @@ describe('languages, phones and accessibility', () => {
     await ctx.close();
   });
 });
+
+describe('a long history', () => {
+  it('(i) a tab opening a room with a long history gets it in small frames: all of it, in order, once', async () => {
+    const busy = await new Server({ C2C_RATE_PER_SEC: '100', C2C_RATE_BURST: '100' }).start();
+    try {
+      const a = await (await browser.newContext({ viewport: desktop })).newPage();
+      await createRoom(a, busy.url, 'Alice');
+      await live(a);
+      const lines = Array.from({ length: 40 }, (_, i) => `Line ${String(i).padStart(2, '0')} of a long history`);
+      for (const line of lines) await say(a, line);
+      await a.waitForSelector(`#messages >> text=${lines[39]}`);
+
+      // Reload and watch the live socket: the snapshot ends with the frame that clears the
+      // composer's error; by then every chunk has been swapped in.
+      const frames = [];
+      const snapshotDone = new Promise((resolve) => {
+        a.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => {
+          frames.push(String(payload));
+          if (String(payload).includes('id="composer-error"')) resolve();
+        }));
+      });
+      await a.reload();
+      await live(a);
+      await snapshotDone;
+      assert.ok(frames.length > 3, `the snapshot came in several frames (${frames.length})`);
+      const shown = await a.locator('#messages li.msg .text').allTextContents();
+      assert.deepEqual(shown, lines, 'every message once, in order');
+      assert.equal(await a.locator('#messages li.notice.empty').isVisible(), false, 'no "empty room" hint');
+      await shot(a, 'chat-long-history');
+      await a.context().close();
+    } finally {
+      await busy.dispose();
+    }
+  });
+});
