@@ -68,15 +68,9 @@ async fn room_members(
     let mut members = Vec::with_capacity(urls.len());
     match kind {
         Kind::Json => {
-            let created: serde_json::Value = client
-                .post(format!("{}/api/rooms", urls[0]))
-                .json(&serde_json::json!({"creatorName": "m0"}))
-                .send()
-                .await
-                .map_err(|e| e.to_string())?
-                .json()
-                .await
-                .map_err(|e| e.to_string())?;
+            let created =
+                post_json(client, format!("{}/api/rooms", urls[0]), serde_json::json!({"creatorName": "m0"}))
+                    .await?;
             let room_id =
                 created["data"]["roomId"].as_str().ok_or(format!("create failed: {created}"))?.to_owned();
             let token = created["data"]["token"].as_str().unwrap_or_default().to_owned();
@@ -86,15 +80,8 @@ async fn room_members(
                 auth: Auth::Token { room_id: room_id.clone(), token },
             });
             for (j, url) in urls.iter().enumerate().skip(1) {
-                let joined: serde_json::Value = client
-                    .post(format!("{url}/api/rooms/{room_id}/members"))
-                    .json(&serde_json::json!({"name": format!("m{j}")}))
-                    .send()
-                    .await
-                    .map_err(|e| e.to_string())?
-                    .json()
-                    .await
-                    .map_err(|e| e.to_string())?;
+                let body = serde_json::json!({"name": format!("m{j}")});
+                let joined = post_json(client, format!("{url}/api/rooms/{room_id}/members"), body).await?;
                 let token =
                     joined["data"]["token"].as_str().ok_or(format!("join failed: {joined}"))?.to_owned();
                 members.push(Member {
@@ -206,4 +193,14 @@ async fn form(
         return Err(format!("{path}: {}", res.status()));
     }
     Ok(res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned())
+}
+
+/// POSTs `body` as JSON and reads the JSON answer.
+async fn post_json(
+    client: &reqwest::Client,
+    url: String,
+    body: serde_json::Value,
+) -> Result<serde_json::Value, String> {
+    let response = client.post(url).json(&body).send().await.map_err(|e| e.to_string())?;
+    response.json().await.map_err(|e| e.to_string())
 }

@@ -60,23 +60,23 @@ pub(crate) fn parse_frame(raw: &str) -> Result<ClientFrame, serde_json::Error> {
 }
 
 /// `msg` as programs see it.
-pub fn message_json(room: &RoomId, m: &ChatMessage) -> Value {
-    json!({
-        "t": "msg",
-        "roomId": room,
-        "id": m.seq,
-        "from": m.user,
-        "name": m.name,
-        "text": m.text,
-        "timestamp": clock(m.at).0,
-    })
+fn message_json<'a>(room: &'a RoomId, m: &'a ChatMessage) -> MsgFrame<'a> {
+    MsgFrame {
+        t: "msg",
+        room_id: room,
+        id: m.seq,
+        from: &m.user,
+        name: m.name.as_str(),
+        text: m.text.as_str(),
+        timestamp: clock(m.at).0,
+    }
 }
 
 fn member_json(m: &MemberView) -> Value {
     json!({ "userId": m.user, "name": m.name, "online": m.online })
 }
 
-/// A `msg` frame, serialized straight from the message (no intermediate JSON tree).
+/// A `msg` frame (also each message of `joined`), serialized straight from the message.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct MsgFrame<'a> {
@@ -103,15 +103,7 @@ struct PresenceFrame<'a> {
 /// The JSON frame of a room event, shared by every JSON socket of the room.
 pub fn event_frame(room: &RoomId, event: &RoomEvent) -> Option<String> {
     let frame = match event {
-        RoomEvent::Message(m) => serde_json::to_string(&MsgFrame {
-            t: "msg",
-            room_id: room,
-            id: m.seq,
-            from: &m.user,
-            name: m.name.as_str(),
-            text: m.text.as_str(),
-            timestamp: clock(m.at).0,
-        }),
+        RoomEvent::Message(m) => serde_json::to_string(&message_json(room, m)),
         RoomEvent::Presence { member, change, .. } => {
             let (t, change) = match change {
                 PresenceChange::Joined => ("user_joined", "joined"),

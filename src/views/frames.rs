@@ -1,7 +1,7 @@
 //! Live frames: the HTML a socket pushes, built from the same fragments as the pages and
 //! wrapped for htmx out-of-band swaps (`hx-swap-oob`, SPEC §7).
 
-use super::{MemberFragment, MessageFragment, NoticeFragment, Ui, fill, log_items, render};
+use super::{MemberFragment, MessageFragment, NoticeFragment, Ui, fill, log_items, member_items, render};
 use crate::backend::History;
 use crate::domain::{MemberView, PresenceChange, RoomEvent, RoomId, UserId};
 
@@ -67,7 +67,7 @@ pub fn snapshot_frames(
     me: &UserId,
 ) -> Vec<String> {
     let mut log = log_items(ui, history).into_iter();
-    let mut people = members.iter().map(|m| render(&MemberFragment::new(ui, m, &m.user == me, None)));
+    let mut people = member_items(ui, members, Some(me));
     let mut frames = vec![format!(
         r#"<ol id="messages" hx-swap-oob="innerHTML">{}</ol><ul id="members" hx-swap-oob="innerHTML">{}</ul>"#,
         take_chunk(&mut log),

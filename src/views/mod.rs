@@ -211,7 +211,16 @@ pub fn log_items(ui: &'static Ui, history: &History) -> Vec<String> {
 
 /// The member list, the viewer marked.
 pub fn render_members(ui: &'static Ui, members: &[MemberView], me: Option<&UserId>) -> String {
-    members.iter().map(|m| render(&MemberFragment::new(ui, m, Some(&m.user) == me, None))).collect()
+    member_items(ui, members, me).collect()
+}
+
+/// The member list's items, in join order, the viewer marked.
+pub fn member_items<'a>(
+    ui: &'static Ui,
+    members: &'a [MemberView],
+    me: Option<&'a UserId>,
+) -> impl Iterator<Item = String> + 'a {
+    members.iter().map(move |m| render(&MemberFragment::new(ui, m, Some(&m.user) == me, None)))
 }
 
 /// (RFC 3339 time stamp, `HH:MM` in UTC) for a message time. Browsers with JavaScript show

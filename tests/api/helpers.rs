@@ -275,6 +275,17 @@ pub struct Live {
     pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
 }
 
+/// Alice creates a room and Bob joins it; both live sockets open and past their snapshots.
+pub async fn both_live(alice: &Browser, bob: &Browser) -> (String, Live, Live) {
+    let room = alice.create_room("Alice").await;
+    bob.join(&room, "Bob").await;
+    let mut a = alice.connect_live(&room).await;
+    a.next_snapshot().await;
+    let mut b = bob.connect_live(&room).await;
+    b.next_snapshot().await;
+    (room, a, b)
+}
+
 impl Live {
     /// The next text frame (pings are answered by the library).
     pub async fn next_text(&mut self) -> String {

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use tokio_tungstenite::tungstenite::Error as WsError;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::helpers::{count, spawn_app, spawn_app_with};
+use crate::helpers::{both_live, count, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn two_members_chat_live_and_see_each_other_join() {
@@ -162,12 +162,7 @@ async fn a_burst_is_rate_limited_and_others_still_get_through() {
     let app = spawn_app().await;
     let alice = app.browser();
     let bob = app.browser();
-    let room = alice.create_room("Alice").await;
-    bob.join(&room, "Bob").await;
-    let mut a = alice.connect_live(&room).await;
-    a.next_snapshot().await;
-    let mut b = bob.connect_live(&room).await;
-    b.next_snapshot().await;
+    let (room, mut a, mut b) = both_live(&alice, &bob).await;
 
     for i in 0..15 {
         a.send_message(&format!("burst {i}"), &format!("b{i}")).await;

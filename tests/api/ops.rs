@@ -7,7 +7,7 @@ use c2c::backend::BackendConfig;
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{redis_url, spawn_app, spawn_app_on_redis, spawn_app_with};
+use crate::helpers::{both_live, redis_url, spawn_app, spawn_app_on_redis, spawn_app_with};
 
 #[tokio::test]
 async fn metrics_are_prometheus_text_with_the_documented_series() {
@@ -132,12 +132,7 @@ async fn sixty_messages_in_a_burst_are_limited_and_others_are_unaffected() {
     let mut alice = app.browser();
     alice.lang = Some("ko");
     let bob = app.browser();
-    let room = alice.create_room("Alice").await;
-    bob.join(&room, "Bob").await;
-    let mut a = alice.connect_live(&room).await;
-    a.next_snapshot().await;
-    let mut b = bob.connect_live(&room).await;
-    b.next_snapshot().await;
+    let (room, mut a, mut b) = both_live(&alice, &bob).await;
     for i in 0..60 {
         a.send_message(&format!("burst {i}"), &format!("c{i}")).await;
     }

@@ -11,7 +11,7 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 
 use super::{RedisBackend, unavailable};
-use crate::backend::{BackendError, BackendResult, USER_SESSION_TTL};
+use crate::backend::{BackendError, BackendResult};
 use crate::domain::{ConnId, RoomId, UserId};
 
 /// How long the first heartbeat of a room waits for the others of the same instant.
@@ -77,9 +77,8 @@ impl RedisBackend {
     }
 
     async fn send_chunk(&self, room: &RoomId, chunk: Vec<Pending>) {
-        let session_ttl = USER_SESSION_TTL.as_millis().to_string();
-        let (ttl, node) = (self.ttl_ms(), self.inner.node.clone());
-        let mut args: Vec<&str> = vec![room.as_str(), &node, &ttl, &session_ttl];
+        let mut args = Vec::with_capacity(4 + 2 * chunk.len());
+        args.extend([room.as_str(), &self.inner.node, self.ttl_ms(), self.session_ttl_ms()]);
         for p in &chunk {
             args.push(p.user.as_str());
             args.push(p.conn.as_str());

@@ -15,14 +15,12 @@ use crate::domain::{
     UserId,
 };
 
-/// The envelope every published event travels in.
+/// The envelope every published event travels in. Its `node` member (the publishing instance)
+/// is read only by the subscriber, as text, to drop this node's own echoes.
 #[derive(Deserialize)]
 pub struct Envelope {
     /// Envelope version; this node understands 1.
     pub v: u32,
-    /// The publishing node.
-    #[serde(default)]
-    pub node: String,
     #[serde(flatten)]
     body: Body,
 }
@@ -79,18 +77,18 @@ impl Body {
 }
 
 /// Parses an envelope this node can use.
-pub fn parse_envelope(payload: &str) -> Option<(String, RoomEvent)> {
+pub fn parse_envelope(payload: &str) -> Option<RoomEvent> {
     let envelope: Envelope = serde_json::from_str(payload).ok()?;
     if envelope.v != 1 {
         return None;
     }
-    Some((envelope.node, envelope.body.into_event()?))
+    envelope.body.into_event()
 }
 
 /// Parses a message payload (published, or read from history).
 pub fn parse_message(payload: &str) -> Option<ChatMessage> {
     match parse_envelope(payload)? {
-        (_, RoomEvent::Message(m)) => Some(m),
+        RoomEvent::Message(m) => Some(m),
         _ => None,
     }
 }
@@ -175,44 +173,20 @@ impl LocalRooms {
         Ok(Subscription { events, guard })
     }
 
-    /// Delivers one published event to this node's subscribers of `room`, in order: repeats
-    /// are dropped, a message gap is filled from history, a member-list gap makes sockets resync.
+    /// Delivers one published event to this node's subscribers of `room`, in order
+    /// ([`sequence`]); nothing is parsed for a room without local subscribers.
     pub async fn dispatch(&self, backend: &RedisBackend, room: &RoomId, payload: &str) {
-        if self.get(room).is_none() {
-            return;
-        }
+        let Some(local) = self.get(room) else { return };
         match parse_envelope(payload) {
-            Some((_, event)) => self.dispatch_event(backend, room, event).await,
+            Some(event) => sequence(backend, room, &local, event).await,
             None => tracing::warn!(%room, "unreadable event envelope dropped"),
         }
     }
 
     /// [`Self::dispatch`] for an event already parsed (this node's own, from a script's reply).
     pub async fn dispatch_event(&self, backend: &RedisBackend, room: &RoomId, event: RoomEvent) {
-        let Some(local) = self.get(room) else { return };
-        let mut cursor = local.cursor.lock().await;
-        match &event {
-            RoomEvent::Message(m) if m.seq <= cursor.last_seq => {}
-            RoomEvent::Message(m) if m.seq == cursor.last_seq + 1 => {
-                cursor.last_seq = m.seq;
-                let _ = local.tx.send(Arc::new(event));
-            }
-            RoomEvent::Message(_) => {
-                let from = cursor.last_seq;
-                fill_gap(backend, room, &local, &mut cursor, from).await;
-            }
-            RoomEvent::Presence { version, .. } if *version <= cursor.member_version => {}
-            RoomEvent::Presence { version, .. } => {
-                let gap = *version > cursor.member_version + 1;
-                cursor.member_version = *version;
-                let _ = local.tx.send(Arc::new(event));
-                if gap {
-                    let _ = local.tx.send(Arc::new(RoomEvent::Resync));
-                }
-            }
-            RoomEvent::Resync => {
-                let _ = local.tx.send(Arc::new(event));
-            }
+        if let Some(local) = self.get(room) {
+            sequence(backend, room, &local, event).await;
         }
     }
 
@@ -236,6 +210,35 @@ impl LocalRooms {
             if let Some(tx) = self.subscriber.get() {
                 let _ = tx.send(SubCommand::Unsubscribe(room.clone()));
             }
+        }
+    }
+}
+
+/// Puts one event into the room's local stream in order: repeats are dropped, a message gap is
+/// filled from history, a member-list gap makes sockets resync.
+async fn sequence(backend: &RedisBackend, room: &RoomId, local: &LocalRoom, event: RoomEvent) {
+    let mut cursor = local.cursor.lock().await;
+    match &event {
+        RoomEvent::Message(m) if m.seq <= cursor.last_seq => {}
+        RoomEvent::Message(m) if m.seq == cursor.last_seq + 1 => {
+            cursor.last_seq = m.seq;
+            let _ = local.tx.send(Arc::new(event));
+        }
+        RoomEvent::Message(_) => {
+            let from = cursor.last_seq;
+            fill_gap(backend, room, local, &mut cursor, from).await;
+        }
+        RoomEvent::Presence { version, .. } if *version <= cursor.member_version => {}
+        RoomEvent::Presence { version, .. } => {
+            let gap = *version > cursor.member_version + 1;
+            cursor.member_version = *version;
+            let _ = local.tx.send(Arc::new(event));
+            if gap {
+                let _ = local.tx.send(Arc::new(RoomEvent::Resync));
+            }
+        }
+        RoomEvent::Resync => {
+            let _ = local.tx.send(Arc::new(event));
         }
     }
 }

@@ -51,6 +51,8 @@ struct Inner {
     node: String,
     config: BackendConfig,
     scripts: Scripts,
+    /// The configuration as script arguments, formatted once.
+    args: ScriptArgs,
     rooms: LocalRooms,
     beats: beats::Beats,
     started: Instant,
@@ -83,6 +85,7 @@ impl RedisBackend {
         let inner = Arc::new(Inner {
             conn,
             node,
+            args: ScriptArgs::new(&config),
             config,
             scripts: Scripts::load(),
             rooms,
@@ -151,12 +154,20 @@ impl RedisBackend {
         }
     }
 
-    fn ttl_ms(&self) -> String {
-        self.inner.config.presence_ttl.as_millis().to_string()
+    fn ttl_ms(&self) -> &str {
+        &self.inner.args.ttl_ms
     }
 
-    fn idle_ms(&self) -> String {
-        self.inner.config.room_idle_ttl.as_millis().to_string()
+    fn idle_ms(&self) -> &str {
+        &self.inner.args.idle_ms
+    }
+
+    fn session_ttl_ms(&self) -> &str {
+        &self.inner.args.session_ttl_ms
+    }
+
+    fn history_len(&self) -> &str {
+        &self.inner.args.history_len
     }
 
     /// Puts the room on the sweep list no later than `deadline` (Redis time, ms).
@@ -188,7 +199,7 @@ impl RedisBackend {
                 let _: redis::RedisResult<i64> = conn.zrem(SWEEP_KEY, raw).await;
                 continue;
             };
-            let args = [room.as_str(), &self.inner.node, &self.idle_ms(), &self.ttl_ms()];
+            let args = [room.as_str(), &self.inner.node, self.idle_ms(), self.ttl_ms()];
             let mut inv = self.inner.scripts.sweep.key(info_key(&room));
             for a in args {
                 inv.arg(a);
@@ -212,6 +223,26 @@ impl RedisBackend {
             result.map_err(unavailable)?;
         }
         Ok(due.len())
+    }
+}
+
+/// Timings and sizes as the scripts take them (decimal strings), formatted once at start-up
+/// rather than on every call.
+struct ScriptArgs {
+    ttl_ms: String,
+    idle_ms: String,
+    session_ttl_ms: String,
+    history_len: String,
+}
+
+impl ScriptArgs {
+    fn new(config: &BackendConfig) -> Self {
+        Self {
+            ttl_ms: config.presence_ttl.as_millis().to_string(),
+            idle_ms: config.room_idle_ttl.as_millis().to_string(),
+            session_ttl_ms: USER_SESSION_TTL.as_millis().to_string(),
+            history_len: config.history_len.to_string(),
+        }
     }
 }
 
@@ -277,9 +308,14 @@ impl Backend for RedisBackend {
     async fn create_room(&self, creator: DisplayName) -> BackendResult<(RoomId, UserId)> {
         let room = RoomId::generate();
         let user = UserId::generate();
-        let session_ttl = USER_SESSION_TTL.as_millis().to_string();
-        let args =
-            [room.as_str(), user.as_str(), creator.as_str(), &creator.key(), &self.ttl_ms(), &session_ttl];
+        let args = [
+            room.as_str(),
+            user.as_str(),
+            creator.as_str(),
+            &creator.key(),
+            self.ttl_ms(),
+            self.session_ttl_ms(),
+        ];
         let mut reply = self.run(&self.inner.scripts.create, &room, &args).await?;
         if reply.status != "ok" {
             return Err(unavailable("room id collision"));
@@ -319,15 +355,14 @@ impl Backend for RedisBackend {
 
     async fn join(&self, room: &RoomId, name: DisplayName) -> BackendResult<UserId> {
         let user = UserId::generate();
-        let session_ttl = USER_SESSION_TTL.as_millis().to_string();
         let args = [
             room.as_str(),
             user.as_str(),
             name.as_str(),
             &name.key(),
             &self.inner.node,
-            &self.ttl_ms(),
-            &session_ttl,
+            self.ttl_ms(),
+            self.session_ttl_ms(),
         ];
         let mut reply = self.run(&self.inner.scripts.join, room, &args).await?;
         let deadline: i64 = reply.next()?;
@@ -337,16 +372,21 @@ impl Backend for RedisBackend {
     }
 
     async fn leave(&self, room: &RoomId, user: &UserId) -> BackendResult<()> {
-        let args = [room.as_str(), user.as_str(), &self.inner.node, &self.idle_ms()];
+        let args = [room.as_str(), user.as_str(), &self.inner.node, self.idle_ms()];
         let reply = self.run(&self.inner.scripts.leave, room, &args).await?;
         self.deliver_local(room, reply.strings()).await;
         Ok(())
     }
 
     async fn touch(&self, room: &RoomId, user: &UserId, conn: &ConnId) -> BackendResult<MemberView> {
-        let session_ttl = USER_SESSION_TTL.as_millis().to_string();
-        let args =
-            [room.as_str(), user.as_str(), conn.as_str(), &self.inner.node, &self.ttl_ms(), &session_ttl];
+        let args = [
+            room.as_str(),
+            user.as_str(),
+            conn.as_str(),
+            &self.inner.node,
+            self.ttl_ms(),
+            self.session_ttl_ms(),
+        ];
         let mut reply = self.run(&self.inner.scripts.touch, room, &args).await?;
         let deadline: i64 = reply.next()?;
         let name: String = reply.next()?;
@@ -360,7 +400,7 @@ impl Backend for RedisBackend {
     }
 
     async fn disconnect(&self, room: &RoomId, user: &UserId, conn: &ConnId) -> BackendResult<()> {
-        let args = [room.as_str(), user.as_str(), conn.as_str(), &self.inner.node, &self.idle_ms()];
+        let args = [room.as_str(), user.as_str(), conn.as_str(), &self.inner.node, self.idle_ms()];
         let reply = self.run(&self.inner.scripts.disconnect, room, &args).await?;
         self.deliver_local(room, reply.strings()).await;
         Ok(())
@@ -373,11 +413,16 @@ impl Backend for RedisBackend {
         text: MessageText,
         client_id: Option<ClientMsgId>,
     ) -> BackendResult<ChatMessage> {
-        let history_len = self.inner.config.history_len.to_string();
-        let session_ttl = USER_SESSION_TTL.as_millis().to_string();
         let cid = client_id.as_ref().map_or("", ClientMsgId::as_str);
-        let args =
-            [room.as_str(), user.as_str(), text.as_str(), cid, &self.inner.node, &history_len, &session_ttl];
+        let args = [
+            room.as_str(),
+            user.as_str(),
+            text.as_str(),
+            cid,
+            &self.inner.node,
+            self.history_len(),
+            self.session_ttl_ms(),
+        ];
         let mut reply = self.run(&self.inner.scripts.post, room, &args).await?;
         let duplicate = reply.status == "dup";
         let payload: String = reply.next()?;
@@ -392,9 +437,9 @@ impl Backend for RedisBackend {
 
     async fn history(&self, room: &RoomId, after: Seq) -> BackendResult<History> {
         let after_arg = after.to_string();
-        let history_len = self.inner.config.history_len.to_string();
-        let mut reply =
-            self.run(&self.inner.scripts.history, room, &[room.as_str(), &after_arg, &history_len]).await?;
+        let mut reply = self
+            .run(&self.inner.scripts.history, room, &[room.as_str(), &after_arg, self.history_len()])
+            .await?;
         let last: u64 = reply.next()?;
         let first_kept: u64 = reply.next()?;
         let messages: Vec<ChatMessage> =
@@ -418,17 +463,23 @@ impl Backend for RedisBackend {
 
     async fn issue_token(&self, room: &RoomId, user: &UserId) -> BackendResult<String> {
         let secret = crate::domain::ids_random_secret(TOKEN_SECRET_LEN);
-        let session_ttl = USER_SESSION_TTL.as_millis().to_string();
-        self.run(&self.inner.scripts.token, room, &[room.as_str(), user.as_str(), &secret, &session_ttl])
-            .await?;
+        self.run(
+            &self.inner.scripts.token,
+            room,
+            &[room.as_str(), user.as_str(), &secret, self.session_ttl_ms()],
+        )
+        .await?;
         Ok(format!("{user}.{secret}"))
     }
 
     async fn token_user(&self, room: &RoomId, token: &str) -> BackendResult<Option<UserId>> {
         let Some((user, secret)) = split_token(token) else { return Ok(None) };
-        let session_ttl = USER_SESSION_TTL.as_millis().to_string();
         let mut reply = match self
-            .run(&self.inner.scripts.check_token, room, &[room.as_str(), user.as_str(), &session_ttl])
+            .run(
+                &self.inner.scripts.check_token,
+                room,
+                &[room.as_str(), user.as_str(), self.session_ttl_ms()],
+            )
             .await
         {
             Ok(reply) => reply,
