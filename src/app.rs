@@ -2,7 +2,7 @@
 //! background tasks; [`App::run_until`] serves until a shutdown signal. Tests call the same
 //! functions on port 0.
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,13 +17,13 @@ use crate::backend::redis::RedisBackend;
 use crate::backend::{Backend, BackendConfig};
 use crate::catalog::{Catalog, Db, DbError};
 use crate::config::Config;
-use crate::live::{Hub, KeyedLimiter};
+use crate::limits::{AddressLimits, FORGET_INTERVAL, KeyedLimiter};
+use crate::live::{Hub, LiveState, SocketTracker};
 use crate::state::AppState;
 use crate::web;
-use crate::web::client::{AddressLimits, FORGET_INTERVAL};
 use crate::web::session::MemoryStore;
 
-/// Shutdown waits at most this long for live sockets to close and clean up.
+/// Shutdown waits at most this long for live sockets to close and clean up their presence.
 pub const SHUTDOWN_LIMIT: Duration = Duration::from_secs(8);
 /// How often expired browser sessions are dropped from memory.
 const SESSION_SWEEP_INTERVAL: Duration = Duration::from_secs(60);
@@ -52,6 +52,7 @@ pub struct App {
     listener: TcpListener,
     router: axum::Router,
     state: AppState,
+    sockets: SocketTracker,
     shutdown: watch::Sender<bool>,
 }
 
@@ -79,13 +80,12 @@ impl App {
         let db = Db::open(&config.database_url).await?;
         let catalog = Catalog::start(db).await;
         let (shutdown, shutdown_rx) = watch::channel(false);
+        let hub = Hub::new(backend.clone());
         let state = AppState {
-            hub: Hub::new(backend.clone()),
             backend,
             catalog,
             post_limiter: Arc::new(KeyedLimiter::new(config.limits.clone())),
             shutdown: shutdown_rx,
-            sockets: crate::live::SocketTracker::default(),
             address_limits: Arc::new(AddressLimits::new(
                 config.limits.creates_per_min,
                 config.limits.joins_per_min,
@@ -93,18 +93,20 @@ impl App {
             config: Arc::new(config.clone()),
         };
         spawn_forget_idle(state.address_limits.clone());
+        let sockets = SocketTracker::default();
+        let live = crate::live::router(LiveState { app: state.clone(), hub, sockets: sockets.clone() });
         let router = match &config.redis_url {
             Some(url) => {
                 let store = RedisStore::new(session_pool(url).await?);
-                web::router(state.clone(), store, config.session_ttl)
+                web::router(state.clone(), store, config.session_ttl, live)
             }
             None => {
                 let store = MemoryStore::default();
                 spawn_session_sweep(store.clone());
-                web::router(state.clone(), store, config.session_ttl)
+                web::router(state.clone(), store, config.session_ttl, live)
             }
         };
-        Ok(Self { listener, router, state, shutdown })
+        Ok(Self { listener, router, state, sockets, shutdown })
     }
 
     /// The address actually bound (port 0 becomes a real port).
@@ -119,13 +121,15 @@ impl App {
 
     /// Serves until `signal` completes, then stops accepting, closes live sockets with 1012
     /// (browsers reconnect, to another instance behind a load balancer), waits for them to
-    /// clean up their presence, and returns — within [`SHUTDOWN_LIMIT`].
+    /// clean up their presence (at most [`SHUTDOWN_LIMIT`]) and for requests in flight (at most
+    /// the request timeout), and returns.
     pub async fn run_until(self, signal: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        let shutdown = self.shutdown;
-        let sockets = self.state.sockets.clone();
+        let (shutdown, sockets) = (self.shutdown, self.sockets);
+        let stopping = shutdown.subscribe();
+        let open = sockets.clone();
         let graceful = async move {
             signal.await;
-            tracing::info!(sockets = sockets.open(), "shutting down: closing live sockets");
+            tracing::info!(sockets = open.open(), "shutting down: closing live sockets");
             let _ = shutdown.send(true);
         };
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
@@ -137,14 +141,30 @@ impl App {
             }
         });
         let served = axum::serve(listener, service).with_graceful_shutdown(graceful);
-        // In-flight requests get the limit too; a stuck one must not keep the process alive.
-        let result = served.await;
-        if !self.state.sockets.drained(SHUTDOWN_LIMIT).await {
-            tracing::warn!(open = self.state.sockets.open(), "sockets still open at the shutdown limit");
+        // Requests in flight when the signal came get the request timeout to finish (each is
+        // bounded by it anyway); a stuck connection must not keep the process alive.
+        let in_flight_limit = self.state.config.request_timeout;
+        let result = tokio::select! {
+            result = served.into_future() => result,
+            () = deadline_after(stopping, in_flight_limit) => {
+                tracing::warn!("requests still in flight at the shutdown limit");
+                Ok(())
+            }
+        };
+        if !sockets.drained(SHUTDOWN_LIMIT).await {
+            tracing::warn!(open = sockets.open(), "sockets still open at the shutdown limit");
         }
         tracing::info!("stopped");
         result
     }
+}
+
+/// Completes `limit` after shutdown began.
+async fn deadline_after(mut stopping: watch::Receiver<bool>, limit: Duration) {
+    if stopping.wait_for(|down| *down).await.is_err() {
+        return std::future::pending().await;
+    }
+    tokio::time::sleep(limit).await;
 }
 
 /// The connection pool of the session store (tower-sessions-redis-store speaks `fred`). Commands

@@ -1,4 +1,5 @@
-//! Configuration from the environment (SPEC §4). Every error names its variable.
+//! Configuration from the environment (the README's table; limits in docs/operations.md).
+//! Every error names its variable.
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -31,6 +32,9 @@ pub struct Config {
     pub room_idle_ttl: Duration,
     /// `C2C_SESSION_TTL`: a browser session's sliding expiry.
     pub session_ttl: Duration,
+    /// `C2C_REQUEST_TIMEOUT`: longest a page, form or API request may take before it answers
+    /// "temporarily unavailable"; also how long shutdown waits for requests in flight.
+    pub request_timeout: Duration,
     /// `C2C_ALLOWED_ORIGINS`: origins besides the request's own host allowed to open sockets.
     pub allowed_origins: Vec<String>,
     /// `C2C_TRUSTED_PROXIES`: addresses of reverse proxies whose `X-Forwarded-For` is believed.
@@ -54,6 +58,7 @@ impl fmt::Debug for Config {
             .field("translator_token", &self.translator_token.as_ref().map(|_| "<set>"))
             .field("room_idle_ttl", &self.room_idle_ttl)
             .field("session_ttl", &self.session_ttl)
+            .field("request_timeout", &self.request_timeout)
             .field("allowed_origins", &self.allowed_origins)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("secure_cookies", &self.secure_cookies)
@@ -84,6 +89,7 @@ impl Default for Config {
             translator_token: None,
             room_idle_ttl: Duration::from_secs(24 * 3600),
             session_ttl: Duration::from_secs(7 * 24 * 3600),
+            request_timeout: Duration::from_secs(15),
             allowed_origins: Vec::new(),
             trusted_proxies: Vec::new(),
             secure_cookies: false,
@@ -128,6 +134,10 @@ impl Config {
         if let Some(v) = get("C2C_SESSION_TTL") {
             config.session_ttl =
                 parse_duration(&v).ok_or_else(|| err("C2C_SESSION_TTL", duration_hint(&v)))?;
+        }
+        if let Some(v) = get("C2C_REQUEST_TIMEOUT") {
+            config.request_timeout =
+                parse_duration(&v).ok_or_else(|| err("C2C_REQUEST_TIMEOUT", duration_hint(&v)))?;
         }
         if let Some(v) = get("C2C_ALLOWED_ORIGINS") {
             config.allowed_origins = v
@@ -241,6 +251,7 @@ mod tests {
         for (var, value) in [
             ("C2C_ADDR", "nowhere"),
             ("C2C_ROOM_IDLE_TTL", "soon"),
+            ("C2C_REQUEST_TIMEOUT", "0s"),
             ("DATABASE_URL", "mysql://x"),
             ("REDIS_URL", "localhost"),
             ("C2C_MAX_MESSAGE_CHARS", "-3"),

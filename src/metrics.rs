@@ -1,4 +1,4 @@
-//! Prometheus metrics (`/metrics`, SPEC §11). Handles are created once, after the recorder is
+//! Prometheus metrics (`/metrics`, docs/operations.md). Handles are created once, after the recorder is
 //! installed, and kept in [`metrics()`], so the hot paths (one increment per delivered frame)
 //! do no registry lookups.
 
@@ -48,6 +48,8 @@ pub struct Metrics {
     pub html_sockets: Gauge,
     /// Open JSON sockets.
     pub json_sockets: Gauge,
+    /// Rooms with local sockets (a subscription in the hub).
+    pub rooms_live: Gauge,
     /// Messages accepted from browsers (socket or form).
     pub html_messages_in: Counter,
     /// Messages accepted from programs.
@@ -81,6 +83,7 @@ pub fn metrics() -> &'static Metrics {
         Metrics {
             html_sockets: gauge!("c2c_sockets_open", "kind" => "html"),
             json_sockets: gauge!("c2c_sockets_open", "kind" => "json"),
+            rooms_live: gauge!("c2c_rooms_live"),
             html_messages_in: counter!("c2c_messages_in_total", "kind" => "html"),
             json_messages_in: counter!("c2c_messages_in_total", "kind" => "json"),
             html_frames_out: counter!("c2c_frames_out_total", "kind" => "html"),
@@ -98,9 +101,9 @@ pub fn metrics() -> &'static Metrics {
     &METRICS
 }
 
-/// Renders the Prometheus text, with the gauges sampled now.
-pub fn render(rooms: usize) -> String {
-    gauge!("c2c_rooms_live").set(rooms as f64);
+/// Renders the Prometheus text.
+pub fn render() -> String {
+    metrics();
     let handle = handle();
     handle.run_upkeep();
     handle.render()

@@ -1,8 +1,8 @@
 //! The state and the bus: rooms, members, presence, history and fan-out of room events.
 //!
 //! [`Backend`] is a trait because it has two real implementations that must behave the same
-//! (SPEC §3): [`memory::MemoryBackend`] for one process with no services, and (with `REDIS_URL`)
-//! a Redis implementation shared by many instances. Both pass the contract suite in
+//! (docs/architecture.md): [`memory::MemoryBackend`] for one process with no services, and
+//! (with `REDIS_URL`) [`redis::RedisBackend`], shared by many instances. Both pass the contract suite in
 //! `tests/api/contract.rs`.
 
 pub mod memory;
@@ -19,14 +19,15 @@ use crate::domain::{
     UnixMillis, UserId,
 };
 
-/// A member's presence lives this long without a heartbeat (SPEC §8).
+/// A member's presence lives this long without a heartbeat (docs/redis.md, "Presence").
 pub const PRESENCE_TTL: Duration = Duration::from_secs(30);
 /// How often a live connection refreshes its presence: a third of the TTL, so one lost
 /// heartbeat never flips a member offline.
 pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(10);
-/// Recent messages kept per room (SPEC §8).
+/// Recent messages kept per room (docs/redis.md).
 pub const HISTORY_LEN: usize = 200;
-/// A member's live session (and so an API token) lasts this long without activity (SPEC §8).
+/// A member's live session (and so an API token) lasts this long without activity
+/// (docs/api.md).
 pub const USER_SESSION_TTL: Duration = Duration::from_secs(600);
 /// Room events buffered per local subscriber before it counts as lagging and resyncs. Every
 /// room holds two such rings per instance (backend and hub); 64 slots cover any burst a chat

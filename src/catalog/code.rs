@@ -1,5 +1,5 @@
 //! Error codes and their built-in English text, compiled into the binary so errors render even
-//! when the database is down (SPEC §9).
+//! when the database is down (docs/translating.md).
 
 macro_rules! error_codes {
     ($($(#[$doc:meta])* $variant:ident = $code:literal => $text:literal,)+) => {

@@ -1,4 +1,5 @@
-//! Locale negotiation (SPEC §9): `?lang=`, then the `lang` cookie, then `Accept-Language`.
+//! Locale negotiation (docs/translating.md): `?lang=`, then the `lang` cookie, then
+//! `Accept-Language`.
 
 /// The viewer's locale preferences, most preferred first, as lowercase tags (`ko`, `pt-br`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -16,7 +17,7 @@ pub fn normalize_tag(raw: &str) -> Option<String> {
 }
 
 impl Locales {
-    /// Builds the preference list from the three sources, in SPEC order.
+    /// Builds the preference list from the three sources, in that order.
     pub fn negotiate(query: Option<&str>, cookie: Option<&str>, accept_language: Option<&str>) -> Self {
         let mut tags: Vec<String> = Vec::new();
         let mut push = |tag: String| {
@@ -77,15 +78,28 @@ fn parse_accept_language(header: &str) -> Vec<String> {
         .filter_map(|(i, part)| {
             let mut pieces = part.split(';');
             let tag = normalize_tag(pieces.next()?)?;
-            let q = pieces
-                .find_map(|p| p.trim().strip_prefix("q="))
-                .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok())?;
-            let q = (q.clamp(0.0, 1.0) * 1000.0) as u16;
+            let q = pieces.find_map(|p| p.trim().strip_prefix("q=")).map_or(Some(1000), thousandths)?;
             (q > 0).then_some((q, i, tag))
         })
         .collect();
     weighted.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     weighted.into_iter().map(|(_, _, tag)| tag).collect()
+}
+
+/// A quality value (`q=0.8`) in thousandths, `0`–`1000`: a `0` or `1`, then at most three
+/// decimals, as HTTP defines it. Anything else is malformed.
+fn thousandths(q: &str) -> Option<u16> {
+    let (whole, decimals) = q.trim().split_once('.').unwrap_or((q.trim(), ""));
+    if decimals.len() > 3 || !decimals.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let whole: u16 = match whole {
+        "0" => 0,
+        "1" => 1000,
+        _ => return None,
+    };
+    let fraction: u16 = if decimals.is_empty() { 0 } else { format!("{decimals:0<3}").parse().ok()? };
+    Some((whole + fraction).min(1000))
 }
 
 #[cfg(test)]
@@ -103,6 +117,18 @@ mod tests {
         let l = Locales::negotiate(None, None, Some("en;q=0.5, ko-KR, fr;q=0, *;q=0.1, ja;q=0.8"));
         assert_eq!(l.tags(), ["ko-kr", "ja", "en"]);
         assert_eq!(l.fallback_chain(), ["ko-kr", "ko", "ja", "en"]);
+    }
+
+    #[test]
+    fn quality_values_are_thousandths() {
+        assert_eq!(thousandths("1"), Some(1000));
+        assert_eq!(thousandths("0.8"), Some(800));
+        assert_eq!(thousandths("0.125"), Some(125));
+        assert_eq!(thousandths(" 0.05 "), Some(50));
+        assert_eq!(thousandths("0"), Some(0));
+        for bad in ["", "x", "2", "-1", "0.1234", "0.a", "1e0"] {
+            assert_eq!(thousandths(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

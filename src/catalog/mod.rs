@@ -1,6 +1,6 @@
 //! The error catalogue: `error_info(code, locale, message, updated_at)` in SQLite (default) or
 //! PostgreSQL, cached in memory and reloaded in the background so translators' edits reach a
-//! running server within seconds (SPEC §9). Lookups never touch the database.
+//! running server within seconds (docs/translating.md). Lookups never touch the database.
 
 mod code;
 mod db;
@@ -13,7 +13,7 @@ use std::time::Duration;
 
 pub use code::ErrorCode;
 
-use crate::domain::{Limits, TextError};
+use crate::support::{read, write};
 pub use db::{CatalogRow, Db, DbError};
 pub use locale::{Locales, normalize_tag};
 
@@ -82,7 +82,7 @@ impl Catalog {
                 if changed {
                     crate::metrics::metrics().catalogue_reloads.increment(1);
                     tracing::info!(locales = table.len(), "error catalogue loaded");
-                    *self.inner.table.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(table);
+                    *write(&self.inner.table) = Arc::new(table);
                 }
                 if !self.inner.db_reachable.swap(true, Ordering::Relaxed) {
                     tracing::info!("error catalogue database reachable");
@@ -106,7 +106,7 @@ impl Catalog {
     }
 
     fn table(&self) -> Arc<Table> {
-        self.inner.table.read().unwrap_or_else(|p| p.into_inner()).clone()
+        read(&self.inner.table).clone()
     }
 
     /// The database behind the catalogue (the translators' page reads and writes it).
@@ -117,11 +117,6 @@ impl Catalog {
     /// Whether the last reload reached the database (`/readyz`).
     pub fn db_reachable(&self) -> bool {
         self.inner.db_reachable.load(Ordering::Relaxed)
-    }
-
-    /// The message for refused text (a name, a message) with its limit filled in.
-    pub fn text_error(&self, err: TextError, locales: &Locales, limits: &Limits) -> String {
-        self.message(err.into(), locales, &[("max", &err.limit(limits).to_string())])
     }
 
     /// The message for `code` in the best locale of `locales`, with `{placeholders}` filled

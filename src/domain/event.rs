@@ -1,4 +1,5 @@
-//! Room events: the one stream every view (HTML fragments, JSON) is rendered from (SPEC §7).
+//! Room events: the one stream every view (HTML fragments, JSON frames) is rendered from
+//! (docs/protocol.md), and [`StreamPos`], where a reader of that stream stands.
 
 use super::{ClientMsgId, DisplayName, MessageText, Seq, UnixMillis, UserId};
 
@@ -61,4 +62,106 @@ pub enum RoomEvent {
     /// The stream had a gap history cannot fill (member changes, or messages that fell out of
     /// history): take a fresh snapshot.
     Resync,
+}
+
+/// Where a reader of a room's stream stands: the newest message and member-list version it has
+/// shown. Every reader keeps one (each socket, and in the Redis backend each instance's copy of
+/// a room), so "already seen", "next" and "something is missing" mean the same everywhere.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StreamPos {
+    /// Sequence number of the newest message shown.
+    pub last_seq: Seq,
+    /// Member-list version shown.
+    pub member_version: u64,
+}
+
+/// Where an event falls relative to a [`StreamPos`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// At or below the position: already shown.
+    Seen,
+    /// Exactly the next one.
+    Next,
+    /// Beyond the next one: something in between is missing.
+    Ahead,
+    /// Not sequenced: the reader must take a fresh snapshot.
+    Resync,
+}
+
+impl StreamPos {
+    /// Where `event` falls relative to this position.
+    pub fn place(&self, event: &RoomEvent) -> Place {
+        let (number, shown) = match event {
+            RoomEvent::Message(m) => (m.seq, self.last_seq),
+            RoomEvent::Presence { version, .. } => (*version, self.member_version),
+            RoomEvent::Resync => return Place::Resync,
+        };
+        if number <= shown {
+            Place::Seen
+        } else if number == shown + 1 {
+            Place::Next
+        } else {
+            Place::Ahead
+        }
+    }
+
+    /// Moves the position past `event` (never backwards).
+    pub fn advance(&mut self, event: &RoomEvent) {
+        match event {
+            RoomEvent::Message(m) => self.last_seq = self.last_seq.max(m.seq),
+            RoomEvent::Presence { version, .. } => self.member_version = self.member_version.max(*version),
+            RoomEvent::Resync => {}
+        }
+    }
+
+    /// For a socket: whether to send `event`, moving past it if so. `None` asks for a resync.
+    pub fn admit(&mut self, event: &RoomEvent) -> Option<bool> {
+        match self.place(event) {
+            Place::Seen => Some(false),
+            Place::Next | Place::Ahead => {
+                self.advance(event);
+                Some(true)
+            }
+            Place::Resync => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(seq: Seq) -> RoomEvent {
+        RoomEvent::Message(ChatMessage {
+            seq,
+            user: UserId::generate(),
+            name: DisplayName::from_stored("A".into()),
+            text: MessageText::from_stored("hi".into()),
+            at: 0,
+            client_id: None,
+        })
+    }
+
+    fn presence(version: u64) -> RoomEvent {
+        let member =
+            MemberView { user: UserId::generate(), name: DisplayName::from_stored("A".into()), online: true };
+        RoomEvent::Presence { version, member, change: PresenceChange::Online }
+    }
+
+    #[test]
+    fn positions_place_and_admit_events() {
+        let mut pos = StreamPos { last_seq: 3, member_version: 7 };
+        assert_eq!(pos.place(&message(2)), Place::Seen);
+        assert_eq!(pos.place(&message(3)), Place::Seen);
+        assert_eq!(pos.place(&message(4)), Place::Next);
+        assert_eq!(pos.place(&message(6)), Place::Ahead);
+        assert_eq!(pos.place(&presence(8)), Place::Next);
+        assert_eq!(pos.place(&RoomEvent::Resync), Place::Resync);
+        assert_eq!(pos.admit(&message(6)), Some(true));
+        assert_eq!(pos, StreamPos { last_seq: 6, member_version: 7 });
+        assert_eq!(pos.admit(&message(5)), Some(false), "older than the position");
+        assert_eq!(pos.admit(&presence(9)), Some(true));
+        assert_eq!(pos.member_version, 9);
+        assert_eq!(pos.admit(&RoomEvent::Resync), None);
+    }
 }

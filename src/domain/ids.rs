@@ -1,5 +1,5 @@
 //! Identifiers. Room and user ids are random (CSPRNG), URL-safe and validated before any lookup
-//! (SPEC §10), so a malformed id never reaches the backend.
+//! (docs/security.md), so a malformed id never reaches the backend.
 
 use std::fmt;
 
@@ -18,7 +18,7 @@ fn random_token(n: usize) -> String {
     if let Err(err) = getrandom::fill(&mut bytes) {
         panic!("operating system random source failed: {err}");
     }
-    bytes.iter().map(|b| ALPHABET[(b & 63) as usize] as char).collect()
+    bytes.iter().map(|b| char::from(ALPHABET[usize::from(b & 63)])).collect()
 }
 
 /// Compares secrets (tokens, CSRF values) in time independent of where they differ.
@@ -109,7 +109,7 @@ impl ConnId {
 pub type Seq = u64;
 
 /// The client's id for one message it sends, so a resubmitted form or a message re-sent after a
-/// reconnect is stored once (SPEC §5). 1–64 URL-safe characters.
+/// reconnect is stored once (docs/protocol.md). 1–64 URL-safe characters.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct ClientMsgId(String);
 

@@ -1,7 +1,5 @@
-//! Input and rate limits (SPEC §10). Defaults are the SPEC's; each is configurable by
-//! environment so operators and benchmarks can raise them.
-
-use std::time::Duration;
+//! Input and rate limits. Each is configurable by environment so operators and benchmarks can
+//! raise them; docs/operations.md lists them with their variables and defaults.
 
 /// The limits every edge (form, socket, API) applies to user input.
 #[derive(Clone, Debug)]
@@ -33,12 +31,5 @@ impl Default for Limits {
             creates_per_min: 20,
             joins_per_min: 60,
         }
-    }
-}
-
-impl Limits {
-    /// Time for one token of the send rate to come back.
-    pub fn refill_interval(&self) -> Duration {
-        Duration::from_secs_f64(1.0 / self.rate_per_sec.max(0.001))
     }
 }

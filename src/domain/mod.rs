@@ -6,7 +6,7 @@ mod ids;
 mod limits;
 mod text;
 
-pub use event::{ChatMessage, MemberView, PresenceChange, RoomEvent};
+pub use event::{ChatMessage, MemberView, Place, PresenceChange, RoomEvent, StreamPos};
 pub use ids::{ClientMsgId, ConnId, RoomId, Seq, UserId, random_secret as ids_random_secret, same_secret};
 pub use limits::Limits;
 pub use text::{DisplayName, MessageText, TextError};
@@ -17,5 +17,5 @@ pub type UnixMillis = i64;
 /// The current wall-clock time in milliseconds since the Unix epoch.
 pub fn now_millis() -> UnixMillis {
     let now = time::OffsetDateTime::now_utc();
-    (now.unix_timestamp_nanos() / 1_000_000) as UnixMillis
+    UnixMillis::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(UnixMillis::MAX)
 }

@@ -1,53 +1,86 @@
-//! Live frames: the HTML a socket pushes, built from the same fragments as the pages and
-//! wrapped for htmx out-of-band swaps (`hx-swap-oob`, SPEC §7).
+//! Live frames: the HTML the browser's socket pushes (docs/protocol.md), built from the same
+//! fragments as the pages and wrapped by templates for htmx out-of-band swaps (`hx-swap-oob`).
+
+use askama::Template;
 
 use super::{MemberFragment, MessageFragment, NoticeFragment, Ui, fill, log_items, member_items, render};
 use crate::backend::History;
 use crate::domain::{MemberView, PresenceChange, RoomEvent, RoomId, UserId};
 
-/// Renders room events into frames. Stateless: the socket layer caches one frame per event
-/// and interface language and shares it across connections.
-pub struct Frames;
+/// Items swapped into one of the chat page's two lists: `#messages` or `#members`.
+#[derive(Template)]
+#[template(path = "frames/list.html")]
+struct ListFrame<'a> {
+    /// `#messages` if true, else `#members`.
+    messages: bool,
+    /// `beforeend` (append) or `innerHTML` (replace).
+    swap: &'static str,
+    /// Rendered fragments.
+    items: &'a str,
+}
 
-impl Frames {
-    /// The frame for `event` in `ui`'s language.
-    pub fn event(ui: &'static Ui, event: &RoomEvent) -> String {
-        match event {
-            RoomEvent::Message(m) => {
-                format!(
-                    r#"<ol id="messages" hx-swap-oob="beforeend">{}</ol>"#,
-                    render(&MessageFragment::new(m))
-                )
-            }
-            RoomEvent::Presence { member, change, .. } => presence(ui, member, *change),
-            // Sockets answer a resync with a snapshot; it has no frame of its own.
-            RoomEvent::Resync => String::new(),
-        }
+/// Removes a member's entry from `#members`.
+#[derive(Template)]
+#[template(path = "frames/member_removed.html")]
+struct MemberRemovedFrame<'a> {
+    user: &'a UserId,
+}
+
+/// The localized error under the composer; `error: None` clears it. The chat page renders
+/// the same fragment in place (`oob: false`).
+#[derive(Template)]
+#[template(path = "fragments/_composer_error.html")]
+struct ComposerErrorFrame<'a> {
+    error: Option<&'a str>,
+    oob: bool,
+}
+
+/// Replaces the composer when the socket cannot go on (session gone, room gone).
+#[derive(Template)]
+#[template(path = "frames/ended.html")]
+struct EndedFrame<'a> {
+    message: &'a str,
+    room: &'a RoomId,
+    link_text: &'a str,
+}
+
+fn append_messages(items: &str) -> String {
+    render(&ListFrame { messages: true, swap: "beforeend", items })
+}
+
+fn append_members(items: &str) -> String {
+    render(&ListFrame { messages: false, swap: "beforeend", items })
+}
+
+/// The frame for `event` in `ui`'s language. Sockets answer a resync with a snapshot; it has no
+/// frame of its own.
+pub fn event_frame(ui: &'static Ui, event: &RoomEvent) -> String {
+    match event {
+        RoomEvent::Message(m) => append_messages(&render(&MessageFragment::new(m))),
+        RoomEvent::Presence { member, change, .. } => presence_frame(ui, member, *change),
+        RoomEvent::Resync => String::new(),
     }
 }
 
-fn presence(ui: &'static Ui, member: &MemberView, change: PresenceChange) -> String {
+fn presence_frame(ui: &'static Ui, member: &MemberView, change: PresenceChange) -> String {
     let notice = |template: &str, kind: &'static str| {
         let text = fill(template, "name", member.name.as_str());
-        format!(
-            r#"<ol id="messages" hx-swap-oob="beforeend">{}</ol>"#,
-            render(&NoticeFragment { kind, text: &text })
-        )
+        append_messages(&render(&NoticeFragment { kind, text: &text }))
     };
     match change {
-        PresenceChange::Joined => format!(
-            r#"<ul id="members" hx-swap-oob="beforeend">{}</ul>{}"#,
-            render(&MemberFragment::new(ui, member, false, None)),
-            notice(ui.joined_notice, "joined")
-        ),
+        PresenceChange::Joined => {
+            let mut frame = append_members(&render(&MemberFragment::new(ui, member, false, None)));
+            frame.push_str(&notice(ui.joined_notice, "joined"));
+            frame
+        }
         PresenceChange::Online | PresenceChange::Offline => {
             render(&MemberFragment::new(ui, member, false, Some("outerHTML")))
         }
-        PresenceChange::Left => format!(
-            r#"<li id="m-{}" hx-swap-oob="delete"></li>{}"#,
-            member.user,
-            notice(ui.left_notice, "left")
-        ),
+        PresenceChange::Left => {
+            let mut frame = render(&MemberRemovedFrame { user: &member.user });
+            frame.push_str(&notice(ui.left_notice, "left"));
+            frame
+        }
     }
 }
 
@@ -68,27 +101,29 @@ pub fn snapshot_frames(
 ) -> Vec<String> {
     let mut log = log_items(ui, history).into_iter();
     let mut people = member_items(ui, members, Some(me));
-    let mut frames = vec![format!(
-        r#"<ol id="messages" hx-swap-oob="innerHTML">{}</ol><ul id="members" hx-swap-oob="innerHTML">{}</ul>"#,
-        take_chunk(&mut log),
-        take_chunk(&mut people),
-    )];
+    let mut first = render(&ListFrame { messages: true, swap: "innerHTML", items: &take_chunk(&mut log) });
+    first.push_str(&render(&ListFrame {
+        messages: false,
+        swap: "innerHTML",
+        items: &take_chunk(&mut people),
+    }));
+    let mut frames = vec![first];
     loop {
         let more = take_chunk(&mut people);
         if more.is_empty() {
             break;
         }
-        frames.push(format!(r#"<ul id="members" hx-swap-oob="beforeend">{more}</ul>"#));
+        frames.push(append_members(&more));
     }
     loop {
         let more = take_chunk(&mut log);
         if more.is_empty() {
             break;
         }
-        frames.push(format!(r#"<ol id="messages" hx-swap-oob="beforeend">{more}</ol>"#));
+        frames.push(append_messages(&more));
     }
     if let Some(last) = frames.last_mut() {
-        last.push_str(&error_frame(""));
+        last.push_str(&error_frame(None));
     }
     frames
 }
@@ -106,36 +141,12 @@ fn take_chunk(items: &mut impl Iterator<Item = String>) -> String {
     out
 }
 
-/// A localized error under the composer (empty `message` clears it). The message is escaped.
-pub fn error_frame(message: &str) -> String {
-    format!(
-        r#"<p id="composer-error" class="field-error" role="alert" hx-swap-oob="true">{}</p>"#,
-        escape(message)
-    )
+/// A localized error under the composer; `None` clears it.
+pub fn error_frame(message: Option<&str>) -> String {
+    render(&ComposerErrorFrame { error: message, oob: true })
 }
 
-/// Replaces the composer when the socket cannot go on (session gone, room gone): the message
-/// and a link to rejoin.
+/// Replaces the composer when the socket cannot go on: the message and a link to rejoin.
 pub fn ended_frame(message: &str, room: &RoomId, link_text: &str) -> String {
-    format!(
-        r#"<div id="composer" class="composer ended" hx-swap-oob="true"><p role="alert">{}</p><a class="button primary" href="/r/{room}">{}</a></div>"#,
-        escape(message),
-        escape(link_text)
-    )
-}
-
-/// HTML-escapes text for the few fragments built without a template.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    render(&EndedFrame { message, room, link_text })
 }

@@ -1,14 +1,19 @@
-//! Views: askama templates for pages and for the live fragments. One fragment, one template:
-//! the page and the socket render messages and members from the same partials (STYLE habit 7).
+//! Views: everything a person or program reads. Askama templates for pages and fragments, the
+//! live frames built from the same fragments (one fragment, one template: the page and the
+//! socket render messages and members from the same partials), the JSON frames of `/ws`, the
+//! interface strings and the static assets. Depends on the domain, backend and catalogue types
+//! only; no HTTP here.
 
-mod frames;
+pub mod assets;
+pub mod frames;
+pub mod json;
 pub mod translate;
 mod ui;
 
 use askama::Template;
 use askama_web::WebTemplate;
 
-pub use frames::{Frames, SNAPSHOT_CHUNK, ended_frame, error_frame, escape, snapshot_frames};
+pub use frames::SNAPSHOT_CHUNK;
 pub use ui::{Ui, UiLang, fill, human_duration};
 
 use crate::backend::History;
@@ -16,7 +21,7 @@ use crate::domain::{ChatMessage, MemberView, RoomId, Seq, UnixMillis, UserId};
 
 /// Version tag appended to asset URLs so browsers fetch new assets after an upgrade.
 pub fn asset_version() -> &'static str {
-    crate::web::assets::version()
+    assets::version()
 }
 
 /// `/` — the create-room form.

@@ -88,6 +88,17 @@ pub struct CellFragment {
     saved: bool,
 }
 
+/// A translation's preview with sample values, and what is wrong with it (the placeholder
+/// check), shown under the text being edited.
+#[derive(Template)]
+#[template(path = "fragments/_preview.html")]
+pub struct PreviewFragment {
+    /// Why the text would be refused, if it would.
+    pub error: Option<String>,
+    /// The text with sample values.
+    pub preview: String,
+}
+
 /// The catalogue rows, indexed for the grid.
 pub struct Catalogue {
     rows: HashMap<(String, String), CatalogRow>,

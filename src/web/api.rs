@@ -1,4 +1,4 @@
-//! The JSON REST API of the original design (SPEC §6). Every response is the envelope
+//! The JSON REST API of the original design (docs/api.md). Every response is the envelope
 //! `{success, data, message, error{code, message, details}, timestamp}`; errors are rendered by
 //! the `localize` middleware with the message from `error_info` in the request's locale.
 //! The OpenAPI description is generated from these types (`/api/openapi.json`).
@@ -6,7 +6,7 @@
 use axum::Json;
 use axum::Router;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Path, Request, State};
+use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -14,10 +14,11 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
-use super::client::{Action, ClientIp};
+use super::client::ClientIp;
 use super::error::AppError;
-use crate::backend::BackendError;
-use crate::domain::{DisplayName, RoomId};
+use super::extract::RoomPath;
+use crate::domain::DisplayName;
+use crate::limits::Action;
 use crate::state::AppState;
 
 /// Routes of this module.
@@ -179,11 +180,8 @@ pub struct RoomInfo {
 }
 
 fn parse_name(raw: Option<&str>, field: &'static str, state: &AppState) -> Result<DisplayName, AppError> {
-    DisplayName::parse(raw.unwrap_or(""), state.limits()).map_err(|err| AppError::Invalid {
-        code: err.into(),
-        field,
-        args: vec![("max", err.limit(state.limits()).to_string())],
-    })
+    DisplayName::parse(raw.unwrap_or(""), state.limits())
+        .map_err(|err| AppError::invalid(err, field, state.limits()))
 }
 
 /// Creates a room; the creator becomes its first member.
@@ -217,8 +215,7 @@ async fn create_room(
         (status = 404, description = "No such room (`ROOM_NOT_FOUND`)", body = Envelope<NoData>),
         (status = 503, description = "Backend unavailable", body = Envelope<NoData>),
     ))]
-async fn room_info(State(state): State<AppState>, Path(room): Path<String>) -> Result<Response, AppError> {
-    let room = RoomId::parse(&room).ok_or(AppError::RoomNotFound)?;
+async fn room_info(State(state): State<AppState>, RoomPath(room): RoomPath) -> Result<Response, AppError> {
     let snapshot = state.backend.room(&room).await?;
     let data = RoomInfo {
         room_id: room.to_string(),
@@ -253,16 +250,12 @@ async fn room_info(State(state): State<AppState>, Path(room): Path<String>) -> R
 async fn join_room(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    Path(room): Path<String>,
+    RoomPath(room): RoomPath,
     ApiJson(body): ApiJson<JoinRoom>,
 ) -> Result<Response, AppError> {
     state.address_limits.check(Action::Join, ip).map_err(AppError::RateLimited)?;
-    let room = RoomId::parse(&room).ok_or(AppError::RoomNotFound)?;
     let name = parse_name(body.name.as_deref(), "name", &state)?;
-    let user = state.backend.join(&room, name).await.map_err(|err| match err {
-        BackendError::NameTaken => AppError::NameTaken("name"),
-        other => other.into(),
-    })?;
+    let user = state.backend.join(&room, name).await?;
     let token = state.backend.issue_token(&room, &user).await?;
     Ok((StatusCode::CREATED, Json(Envelope::ok(Membership { user_id: user.to_string(), token })))
         .into_response())

@@ -1,33 +1,37 @@
-//! Who is asking: the client's address (for per-address limits and logs) and a request id
-//! (in logs, on error pages, in `X-Request-Id`).
+//! Who is asking: the client's address (for per-address limits and logs) and the request's
+//! id (in logs, on error pages, in `X-Request-Id`).
 
 use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::time::Duration;
 
-use axum::extract::{ConnectInfo, FromRequestParts, Request};
-use axum::http::HeaderValue;
+use axum::extract::{ConnectInfo, FromRef, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::middleware::Next;
-use axum::response::Response;
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use axum::http::{HeaderName, HeaderValue};
+use tower_http::request_id::{MakeRequestId, RequestId};
 
 use crate::state::AppState;
 
-/// The request's id.
-#[derive(Clone, Debug)]
-pub struct RequestId(pub String);
+/// The header carrying a request's id, in and out.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// Middleware: gives every request an id, in its extensions and the response's `X-Request-Id`.
-pub async fn request_id(mut request: Request, next: Next) -> Response {
-    let id = crate::domain::ids_random_secret(12);
-    request.extensions_mut().insert(RequestId(id.clone()));
-    let mut response = next.run(request).await;
-    if let Ok(value) = HeaderValue::from_str(&id) {
-        response.headers_mut().insert("x-request-id", value);
+/// Request ids: 12 random URL-safe characters.
+#[derive(Clone, Copy, Default)]
+pub struct MakeId;
+
+impl MakeRequestId for MakeId {
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        HeaderValue::from_str(&crate::domain::ids_random_secret(12)).ok().map(RequestId::new)
     }
-    response
+}
+
+/// Whether an id a proxy put on the request is kept (it then ties our logs to the proxy's):
+/// up to 64 letters, digits, `-`, `_` or `.`. Anything else is replaced by our own, so a
+/// client cannot write arbitrary text into logs and error pages.
+pub fn acceptable_request_id(value: &HeaderValue) -> bool {
+    let bytes = value.as_bytes();
+    !bytes.is_empty()
+        && bytes.len() <= 64
+        && bytes.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
 /// The client's address: the peer, or, when the peer is a trusted proxy, the nearest address
@@ -35,15 +39,18 @@ pub async fn request_id(mut request: Request, next: Next) -> Response {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClientIp(pub IpAddr);
 
-impl FromRequestParts<AppState> for ClientIp {
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp
+where
+    AppState: FromRef<S>,
+{
     type Rejection = Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |ConnectInfo(addr)| addr.ip());
-        Ok(Self(client_ip(peer, parts, &state.config.trusted_proxies)))
+        Ok(Self(client_ip(peer, parts, &AppState::from_ref(state).config.trusted_proxies)))
     }
 }
 
@@ -61,57 +68,6 @@ fn client_ip(peer: IpAddr, parts: &Parts, trusted: &[IpAddr]) -> IpAddr {
         .collect();
     forwarded.into_iter().rev().find(|a| !trusted.contains(a)).unwrap_or(peer)
 }
-
-/// Per-address limits on room creation and joins (SPEC §10, abuse limits).
-pub struct AddressLimits {
-    creates: DefaultKeyedRateLimiter<IpAddr>,
-    joins: DefaultKeyedRateLimiter<IpAddr>,
-}
-
-/// Which limit.
-#[derive(Clone, Copy, Debug)]
-pub enum Action {
-    /// Creating a room.
-    Create,
-    /// Joining a room.
-    Join,
-}
-
-fn quota(per_min: u32) -> Quota {
-    Quota::per_minute(std::num::NonZeroU32::new(per_min.max(1)).unwrap_or(std::num::NonZeroU32::MIN))
-}
-
-impl AddressLimits {
-    /// Limits at `creates` and `joins` per minute per address.
-    pub fn new(creates: u32, joins: u32) -> Self {
-        Self { creates: RateLimiter::hashmap(quota(creates)), joins: RateLimiter::hashmap(quota(joins)) }
-    }
-
-    /// Takes one `action` for `ip`, or says in how many seconds it is allowed again.
-    pub fn check(&self, action: Action, ip: IpAddr) -> Result<(), u64> {
-        let limiter = match action {
-            Action::Create => &self.creates,
-            Action::Join => &self.joins,
-        };
-        limiter.check_key(&ip).map_err(|not_until| {
-            let metric = match action {
-                Action::Create => &crate::metrics::metrics().limited_creates,
-                Action::Join => &crate::metrics::metrics().limited_joins,
-            };
-            metric.increment(1);
-            crate::live::retry_secs(not_until.wait_time_from(DefaultClock::default().now()))
-        })
-    }
-
-    /// Forgets addresses whose buckets are full again.
-    pub fn forget_idle(&self) {
-        self.creates.retain_recent();
-        self.joins.retain_recent();
-    }
-}
-
-/// How often idle addresses are forgotten.
-pub const FORGET_INTERVAL: Duration = Duration::from_secs(60);
 
 #[cfg(test)]
 mod tests {
@@ -137,14 +93,11 @@ mod tests {
     }
 
     #[test]
-    fn limits_say_when_to_retry() {
-        let limits = AddressLimits::new(2, 60);
-        let ip: IpAddr = "198.51.100.1".parse().unwrap();
-        assert!(limits.check(Action::Create, ip).is_ok());
-        assert!(limits.check(Action::Create, ip).is_ok());
-        let wait = limits.check(Action::Create, ip).unwrap_err();
-        assert!((1..=30).contains(&wait), "{wait}");
-        assert!(limits.check(Action::Create, "198.51.100.2".parse().unwrap()).is_ok(), "per address");
-        assert!(limits.check(Action::Join, ip).is_ok(), "per action");
+    fn only_plain_request_ids_are_kept() {
+        assert!(acceptable_request_id(&HeaderValue::from_static("abc-123_x.y")));
+        assert!(!acceptable_request_id(&HeaderValue::from_static("a b")));
+        assert!(!acceptable_request_id(&HeaderValue::from_static("id=1 level=error")));
+        assert!(!acceptable_request_id(&HeaderValue::from_static("")));
+        assert!(!acceptable_request_id(&HeaderValue::from_str(&"x".repeat(65)).unwrap()));
     }
 }

@@ -1,21 +1,23 @@
-//! One error type for the web edge, mapped to a status and a localized message in one place
-//! (STYLE habit 4). Handlers return `Err(AppError)`; the `localize` middleware renders the
-//! page in the viewer's language, so handlers never build error pages themselves.
+//! One error type for the edge, mapped to a status, a code and a localized message in one
+//! place. Handlers return `Err(AppError)`; the `localize` middleware renders the page (or the
+//! API's JSON envelope) in the viewer's language, so handlers never build error pages
+//! themselves. The live sockets report the same errors as frames (`src/live/`).
 
 use axum::extract::{Request, State};
-use axum::http::header::{RETRY_AFTER, SET_COOKIE};
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER, SET_COOKIE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use tower_http::request_id::RequestId;
+use tower_sessions::cookie::{Cookie, SameSite};
 
 use super::api::{ApiError, Envelope, NoData};
-use super::client::RequestId;
 use super::locale::{Lang, query_lang};
 use crate::backend::BackendError;
-use crate::catalog::ErrorCode;
-use crate::domain::RoomId;
+use crate::catalog::{Catalog, ErrorCode, Locales};
+use crate::domain::{Limits, RoomId, TextError};
 use crate::state::AppState;
-use crate::views::{ErrorPage, asset_version};
+use crate::views::{ErrorPage, UiLang, asset_version};
 
 /// An error a page request ends with.
 #[derive(Debug)]
@@ -37,10 +39,14 @@ pub enum AppError {
     },
     /// 409 `NAME_TAKEN`: a present member uses the name.
     NameTaken(&'static str),
-    /// 403 `NOT_A_MEMBER`, with a link to the room's join form.
-    NotAMember(RoomId),
-    /// 403 `FORM_EXPIRED`: missing or wrong CSRF token, or a foreign `Origin`.
+    /// 403 `NOT_A_MEMBER`; the page links to the join form of the room in its path.
+    NotAMember,
+    /// 401 `SESSION_EXPIRED`: the member's session (an API token, a browser session) is gone.
+    SessionExpired,
+    /// 403 `FORM_EXPIRED`: missing or wrong CSRF token, or a foreign `Origin` on a form.
     FormExpired,
+    /// 403 `FORBIDDEN`: a socket opened from a foreign `Origin`.
+    Forbidden,
     /// 429 `RATE_LIMITED` with `Retry-After`.
     RateLimited(u64),
     /// 503 `SERVICE_UNAVAILABLE`: the backend cannot be reached.
@@ -58,22 +64,56 @@ impl AppError {
             AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, ErrorCode::ValidationError),
             AppError::Invalid { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, *code),
             AppError::NameTaken(_) => (StatusCode::CONFLICT, ErrorCode::NameTaken),
-            AppError::NotAMember(_) => (StatusCode::FORBIDDEN, ErrorCode::NotAMember),
+            AppError::NotAMember => (StatusCode::FORBIDDEN, ErrorCode::NotAMember),
+            AppError::SessionExpired => (StatusCode::UNAUTHORIZED, ErrorCode::SessionExpired),
             AppError::FormExpired => (StatusCode::FORBIDDEN, ErrorCode::FormExpired),
+            AppError::Forbidden => (StatusCode::FORBIDDEN, ErrorCode::Forbidden),
             AppError::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited),
             AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::ServiceUnavailable),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::InternalError),
         }
     }
+
+    /// The catalogue code of this error.
+    pub fn code(&self) -> ErrorCode {
+        self.status_code().1
+    }
+
+    /// The values of the message's placeholders.
+    pub fn args(&self) -> Vec<(&'static str, String)> {
+        match self {
+            AppError::Invalid { args, .. } => args.clone(),
+            AppError::RateLimited(secs) => vec![("seconds", secs.to_string())],
+            _ => Vec::new(),
+        }
+    }
+
+    /// Refused text in `field`, with the limit it broke.
+    pub fn invalid(err: TextError, field: &'static str, limits: &Limits) -> Self {
+        AppError::Invalid { code: err.into(), field, args: vec![("max", err.limit(limits).to_string())] }
+    }
+
+    /// The message people read for this error, in the best of `locales`.
+    pub fn localized(&self, catalog: &Catalog, locales: &Locales) -> String {
+        let args = self.args();
+        let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        catalog.message(self.code(), locales, &args)
+    }
+
+    /// Whether the person can correct this in the form they sent (the form comes back with the
+    /// message next to the field and their input kept), rather than seeing an error page.
+    pub fn is_correctable(&self) -> bool {
+        matches!(self, AppError::Invalid { .. } | AppError::NameTaken(_) | AppError::RateLimited(_))
+    }
 }
 
-/// Maps backend failures that end a page request.
+/// The one mapping from backend failures to what people see.
 impl From<BackendError> for AppError {
     fn from(err: BackendError) -> Self {
         match err {
             BackendError::RoomNotFound => AppError::RoomNotFound,
-            // Callers that can name the room map NotAMember themselves.
-            BackendError::NotAMember | BackendError::NameTaken => AppError::Internal(err.to_string()),
+            BackendError::NotAMember => AppError::NotAMember,
+            BackendError::NameTaken => AppError::NameTaken("name"),
             BackendError::Unavailable(msg) => AppError::Unavailable(msg),
         }
     }
@@ -91,14 +131,13 @@ impl From<tower_sessions::session_store::Error> for AppError {
 struct ErrorReport {
     code: ErrorCode,
     args: Vec<(&'static str, String)>,
-    room: Option<RoomId>,
     details: serde_json::Map<String, serde_json::Value>,
 }
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_code();
-        let mut report = ErrorReport { code, args: Vec::new(), room: None, details: serde_json::Map::new() };
+        let mut report = ErrorReport { code, args: self.args(), details: serde_json::Map::new() };
         let mut response = status.into_response();
         match self {
             AppError::Internal(detail) => tracing::error!(%detail, "internal error"),
@@ -107,18 +146,15 @@ impl IntoResponse for AppError {
                 tracing::debug!(%detail, "unparseable request");
                 report.details.insert("reason".into(), detail.into());
             }
-            AppError::Invalid { field, args, .. } => {
+            AppError::Invalid { field, .. } => {
                 report.details.insert("field".into(), field.into());
-                report.args = args;
             }
             AppError::NameTaken(field) => {
                 report.details.insert("field".into(), field.into());
             }
             AppError::RateLimited(secs) => {
-                report.args.push(("seconds", secs.to_string()));
                 response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(secs));
             }
-            AppError::NotAMember(room) => report.room = Some(room),
             _ => {}
         }
         response.extensions_mut().insert(report);
@@ -127,15 +163,16 @@ impl IntoResponse for AppError {
 }
 
 fn error_page(
-    lang: crate::views::UiLang,
+    lang: UiLang,
     report: &ErrorReport,
+    room: Option<RoomId>,
     message: String,
     request_id: String,
 ) -> ErrorPage {
     let ui = lang.ui();
-    let (heading, link_href, link_text) = match (report.code, &report.room) {
+    let (heading, link_href, link_text) = match (report.code, room) {
         (ErrorCode::RoomNotFound, _) => (ui.not_found_heading, "/".to_owned(), ui.start_new),
-        (_, Some(room)) => (ui.error_heading, format!("/r/{room}"), ui.rejoin),
+        (ErrorCode::NotAMember, Some(room)) => (ui.error_heading, format!("/r/{room}"), ui.rejoin),
         _ => (ui.error_heading, "/".to_owned(), ui.try_again),
     };
     ErrorPage {
@@ -149,15 +186,25 @@ fn error_page(
     }
 }
 
-/// Middleware: renders [`AppError`] responses as localized pages (or, under `/api/`, as the JSON
-/// envelope), and remembers an explicit
-/// `?lang=` choice in the `lang` cookie.
+/// The room a page under `/r/{roomId}/…` is about, for the error page's "join again" link.
+fn room_in_path(path: &str) -> Option<RoomId> {
+    RoomId::parse(path.strip_prefix("/r/")?.split('/').next()?)
+}
+
+/// Middleware: renders [`AppError`] responses as localized pages (or, under `/api/`, as the
+/// JSON envelope), and remembers an explicit `?lang=` choice in the `lang` cookie.
 pub async fn localize(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
     let Lang(locales, lang) = Lang::of(&parts);
     let chosen = query_lang(parts.uri.query());
     let api = parts.uri.path().starts_with("/api/");
-    let request_id = parts.extensions.get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
+    let room = room_in_path(parts.uri.path());
+    let request_id = parts
+        .extensions
+        .get::<RequestId>()
+        .and_then(|id| id.header_value().to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
     let mut response = next.run(Request::from_parts(parts, body)).await;
     if let Some(report) = response.extensions_mut().remove::<ErrorReport>() {
         let args: Vec<(&str, &str)> = report.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -168,19 +215,50 @@ pub async fn localize(State(state): State<AppState>, request: Request, next: Nex
             let error = ApiError { code: report.code.as_str().to_owned(), message, details: report.details };
             (status, axum::Json(Envelope::<NoData>::failure(error))).into_response()
         } else {
-            (status, error_page(lang, &report, message, request_id)).into_response()
+            (status, error_page(lang, &report, room, message, request_id)).into_response()
         };
         for (name, value) in headers.iter() {
-            if name != axum::http::header::CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
+            if name != CONTENT_TYPE && name != CONTENT_LENGTH {
                 response.headers_mut().append(name, value.clone());
             }
         }
     }
-    if let Some(tag) = chosen
-        && let Ok(cookie) =
-            HeaderValue::from_str(&format!("lang={tag}; Path=/; Max-Age=31536000; SameSite=Lax"))
-    {
-        response.headers_mut().append(SET_COOKIE, cookie);
+    if let Some(tag) = chosen {
+        let cookie = Cookie::build(("lang", tag))
+            .path("/")
+            .max_age(time::Duration::days(365))
+            .same_site(SameSite::Lax)
+            .http_only(true)
+            .build();
+        if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
+            response.headers_mut().append(SET_COOKIE, value);
+        }
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_failures_map_to_their_codes() {
+        let code = |e: BackendError| AppError::from(e).status_code();
+        assert_eq!(code(BackendError::RoomNotFound), (StatusCode::NOT_FOUND, ErrorCode::RoomNotFound));
+        assert_eq!(code(BackendError::NotAMember), (StatusCode::FORBIDDEN, ErrorCode::NotAMember));
+        assert_eq!(code(BackendError::NameTaken), (StatusCode::CONFLICT, ErrorCode::NameTaken));
+        assert_eq!(
+            code(BackendError::Unavailable("down".into())),
+            (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::ServiceUnavailable)
+        );
+    }
+
+    #[test]
+    fn error_pages_find_their_room_in_the_path() {
+        let room = RoomId::generate();
+        assert_eq!(room_in_path(&format!("/r/{room}/messages")), Some(room.clone()));
+        assert_eq!(room_in_path(&format!("/r/{room}")), Some(room));
+        assert_eq!(room_in_path("/r/short/log"), None);
+        assert_eq!(room_in_path("/api/rooms"), None);
+    }
 }

@@ -18,8 +18,8 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Prometheus text exposition.
-async fn metrics(State(state): State<AppState>) -> Response {
-    let body = crate::metrics::render(state.hub.room_count());
+async fn metrics() -> Response {
+    let body = crate::metrics::render();
     ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body).into_response()
 }
 

@@ -1,9 +1,12 @@
-//! The viewer's locale, from `?lang=`, the `lang` cookie, then `Accept-Language` (SPEC §9).
+//! The viewer's locale, from `?lang=`, the `lang` cookie, then `Accept-Language`
+//! (docs/translating.md).
+
+use std::convert::Infallible;
 
 use axum::extract::FromRequestParts;
 use axum::http::header::{ACCEPT_LANGUAGE, COOKIE};
 use axum::http::request::Parts;
-use std::convert::Infallible;
+use tower_sessions::cookie::Cookie;
 
 use crate::catalog::{Locales, normalize_tag};
 use crate::views::UiLang;
@@ -38,11 +41,14 @@ pub fn query_lang(query: Option<&str>) -> Option<String> {
 }
 
 /// One cookie's value from the request.
-pub fn cookie_value(parts: &Parts, name: &str) -> Option<String> {
-    parts.headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(
-        |pair| {
-            let (k, v) = pair.trim().split_once('=')?;
-            (k == name).then(|| v.to_owned())
-        },
-    )
+fn cookie_value(parts: &Parts, name: &str) -> Option<String> {
+    parts
+        .headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_owned())
 }

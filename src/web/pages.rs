@@ -1,22 +1,25 @@
-//! The pages: create (`/`), join or chat (`/r/{roomId}`), and the no-JavaScript log.
+//! The pages: create (`/`), join or chat (`/r/{roomId}`), and the no-JavaScript log. Forms
+//! that come back refused (`rooms.rs`) render through the same [`PageCtx`].
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::http::header::HOST;
+use axum::http::HeaderValue;
+use axum::http::header::{HOST, RETRY_AFTER};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower_sessions::Session;
 
 use super::error::AppError;
+use super::extract::{Member, RoomPath};
 use super::locale::Lang;
 use super::session::Visitor;
 use crate::backend::{BackendError, RoomSnapshot};
 use crate::domain::{ClientMsgId, ConnId, RoomId, UserId};
 use crate::state::AppState;
 use crate::views::{
-    ChatPage, CreatePage, JoinPage, LogPage, UiLang, asset_version, date_time, fill, human_duration,
-    render_log, render_members,
+    ChatPage, CreatePage, JoinPage, LogPage, asset_version, date_time, fill, human_duration, render_log,
+    render_members,
 };
 
 /// Seconds between refreshes of the no-JavaScript log.
@@ -30,59 +33,133 @@ pub fn router() -> Router<AppState> {
         .route("/r/{room}/log", get(log_page))
 }
 
-/// Parses a room id from the path; malformed ids are "not found" before any lookup.
-pub fn room_id(raw: &str) -> Result<RoomId, AppError> {
-    RoomId::parse(raw).ok_or(AppError::RoomNotFound)
+/// Who a page is for: the app, the viewer's language, the visitor, and what they typed into the
+/// page's form with why it was refused (kept when a form comes back).
+pub struct PageCtx<'a> {
+    state: &'a AppState,
+    lang: &'a Lang,
+    visitor: &'a Visitor,
+    typed: String,
+    error: Option<String>,
+}
+
+impl<'a> PageCtx<'a> {
+    /// A fresh page: nothing typed, nothing refused.
+    pub fn new(state: &'a AppState, lang: &'a Lang, visitor: &'a Visitor) -> Self {
+        Self { state, lang, visitor, typed: String::new(), error: None }
+    }
+
+    /// The page again after `err`, with what was `typed` kept and the reason next to the field.
+    pub fn keeping(mut self, typed: String, err: &AppError) -> Self {
+        self.typed = typed;
+        self.error = Some(err.localized(&self.state.catalog, &self.lang.0));
+        self
+    }
+
+    fn name_hint(&self) -> String {
+        self.lang.1.ui().name_hint.replace("32", &self.state.limits().max_name_chars.to_string())
+    }
+
+    /// The create form.
+    pub fn create_page(self) -> CreatePage {
+        CreatePage {
+            ui: self.lang.1.ui(),
+            asset_v: asset_version(),
+            csrf: self.visitor.csrf.clone(),
+            max_name: self.state.limits().max_name_chars,
+            name_hint: self.name_hint(),
+            name: self.typed,
+            error: self.error,
+        }
+    }
+
+    /// The join form for `snapshot`'s room.
+    pub fn join_page(self, snapshot: &RoomSnapshot) -> JoinPage {
+        let ui = self.lang.1.ui();
+        JoinPage {
+            ui,
+            asset_v: asset_version(),
+            room: snapshot.room.clone(),
+            csrf: self.visitor.csrf.clone(),
+            max_name: self.state.limits().max_name_chars,
+            name_hint: self.name_hint(),
+            name: self.typed,
+            error: self.error,
+            members_text: match snapshot.members.len() {
+                1 => ui.members_one.to_owned(),
+                n => fill(ui.members_count, "n", &n.to_string()),
+            },
+            online_text: fill(ui.online_count, "n", &snapshot.online_count().to_string()),
+            expires_text: snapshot.idle_expires_at.map(|at| fill(ui.idle_expires, "time", &date_time(at))),
+        }
+    }
+
+    /// The chat page of member `user` of `room`, its share link as the visitor reached this
+    /// server (`headers`).
+    pub async fn chat_page(
+        self,
+        headers: &HeaderMap,
+        room: &RoomId,
+        user: &UserId,
+    ) -> Result<ChatPage, AppError> {
+        let (state, lang) = (self.state, self.lang.1);
+        let ui = lang.ui();
+        let snapshot = state.backend.room(room).await?;
+        let history = state.backend.history(room, 0).await?;
+        let expiry_note = match snapshot.idle_expires_at {
+            Some(at) => fill(ui.idle_expires, "time", &date_time(at)),
+            None => fill(ui.expiry_note, "ttl", &human_duration(state.config.room_idle_ttl, lang)),
+        };
+        Ok(ChatPage {
+            ui,
+            asset_v: asset_version(),
+            room: room.clone(),
+            me: user.clone(),
+            csrf: self.visitor.csrf.clone(),
+            share_url: share_url(headers, room),
+            log: render_log(ui, &history),
+            members: render_members(ui, &snapshot.members, Some(user)),
+            client_id: ClientMsgId::generate().as_str().to_owned(),
+            text: self.typed,
+            max_message: state.limits().max_message_chars,
+            error: self.error,
+            expiry_note,
+        })
+    }
+}
+
+/// A refused form sent back: the page (with the reason next to the field) under the error's
+/// status, and `Retry-After` when the refusal was a rate limit.
+pub fn refused(err: &AppError, page: impl IntoResponse) -> Response {
+    let mut response = (err.status_code().0, page).into_response();
+    if let AppError::RateLimited(secs) = err {
+        response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(*secs));
+    }
+    response
 }
 
 async fn create_form(
     State(state): State<AppState>,
-    Lang(_, lang): Lang,
+    lang: Lang,
     session: Session,
 ) -> Result<Response, AppError> {
     let visitor = Visitor::load_with_csrf(&session).await?;
-    Ok(create_page(&state, lang, &visitor, String::new(), None).into_response())
-}
-
-/// The create form, with the typed name and an error kept when it was rejected.
-pub fn create_page(
-    state: &AppState,
-    lang: UiLang,
-    visitor: &Visitor,
-    name: String,
-    error: Option<String>,
-) -> CreatePage {
-    let ui = lang.ui();
-    CreatePage {
-        ui,
-        asset_v: asset_version(),
-        csrf: visitor.csrf.clone(),
-        name,
-        max_name: state.limits().max_name_chars,
-        name_hint: name_hint(state, lang),
-        error,
-    }
-}
-
-fn name_hint(state: &AppState, lang: UiLang) -> String {
-    lang.ui().name_hint.replace("32", &state.limits().max_name_chars.to_string())
+    Ok(PageCtx::new(&state, &lang, &visitor).create_page().into_response())
 }
 
 async fn room_page(
     State(state): State<AppState>,
-    Path(room): Path<String>,
-    Lang(_, lang): Lang,
+    RoomPath(room): RoomPath,
+    lang: Lang,
     headers: HeaderMap,
     session: Session,
 ) -> Result<Response, AppError> {
-    let room = room_id(&room)?;
     let mut visitor = Visitor::load_with_csrf(&session).await?;
     if let Some(user) = visitor.user_in(&room) {
         match state.backend.touch(&room, &user, &ConnId::page()).await {
             Ok(_) => {
-                return Ok(chat_page(&state, lang, &headers, &room, &user, &visitor, String::new(), None)
-                    .await?
-                    .into_response());
+                let page = PageCtx::new(&state, &lang, &visitor).chat_page(&headers, &room, &user).await?;
+                return Ok(page.into_response());
             }
             // This browser's membership is gone (it left elsewhere, or the room was recreated).
             Err(BackendError::NotAMember) => {
@@ -93,72 +170,7 @@ async fn room_page(
         }
     }
     let snapshot = state.backend.room(&room).await?;
-    Ok(join_page(&state, lang, &snapshot, &visitor, String::new(), None).into_response())
-}
-
-/// The join form for `snapshot`'s room.
-pub fn join_page(
-    state: &AppState,
-    lang: UiLang,
-    snapshot: &RoomSnapshot,
-    visitor: &Visitor,
-    name: String,
-    error: Option<String>,
-) -> JoinPage {
-    let ui = lang.ui();
-    JoinPage {
-        ui,
-        asset_v: asset_version(),
-        room: snapshot.room.clone(),
-        csrf: visitor.csrf.clone(),
-        name,
-        max_name: state.limits().max_name_chars,
-        name_hint: name_hint(state, lang),
-        error,
-        members_text: match snapshot.members.len() {
-            1 => ui.members_one.to_owned(),
-            n => fill(ui.members_count, "n", &n.to_string()),
-        },
-        online_text: fill(ui.online_count, "n", &snapshot.online_count().to_string()),
-        expires_text: snapshot.idle_expires_at.map(|at| fill(ui.idle_expires, "time", &date_time(at))),
-    }
-}
-
-/// The chat page for member `user`, with the composer's text and error kept when a send was
-/// rejected.
-#[allow(clippy::too_many_arguments)]
-pub async fn chat_page(
-    state: &AppState,
-    lang: UiLang,
-    headers: &HeaderMap,
-    room: &RoomId,
-    user: &UserId,
-    visitor: &Visitor,
-    text: String,
-    error: Option<String>,
-) -> Result<ChatPage, AppError> {
-    let ui = lang.ui();
-    let snapshot = state.backend.room(room).await?;
-    let history = state.backend.history(room, 0).await?;
-    let expiry_note = match snapshot.idle_expires_at {
-        Some(at) => fill(ui.idle_expires, "time", &date_time(at)),
-        None => fill(ui.expiry_note, "ttl", &human_duration(state.config.room_idle_ttl, lang)),
-    };
-    Ok(ChatPage {
-        ui,
-        asset_v: asset_version(),
-        room: room.clone(),
-        me: user.clone(),
-        csrf: visitor.csrf.clone(),
-        share_url: share_url(headers, room),
-        log: render_log(ui, &history),
-        members: render_members(ui, &snapshot.members, Some(user)),
-        client_id: ClientMsgId::generate().as_str().to_owned(),
-        text,
-        max_message: state.limits().max_message_chars,
-        error,
-        expiry_note,
-    })
+    Ok(PageCtx::new(&state, &lang, &visitor).join_page(&snapshot).into_response())
 }
 
 /// The absolute link to a room as the visitor reached this server (behind a proxy, its
@@ -180,19 +192,12 @@ fn share_url(headers: &HeaderMap, room: &RoomId) -> String {
 
 async fn log_page(
     State(state): State<AppState>,
-    Path(room): Path<String>,
+    member: Member,
     Lang(_, lang): Lang,
-    session: Session,
 ) -> Result<Response, AppError> {
-    let room = room_id(&room)?;
-    let visitor = Visitor::load(&session).await?;
-    let user = visitor.user_in(&room).ok_or_else(|| AppError::NotAMember(room.clone()))?;
     // Each refresh of the log is this member's heartbeat.
-    state.backend.touch(&room, &user, &ConnId::page()).await.map_err(|e| match e {
-        BackendError::NotAMember => AppError::NotAMember(room.clone()),
-        other => other.into(),
-    })?;
-    let history = state.backend.history(&room, 0).await?;
+    state.backend.touch(&member.room, &member.user, &ConnId::page()).await?;
+    let history = state.backend.history(&member.room, 0).await?;
     let ui = lang.ui();
     Ok(LogPage {
         ui,

@@ -1,24 +1,23 @@
 //! Form posts: create, join, send (no JavaScript), leave. Each answers `303 See Other` on
-//! success and re-renders its form with the localized error and the input kept otherwise.
+//! success; a refusal the person can correct comes back as its form with the localized reason
+//! and the input kept ([`PageCtx::keeping`]); anything else is an error page.
 
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header::RETRY_AFTER};
+use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use serde::Deserialize;
-use tower_sessions::Session;
 
-use super::client::{Action, ClientIp};
+use super::client::ClientIp;
 use super::error::AppError;
-use super::form::FormInput;
+use super::extract::{CheckedForm, Member, RoomPath};
 use super::locale::Lang;
-use super::pages::{chat_page, create_page, join_page, room_id};
-use super::session::checked_visitor;
+use super::pages::{PageCtx, refused};
 use crate::backend::BackendError;
-use crate::catalog::ErrorCode;
-use crate::domain::{ClientMsgId, ConnId, DisplayName, MessageText};
-use crate::live::retry_secs;
+use crate::domain::{ClientMsgId, ConnId, DisplayName, MessageText, RoomId, UserId};
+use crate::limits::{Action, retry_secs};
+use crate::metrics::metrics;
 use crate::state::AppState;
 
 /// Routes of this module.
@@ -34,8 +33,6 @@ pub fn router() -> Router<AppState> {
 struct NameForm {
     #[serde(default)]
     name: String,
-    #[serde(default)]
-    csrf: String,
 }
 
 #[derive(Deserialize)]
@@ -44,37 +41,28 @@ struct MessageForm {
     text: String,
     #[serde(default)]
     client_id: String,
-    #[serde(default)]
-    csrf: String,
 }
 
+/// A form with no fields of its own (only the CSRF token).
 #[derive(Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
+struct NoFields {}
+
+fn display_name(state: &AppState, raw: &str) -> Result<DisplayName, AppError> {
+    DisplayName::parse(raw, state.limits()).map_err(|err| AppError::invalid(err, "name", state.limits()))
 }
 
 async fn create(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    Lang(locales, lang): Lang,
-    headers: HeaderMap,
-    session: Session,
-    FormInput(form): FormInput<NameForm>,
+    lang: Lang,
+    CheckedForm { mut visitor, session, form }: CheckedForm<NameForm>,
 ) -> Result<Response, AppError> {
-    let mut visitor = checked_visitor(&state, &headers, &session, &form.csrf).await?;
     state.address_limits.check(Action::Create, ip).map_err(AppError::RateLimited)?;
-    let name = match DisplayName::parse(&form.name, state.limits()) {
+    let name = match display_name(&state, &form.name) {
         Ok(name) => name,
         Err(err) => {
-            let page = create_page(
-                &state,
-                lang,
-                &visitor,
-                form.name,
-                Some(state.catalog.text_error(err, &locales, state.limits())),
-            );
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            let page = PageCtx::new(&state, &lang, &visitor).keeping(form.name, &err).create_page();
+            return Ok(refused(&err, page));
         }
     };
     let (room, user) = state.backend.create_room(name).await?;
@@ -87,103 +75,75 @@ async fn create(
 async fn join(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    Path(room): Path<String>,
-    Lang(locales, lang): Lang,
-    headers: HeaderMap,
-    session: Session,
-    FormInput(form): FormInput<NameForm>,
+    RoomPath(room): RoomPath,
+    lang: Lang,
+    CheckedForm { mut visitor, session, form }: CheckedForm<NameForm>,
 ) -> Result<Response, AppError> {
-    let room = room_id(&room)?;
-    let visitor = checked_visitor(&state, &headers, &session, &form.csrf).await?;
-    if visitor.user_in(&room).is_some() {
-        return Ok(Redirect::to(&format!("/r/{room}")).into_response());
+    if visitor.user_in(&room).is_none() {
+        state.address_limits.check(Action::Join, ip).map_err(AppError::RateLimited)?;
+        let joined = match display_name(&state, &form.name) {
+            Ok(name) => state.backend.join(&room, name).await.map_err(AppError::from),
+            Err(err) => Err(err),
+        };
+        match joined {
+            Ok(user) => {
+                visitor.rooms.insert(room.to_string(), user.to_string());
+                visitor.save(&session).await?;
+            }
+            Err(err) if err.is_correctable() => {
+                let snapshot = state.backend.room(&room).await?;
+                let page =
+                    PageCtx::new(&state, &lang, &visitor).keeping(form.name, &err).join_page(&snapshot);
+                return Ok(refused(&err, page));
+            }
+            Err(err) => return Err(err),
+        }
     }
-    state.address_limits.check(Action::Join, ip).map_err(AppError::RateLimited)?;
-    let (st, rm, vis, typed) = (&state, &room, &visitor, &form.name);
-    let rejected = |status: StatusCode, message: String| async move {
-        let snapshot = st.backend.room(rm).await?;
-        let page = join_page(st, lang, &snapshot, vis, typed.clone(), Some(message));
-        Ok::<_, AppError>((status, page).into_response())
-    };
-    let name = match DisplayName::parse(&form.name, state.limits()) {
-        Ok(name) => name,
-        Err(err) => {
-            return rejected(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                state.catalog.text_error(err, &locales, state.limits()),
-            )
-            .await;
-        }
-    };
-    let user = match state.backend.join(&room, name).await {
-        Ok(user) => user,
-        Err(BackendError::NameTaken) => {
-            let message = state.catalog.message(ErrorCode::NameTaken, &locales, &[]);
-            return rejected(StatusCode::CONFLICT, message).await;
-        }
-        Err(err) => return Err(err.into()),
-    };
-    let mut visitor = visitor;
-    visitor.rooms.insert(room.to_string(), user.to_string());
-    visitor.save(&session).await?;
     Ok(Redirect::to(&format!("/r/{room}")).into_response())
 }
 
 async fn send(
     State(state): State<AppState>,
-    Path(room): Path<String>,
-    Lang(locales, lang): Lang,
+    lang: Lang,
     headers: HeaderMap,
-    session: Session,
-    FormInput(form): FormInput<MessageForm>,
+    Member { room, user, .. }: Member,
+    CheckedForm { visitor, form, .. }: CheckedForm<MessageForm>,
 ) -> Result<Response, AppError> {
-    let room = room_id(&room)?;
-    let visitor = checked_visitor(&state, &headers, &session, &form.csrf).await?;
-    let user = visitor.user_in(&room).ok_or_else(|| AppError::NotAMember(room.clone()))?;
-    let (st, hd, rm, us, vis, typed) = (&state, &headers, &room, &user, &visitor, &form.text);
-    let rejected = |status: StatusCode, message: String| async move {
-        let page = chat_page(st, lang, hd, rm, us, vis, typed.clone(), Some(message)).await?;
-        Ok::<_, AppError>((status, page).into_response())
-    };
-    let text = match MessageText::parse(&form.text, state.limits()) {
-        Ok(text) => text,
-        Err(err) => {
-            return rejected(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                state.catalog.text_error(err, &locales, state.limits()),
-            )
-            .await;
+    match post_message(&state, &room, &user, &form).await {
+        Ok(()) => Ok(Redirect::to(&format!("/r/{room}#composer")).into_response()),
+        Err(err) if err.is_correctable() => {
+            let ctx = PageCtx::new(&state, &lang, &visitor).keeping(form.text, &err);
+            Ok(refused(&err, ctx.chat_page(&headers, &room, &user).await?))
         }
-    };
-    let client_id = ClientMsgId::parse(&form.client_id);
-    if let Err(wait) = state.post_limiter.try_take(&user) {
-        crate::metrics::metrics().limited_messages.increment(1);
-        let secs = retry_secs(wait);
-        let message =
-            state.catalog.message(ErrorCode::RateLimited, &locales, &[("seconds", &secs.to_string())]);
-        let mut response = rejected(StatusCode::TOO_MANY_REQUESTS, message).await?;
-        response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(secs));
-        return Ok(response);
+        Err(err) => Err(err),
     }
-    let not_member = |e: BackendError| match e {
-        BackendError::NotAMember => AppError::NotAMember(room.clone()),
-        other => other.into(),
-    };
-    state.backend.post(&room, &user, text, client_id).await.map_err(not_member)?;
-    crate::metrics::metrics().html_messages_in.increment(1);
-    state.backend.touch(&room, &user, &ConnId::page()).await.map_err(not_member)?;
-    Ok(Redirect::to(&format!("/r/{room}#composer")).into_response())
+}
+
+/// Stores a message sent without JavaScript; the post also counts as the member's presence.
+async fn post_message(
+    state: &AppState,
+    room: &RoomId,
+    user: &UserId,
+    form: &MessageForm,
+) -> Result<(), AppError> {
+    let limits = state.limits();
+    let text =
+        MessageText::parse(&form.text, limits).map_err(|err| AppError::invalid(err, "text", limits))?;
+    if let Err(wait) = state.post_limiter.try_take(user) {
+        metrics().limited_messages.increment(1);
+        return Err(AppError::RateLimited(retry_secs(wait)));
+    }
+    state.backend.post(room, user, text, ClientMsgId::parse(&form.client_id)).await?;
+    metrics().html_messages_in.increment(1);
+    state.backend.touch(room, user, &ConnId::page()).await?;
+    Ok(())
 }
 
 async fn leave(
     State(state): State<AppState>,
-    Path(room): Path<String>,
-    headers: HeaderMap,
-    session: Session,
-    FormInput(form): FormInput<CsrfForm>,
+    RoomPath(room): RoomPath,
+    CheckedForm { mut visitor, session, .. }: CheckedForm<NoFields>,
 ) -> Result<Response, AppError> {
-    let room = room_id(&room)?;
-    let mut visitor = checked_visitor(&state, &headers, &session, &form.csrf).await?;
     if let Some(user) = visitor.user_in(&room) {
         match state.backend.leave(&room, &user).await {
             Ok(()) | Err(BackendError::NotAMember | BackendError::RoomNotFound) => {}

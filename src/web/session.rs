@@ -11,12 +11,8 @@ use tower_sessions::Session;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 
-use axum::http::HeaderMap;
-
-use super::error::AppError;
-use super::guard::origin_allowed;
 use crate::domain::{RoomId, UserId, ids_random_secret, same_secret};
-use crate::state::AppState;
+use crate::support::lock;
 
 /// Session key of the [`Visitor`] record.
 const VISITOR_KEY: &str = "visitor";
@@ -24,7 +20,8 @@ const VISITOR_KEY: &str = "visitor";
 /// What the session remembers about a browser.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Visitor {
-    /// Double-submit token every form carries (SPEC §10).
+    /// Token every form carries, checked against cross-site request forgery
+    /// (docs/security.md).
     pub csrf: String,
     /// Room id → this browser's user id in that room.
     pub rooms: HashMap<String, String>,
@@ -66,20 +63,6 @@ impl Visitor {
     }
 }
 
-/// Loads the visitor and checks the form came from our own page (SPEC §10: CSRF).
-pub async fn checked_visitor(
-    state: &AppState,
-    headers: &HeaderMap,
-    session: &Session,
-    csrf: &str,
-) -> Result<Visitor, AppError> {
-    let visitor = Visitor::load(session).await?;
-    if !origin_allowed(headers, &state.config.allowed_origins) || !visitor.csrf_matches(csrf) {
-        return Err(AppError::FormExpired);
-    }
-    Ok(visitor)
-}
-
 /// Sessions in process memory, for the embedded default. Unlike a plain map it forgets
 /// expired sessions ([`MemoryStore::sweep`], run periodically), so it does not grow with
 /// every visitor who ever came. Records are kept as compact JSON, not as parsed maps: a few
@@ -107,12 +90,12 @@ impl MemoryStore {
     /// Drops expired sessions.
     pub fn sweep(&self) {
         let now = OffsetDateTime::now_utc();
-        self.records.lock().unwrap_or_else(|p| p.into_inner()).retain(|_, r| r.expiry_date > now);
+        lock(&self.records).retain(|_, r| r.expiry_date > now);
     }
 
     /// Sessions held (metrics, tests).
     pub fn len(&self) -> usize {
-        self.records.lock().unwrap_or_else(|p| p.into_inner()).len()
+        lock(&self.records).len()
     }
 
     /// Whether no session is held.
@@ -125,7 +108,7 @@ impl MemoryStore {
 impl SessionStore for MemoryStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         let stored = Stored::new(record)?;
-        let mut records = self.records.lock().unwrap_or_else(|p| p.into_inner());
+        let mut records = lock(&self.records);
         while records.contains_key(&record.id) {
             record.id = Id::default();
         }
@@ -135,13 +118,13 @@ impl SessionStore for MemoryStore {
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let stored = Stored::new(record)?;
-        self.records.lock().unwrap_or_else(|p| p.into_inner()).insert(record.id, stored);
+        lock(&self.records).insert(record.id, stored);
         Ok(())
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         let (data, expiry_date) = {
-            let records = self.records.lock().unwrap_or_else(|p| p.into_inner());
+            let records = lock(&self.records);
             match records.get(id).filter(|r| r.expiry_date > OffsetDateTime::now_utc()) {
                 Some(stored) => (stored.data.clone(), stored.expiry_date),
                 None => return Ok(None),
@@ -152,7 +135,7 @@ impl SessionStore for MemoryStore {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        self.records.lock().unwrap_or_else(|p| p.into_inner()).remove(id);
+        lock(&self.records).remove(id);
         Ok(())
     }
 }

@@ -1,4 +1,4 @@
-//! `/translate`: translators edit the `error_info` catalogue in place (SPEC §9). Enabled by
+//! `/translate`: translators edit the `error_info` catalogue in place (docs/translating.md). Enabled by
 //! `C2C_TRANSLATOR_TOKEN` (404 otherwise); signing in stores the translator's name in the
 //! session, never the token in a URL. Every form is CSRF-checked; edits go to the database and
 //! reach every instance through the catalogue's reload.
@@ -12,13 +12,15 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::error::AppError;
-use super::form::FormInput;
-use super::session::{Visitor, checked_visitor};
+use super::extract::{CheckedForm, FormInput};
+use super::session::Visitor;
 use crate::catalog::{ErrorCode, normalize_tag};
 use crate::domain::same_secret;
 use crate::state::AppState;
-use crate::views::translate::{Catalogue, TranslateLoginPage, TranslatePage, placeholder_problem, preview};
-use crate::views::{UiLang, asset_version, escape, render};
+use crate::views::translate::{
+    Catalogue, PreviewFragment, TranslateLoginPage, TranslatePage, placeholder_problem, preview,
+};
+use crate::views::{UiLang, asset_version, render};
 
 /// Session key holding the signed-in translator's name.
 const EDITOR_KEY: &str = "translator";
@@ -117,18 +119,13 @@ struct LoginForm {
     editor: String,
     #[serde(default)]
     token: String,
-    #[serde(default)]
-    csrf: String,
 }
 
 async fn login(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    session: Session,
-    FormInput(form): FormInput<LoginForm>,
+    CheckedForm { visitor, session, form }: CheckedForm<LoginForm>,
 ) -> Result<Response, AppError> {
     let expected = token(&state)?.to_owned();
-    let visitor = checked_visitor(&state, &headers, &session, &form.csrf).await?;
     let name = form.editor.trim();
     let refused = |message: &str| {
         (StatusCode::UNAUTHORIZED, login_page(&visitor, form.editor.clone(), Some(message.to_owned())))
@@ -148,20 +145,11 @@ async fn login(
     Ok(Redirect::to("/translate").into_response())
 }
 
+/// A form with no fields of its own (only the CSRF token).
 #[derive(Deserialize)]
-struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
-}
+struct NoFields {}
 
-async fn logout(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    session: Session,
-    FormInput(form): FormInput<CsrfOnly>,
-) -> Result<Response, AppError> {
-    token(&state)?;
-    checked_visitor(&state, &headers, &session, &form.csrf).await?;
+async fn logout(CheckedForm { session, .. }: CheckedForm<NoFields>) -> Result<Response, AppError> {
     let _ = session.remove::<String>(EDITOR_KEY).await;
     Ok(Redirect::to("/translate").into_response())
 }
@@ -195,8 +183,6 @@ struct SaveForm {
     locale: String,
     #[serde(default)]
     message: String,
-    #[serde(default)]
-    csrf: String,
 }
 
 /// Error codes are upper-case words joined by `_`.
@@ -222,11 +208,9 @@ fn required(catalogue: &Catalogue, code: &str, locale: &str) -> Vec<String> {
 async fn save(
     State(state): State<AppState>,
     headers: HeaderMap,
-    session: Session,
-    FormInput(form): FormInput<SaveForm>,
+    CheckedForm { visitor, session, form }: CheckedForm<SaveForm>,
 ) -> Result<Response, AppError> {
     let editor = signed_in(&state, &session).await?;
-    let visitor = checked_visitor(&state, &headers, &session, &form.csrf).await?;
     let locale = normalize_tag(&form.locale).ok_or(AppError::BadRequest("locale".into()))?;
     if !valid_code(&form.code) {
         return Err(AppError::BadRequest("code".into()));
@@ -294,14 +278,6 @@ async fn preview_fragment(
     signed_in(&state, &session).await?;
     let locale = normalize_tag(&form.locale).unwrap_or_else(|| "en".to_owned());
     let catalogue = load_catalogue(&state, None).await?;
-    let problem = placeholder_problem(&form.message, &required(&catalogue, &form.code, &locale));
-    let mut html = String::new();
-    if let Some(problem) = problem {
-        html.push_str(&format!(r#"<p class="field-error" role="alert">{}</p>"#, escape(&problem)));
-    }
-    html.push_str(&format!(
-        r#"<p><span class="hint">Preview:</span> {}</p>"#,
-        escape(&preview(&form.message))
-    ));
-    Ok(Html(html).into_response())
+    let error = placeholder_problem(&form.message, &required(&catalogue, &form.code, &locale));
+    Ok(Html(render(&PreviewFragment { error, preview: preview(&form.message) })).into_response())
 }

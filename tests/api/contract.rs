@@ -1,6 +1,6 @@
 //! The backend contract: every behaviour the app relies on, run against every `Backend`
-//! implementation (STYLE habit 6). `backend_contract!` instantiates the suite for one
-//! implementation: a factory making two handles on one shared state, and whether tokio's
+//! implementation, so the two cannot drift apart (docs/architecture.md). `backend_contract!`
+//! instantiates the suite for one implementation: a factory making two handles on one shared state, and whether tokio's
 //! clock may be paused (in-process) or TTLs run in real time (services).
 
 use std::sync::Arc;

@@ -6,6 +6,7 @@ mod catalogue;
 mod contract;
 mod helpers;
 mod json;
+mod layers;
 mod live;
 mod ops;
 mod pages;

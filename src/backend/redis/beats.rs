@@ -1,7 +1,7 @@
 //! Heartbeats, gathered per room. A live socket refreshes its presence every 10 s; one Redis
 //! script call per heartbeat made heartbeats the largest fixed cost of an instance holding many
 //! sockets. The sockets of one room beat in the same instant (their intervals share a phase,
-//! `live::socket::heartbeat`), so this module gathers what arrives for a room within a few
+//! `live::core::heartbeat`), so this module gathers what arrives for a room within a few
 //! milliseconds and refreshes those connections with one `beat.lua` call.
 
 use std::collections::HashMap;
@@ -10,9 +10,11 @@ use std::time::Duration;
 
 use tokio::sync::oneshot;
 
-use super::{RedisBackend, unavailable};
+use super::RedisBackend;
+use super::conn::unavailable;
 use crate::backend::{BackendError, BackendResult};
 use crate::domain::{ConnId, RoomId, UserId};
+use crate::support::lock;
 
 /// How long the first heartbeat of a room waits for the others of the same instant.
 const GATHER: Duration = Duration::from_millis(10);
@@ -42,7 +44,7 @@ impl RedisBackend {
     ) -> BackendResult<()> {
         let (done, result) = oneshot::channel();
         let first = {
-            let mut waiting = self.inner.beats.waiting.lock().unwrap_or_else(|e| e.into_inner());
+            let mut waiting = lock(&self.inner.beats.waiting);
             let list = waiting.entry(room.clone()).or_default();
             list.push(Pending { user: user.clone(), conn: conn.clone(), done });
             list.len() == 1
@@ -61,7 +63,7 @@ impl RedisBackend {
     /// Sends the room's waiting heartbeats, in chunks of [`CHUNK`] (one pipelined write).
     async fn send_beats(&self, room: &RoomId) {
         let pending = {
-            let mut waiting = self.inner.beats.waiting.lock().unwrap_or_else(|e| e.into_inner());
+            let mut waiting = lock(&self.inner.beats.waiting);
             waiting.remove(room).unwrap_or_default()
         };
         let mut chunks = Vec::new();
@@ -78,7 +80,8 @@ impl RedisBackend {
 
     async fn send_chunk(&self, room: &RoomId, chunk: Vec<Pending>) {
         let mut args = Vec::with_capacity(4 + 2 * chunk.len());
-        args.extend([room.as_str(), &self.inner.node, self.ttl_ms(), self.session_ttl_ms()]);
+        let a = &self.inner.args;
+        args.extend([room.as_str(), &self.inner.node, &a.ttl_ms, &a.session_ttl_ms]);
         for p in &chunk {
             args.push(p.user.as_str());
             args.push(p.conn.as_str());

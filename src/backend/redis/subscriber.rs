@@ -7,7 +7,9 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use tokio::sync::{mpsc, oneshot};
 
-use super::{CALL_TIMEOUT, WeakBackend, unavailable};
+use super::WeakBackend;
+use super::conn::{CALL_TIMEOUT, unavailable};
+use super::envelope::own_marker;
 use crate::backend::BackendResult;
 use crate::domain::RoomId;
 
@@ -152,29 +154,5 @@ async fn wait_refusing(commands: &mut mpsc::UnboundedReceiver<SubCommand>, pause
                 Some(SubCommand::Unsubscribe(_)) => {}
             },
         }
-    }
-}
-
-/// What marks an envelope published by `node`: its `node` member as the scripts' JSON encoder
-/// writes it. Found without parsing; it cannot occur inside a string value, where every quote
-/// is escaped (`\"`).
-fn own_marker(node: &str) -> String {
-    format!("\"node\":\"{node}\"")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::own_marker;
-
-    #[test]
-    fn own_events_are_told_apart_without_parsing() {
-        let own = own_marker("n0de");
-        let ours = r#"{"room":"r","t":"msg","node":"n0de","text":"hi","v":1}"#;
-        let theirs = r#"{"room":"r","t":"msg","node":"other","text":"hi","v":1}"#;
-        // Someone typing our marker into a message: the encoder escapes its quotes.
-        let typed = r#"{"room":"r","t":"msg","node":"other","text":"\"node\":\"n0de\"","v":1}"#;
-        assert!(ours.contains(&own));
-        assert!(!theirs.contains(&own));
-        assert!(!typed.contains(&own));
     }
 }

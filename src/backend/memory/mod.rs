@@ -2,21 +2,24 @@
 //! the same TTL semantics as Redis (presence expiry, idle-room expiry, capped history), driven
 //! by a sweep task on tokio's clock so tests can pause time.
 
-use std::collections::{HashMap, VecDeque};
+mod room;
+
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use async_trait::async_trait;
-use tokio::sync::broadcast;
 use tokio::time::Instant;
 
 use super::{
-    Backend, BackendConfig, BackendError, BackendResult, EVENT_BUFFER, History, RoomSnapshot, Subscription,
+    Backend, BackendConfig, BackendError, BackendResult, History, RoomSnapshot, Subscription,
     TOKEN_SECRET_LEN, USER_SESSION_TTL, split_token,
 };
 use crate::domain::{
     ChatMessage, ClientMsgId, ConnId, DisplayName, MemberView, MessageText, PresenceChange, RoomEvent,
-    RoomId, Seq, UnixMillis, UserId, now_millis, same_secret,
+    RoomId, Seq, UserId, now_millis, same_secret,
 };
+use crate::support::lock;
+use room::{Member, Room, wall_clock_of};
 
 /// The in-process backend. Cheap to clone; all clones share one state.
 #[derive(Clone)]
@@ -28,74 +31,6 @@ struct Shared {
     config: BackendConfig,
     // A std Mutex: nothing awaits while holding it, and every operation is short.
     rooms: Mutex<HashMap<RoomId, Room>>,
-}
-
-struct Member {
-    user: UserId,
-    name: DisplayName,
-    /// API token secret and when it expires without activity.
-    token: Option<(String, Instant)>,
-    /// Live connections and when each expires without a heartbeat.
-    conns: HashMap<ConnId, Instant>,
-}
-
-impl Member {
-    fn online(&self) -> bool {
-        !self.conns.is_empty()
-    }
-
-    /// Activity keeps the member's live session, and so its API token, alive.
-    fn extend_session(&mut self) {
-        if let Some((_, expires)) = &mut self.token {
-            *expires = Instant::now() + USER_SESSION_TTL;
-        }
-    }
-
-    fn view(&self) -> MemberView {
-        MemberView { user: self.user.clone(), name: self.name.clone(), online: self.online() }
-    }
-}
-
-struct Room {
-    /// Members in join order.
-    members: Vec<Member>,
-    history: VecDeque<ChatMessage>,
-    next_seq: Seq,
-    member_version: u64,
-    /// Set while no one is online: the room is deleted at this instant.
-    idle_deadline: Option<Instant>,
-    events: broadcast::Sender<Arc<RoomEvent>>,
-}
-
-impl Room {
-    fn member_mut(&mut self, user: &UserId) -> BackendResult<&mut Member> {
-        self.members.iter_mut().find(|m| &m.user == user).ok_or(BackendError::NotAMember)
-    }
-
-    fn name_taken(&self, key: &str, except: Option<&UserId>) -> bool {
-        self.members.iter().any(|m| m.online() && Some(&m.user) != except && m.name.key() == key)
-    }
-
-    /// Publishes a presence change of member `idx` and keeps the idle deadline in step.
-    fn presence_changed(&mut self, view: MemberView, change: PresenceChange, config: &BackendConfig) {
-        self.member_version += 1;
-        self.refresh_idle(config);
-        // No receivers is fine: no one is watching this room on this node.
-        let _ = self.events.send(Arc::new(RoomEvent::Presence {
-            version: self.member_version,
-            member: view,
-            change,
-        }));
-    }
-
-    fn refresh_idle(&mut self, config: &BackendConfig) {
-        let anyone_online = self.members.iter().any(Member::online);
-        if anyone_online {
-            self.idle_deadline = None;
-        } else if self.idle_deadline.is_none() {
-            self.idle_deadline = Some(Instant::now() + config.room_idle_ttl);
-        }
-    }
 }
 
 impl MemoryBackend {
@@ -122,12 +57,6 @@ impl MemoryBackend {
     }
 }
 
-/// Locks `m`, recovering from poisoning: every critical section leaves the state consistent
-/// before anything that could panic, so a poisoned lock holds valid data.
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
 async fn sweep_loop(shared: Weak<Shared>) {
     let period = match shared.upgrade() {
         Some(s) => s.config.sweep_interval,
@@ -140,33 +69,9 @@ async fn sweep_loop(shared: Weak<Shared>) {
         let Some(shared) = shared.upgrade() else {
             return;
         };
-        sweep(&shared, Instant::now());
+        let now = Instant::now();
+        lock(&shared.rooms).retain(|_, room| room.sweep(now, &shared.config));
     }
-}
-
-/// Expires presence past its TTL (members go offline, rooms are told) and deletes rooms idle
-/// past their deadline.
-fn sweep(shared: &Shared, now: Instant) {
-    let mut rooms = lock(&shared.rooms);
-    rooms.retain(|_, room| {
-        let mut went_offline = Vec::new();
-        for member in &mut room.members {
-            let was_online = member.online();
-            member.conns.retain(|_, deadline| *deadline > now);
-            if was_online && !member.online() {
-                went_offline.push(member.view());
-            }
-        }
-        for view in went_offline {
-            room.presence_changed(view, PresenceChange::Offline, &shared.config);
-        }
-        room.idle_deadline.is_none_or(|deadline| deadline > now)
-    });
-}
-
-fn wall_clock_of(deadline: Instant) -> UnixMillis {
-    let left = deadline.saturating_duration_since(Instant::now());
-    now_millis() + left.as_millis() as UnixMillis
 }
 
 #[async_trait]
@@ -174,21 +79,7 @@ impl Backend for MemoryBackend {
     async fn create_room(&self, creator: DisplayName) -> BackendResult<(RoomId, UserId)> {
         let id = RoomId::generate();
         let user = UserId::generate();
-        let deadline = Instant::now() + self.shared.config.presence_ttl;
-        let (events, _) = broadcast::channel(EVENT_BUFFER);
-        let room = Room {
-            members: vec![Member {
-                user: user.clone(),
-                name: creator,
-                conns: HashMap::from([(ConnId::page(), deadline)]),
-                token: None,
-            }],
-            history: VecDeque::new(),
-            next_seq: 1,
-            member_version: 1,
-            idle_deadline: None,
-            events,
-        };
+        let room = Room::created_by(Member::arriving(user.clone(), creator, &self.shared.config));
         self.rooms().insert(id.clone(), room);
         Ok((id, user))
     }
@@ -214,13 +105,7 @@ impl Backend for MemoryBackend {
                 return Err(BackendError::NameTaken);
             }
             let user = UserId::generate();
-            let deadline = Instant::now() + config.presence_ttl;
-            let member = Member {
-                user: user.clone(),
-                name,
-                conns: HashMap::from([(ConnId::page(), deadline)]),
-                token: None,
-            };
+            let member = Member::arriving(user.clone(), name, config);
             let view = member.view();
             state.members.push(member);
             state.presence_changed(view, PresenceChange::Joined, config);

@@ -1,5 +1,5 @@
-//! Token-bucket rate limiting of sends (SPEC §10): a sustained rate with a burst allowance,
-//! on tokio's clock so tests can pause time.
+//! Token-bucket limiting of sends: a sustained rate with a burst allowance, on tokio's clock so
+//! tests can pause time.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -9,6 +9,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::domain::Limits;
+use crate::support::lock;
 
 /// One sender's bucket.
 #[derive(Clone, Debug)]
@@ -61,18 +62,13 @@ impl<K: Eq + Hash + Clone> KeyedLimiter<K> {
 
     /// Takes one token of `key`'s bucket, or says how long until one is available.
     pub fn try_take(&self, key: &K) -> Result<(), Duration> {
-        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        let mut buckets = lock(&self.buckets);
         if buckets.len() > 10_000 {
             let now = Instant::now();
             buckets.retain(|_, b| !b.is_full(now));
         }
         buckets.entry(key.clone()).or_insert_with(|| TokenBucket::new(&self.limits)).try_take()
     }
-}
-
-/// Whole seconds to tell a user to wait, never zero.
-pub fn retry_secs(wait: Duration) -> u64 {
-    wait.as_secs_f64().ceil().max(1.0) as u64
 }
 
 #[cfg(test)]
@@ -91,6 +87,5 @@ mod tests {
         tokio::time::advance(Duration::from_millis(200)).await;
         assert!(bucket.try_take().is_ok());
         assert!(bucket.try_take().is_err());
-        assert_eq!(retry_secs(Duration::from_millis(10)), 1);
     }
 }

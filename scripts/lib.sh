@@ -1,0 +1,50 @@
+# Helpers shared by scripts/test, scripts/bench and scripts/soak (sourced, not run).
+
+# A loopback port for a private server: outside the kernel's ephemeral range (where any outgoing
+# connection may hold a port at any moment, unseen by a connect probe), and with no socket of any
+# state on it now.
+free_port() {
+  local lo=32768 hi=60999 port from to
+  [ -r /proc/sys/net/ipv4/ip_local_port_range ] && read -r lo hi < /proc/sys/net/ipv4/ip_local_port_range
+  if [ "$lo" -gt 12000 ]; then from=10000; to=$((lo - 1)); else from=$((hi + 1)); to=65000; fi
+  for _ in $(seq 1 200); do
+    port=$(( from + (RANDOM * 32768 + RANDOM) % (to - from + 1) ))
+    if command -v ss >/dev/null 2>&1; then
+      [ -z "$(ss -Htan "( sport = :$port or dport = :$port )" 2>/dev/null)" ] && { echo "$port"; return 0; }
+    else
+      (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return 0; }
+    fi
+  done
+  echo "no free port found" >&2
+  return 1
+}
+
+# Waits until something listens on 127.0.0.1:$1 (10 s at most).
+wait_port() {
+  for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done
+  echo "nothing listening on $1" >&2
+  return 1
+}
+
+# Starts a private redis-server in directory $1 (extra arguments follow) on a free port, trying
+# again on another port if it exits at once (a port taken between the check and the bind).
+# Sets REDIS_PORT and REDIS_PID.
+start_redis() {
+  local dir=$1; shift
+  mkdir -p "$dir"
+  for _ in 1 2 3 4 5; do
+    REDIS_PORT=$(free_port) || return 1
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$dir" \
+      --logfile "$dir/redis.log" "$@" &
+    REDIS_PID=$!
+    for _ in $(seq 1 100); do
+      [ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = "PONG" ] && return 0
+      kill -0 "$REDIS_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill "$REDIS_PID" 2>/dev/null || true
+    echo "redis-server did not start on port $REDIS_PORT; trying another" >&2
+    tail -n 5 "$dir/redis.log" >&2 2>/dev/null || true
+  done
+  return 1
+}

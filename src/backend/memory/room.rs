@@ -1,0 +1,131 @@
+//! One room of the in-process backend: its members, their connections, its history, and the
+//! sweep that expires presence and idle rooms.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+
+use tokio::sync::broadcast;
+use tokio::time::Instant;
+
+use crate::backend::{BackendConfig, BackendError, BackendResult, EVENT_BUFFER, USER_SESSION_TTL};
+use crate::domain::{
+    ChatMessage, ConnId, DisplayName, MemberView, PresenceChange, RoomEvent, Seq, UnixMillis, UserId,
+    now_millis,
+};
+use crate::support::millis_i64;
+
+pub(super) struct Member {
+    pub(super) user: UserId,
+    pub(super) name: DisplayName,
+    /// API token secret and when it expires without activity.
+    pub(super) token: Option<(String, Instant)>,
+    /// Live connections and when each expires without a heartbeat.
+    pub(super) conns: HashMap<ConnId, Instant>,
+}
+
+impl Member {
+    /// A new member, present through its page view for one presence TTL.
+    pub(super) fn arriving(user: UserId, name: DisplayName, config: &BackendConfig) -> Self {
+        let deadline = Instant::now() + config.presence_ttl;
+        Self { user, name, conns: HashMap::from([(ConnId::page(), deadline)]), token: None }
+    }
+
+    pub(super) fn online(&self) -> bool {
+        !self.conns.is_empty()
+    }
+
+    /// Activity keeps the member's live session, and so its API token, alive.
+    pub(super) fn extend_session(&mut self) {
+        if let Some((_, expires)) = &mut self.token {
+            *expires = Instant::now() + USER_SESSION_TTL;
+        }
+    }
+
+    pub(super) fn view(&self) -> MemberView {
+        MemberView { user: self.user.clone(), name: self.name.clone(), online: self.online() }
+    }
+}
+
+pub(super) struct Room {
+    /// Members in join order.
+    pub(super) members: Vec<Member>,
+    pub(super) history: VecDeque<ChatMessage>,
+    pub(super) next_seq: Seq,
+    pub(super) member_version: u64,
+    /// Set while no one is online: the room is deleted at this instant.
+    pub(super) idle_deadline: Option<Instant>,
+    pub(super) events: broadcast::Sender<Arc<RoomEvent>>,
+}
+
+impl Room {
+    /// A room whose only member is its creator.
+    pub(super) fn created_by(creator: Member) -> Self {
+        let (events, _) = broadcast::channel(EVENT_BUFFER);
+        Self {
+            members: vec![creator],
+            history: VecDeque::new(),
+            next_seq: 1,
+            member_version: 1,
+            idle_deadline: None,
+            events,
+        }
+    }
+
+    pub(super) fn member_mut(&mut self, user: &UserId) -> BackendResult<&mut Member> {
+        self.members.iter_mut().find(|m| &m.user == user).ok_or(BackendError::NotAMember)
+    }
+
+    pub(super) fn name_taken(&self, key: &str, except: Option<&UserId>) -> bool {
+        self.members.iter().any(|m| m.online() && Some(&m.user) != except && m.name.key() == key)
+    }
+
+    /// Publishes a presence change and keeps the idle deadline in step.
+    pub(super) fn presence_changed(
+        &mut self,
+        view: MemberView,
+        change: PresenceChange,
+        config: &BackendConfig,
+    ) {
+        self.member_version += 1;
+        self.refresh_idle(config);
+        // No receivers is fine: no one is watching this room on this node.
+        let _ = self.events.send(Arc::new(RoomEvent::Presence {
+            version: self.member_version,
+            member: view,
+            change,
+        }));
+    }
+
+    fn refresh_idle(&mut self, config: &BackendConfig) {
+        let anyone_online = self.members.iter().any(Member::online);
+        if anyone_online {
+            self.idle_deadline = None;
+        } else if self.idle_deadline.is_none() {
+            self.idle_deadline = Some(Instant::now() + config.room_idle_ttl);
+        }
+    }
+
+    /// Expires connections past their deadline (members with none left go offline and the
+    /// room is told). Returns whether the room lives on: false once it has been idle past its
+    /// deadline.
+    pub(super) fn sweep(&mut self, now: Instant, config: &BackendConfig) -> bool {
+        let mut went_offline = Vec::new();
+        for member in &mut self.members {
+            let was_online = member.online();
+            member.conns.retain(|_, deadline| *deadline > now);
+            if was_online && !member.online() {
+                went_offline.push(member.view());
+            }
+        }
+        for view in went_offline {
+            self.presence_changed(view, PresenceChange::Offline, config);
+        }
+        self.idle_deadline.is_none_or(|deadline| deadline > now)
+    }
+}
+
+/// The wall-clock time of a deadline on tokio's clock.
+pub(super) fn wall_clock_of(deadline: Instant) -> UnixMillis {
+    let left = deadline.saturating_duration_since(Instant::now());
+    now_millis().saturating_add(millis_i64(left))
+}

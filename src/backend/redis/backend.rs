@@ -1,0 +1,187 @@
+//! [`Backend`] on Redis: each call is one room script (atomic per room); changes deliver their
+//! events to this node's sockets at once and schedule the room's presence sweep.
+
+use async_trait::async_trait;
+
+use super::conn::{Status, unavailable};
+use super::{RedisBackend, envelope, info_key};
+use crate::backend::{
+    Backend, BackendError, BackendResult, History, RoomSnapshot, Subscription, TOKEN_SECRET_LEN, split_token,
+};
+use crate::domain::{
+    ChatMessage, ClientMsgId, ConnId, DisplayName, MemberView, MessageText, RoomEvent, RoomId, Seq, UserId,
+    now_millis, same_secret,
+};
+
+#[async_trait]
+impl Backend for RedisBackend {
+    async fn create_room(&self, creator: DisplayName) -> BackendResult<(RoomId, UserId)> {
+        let room = RoomId::generate();
+        let user = UserId::generate();
+        let a = &self.inner.args;
+        let args =
+            [room.as_str(), user.as_str(), creator.as_str(), &creator.key(), &a.ttl_ms, &a.session_ttl_ms];
+        let mut reply = self.run(&self.inner.scripts.create, &room, &args).await?;
+        if reply.status == Status::Exists {
+            return Err(unavailable("room id collision"));
+        }
+        let deadline: i64 = reply.next()?;
+        self.schedule_sweep(&room, deadline).await;
+        Ok((room, user))
+    }
+
+    async fn room(&self, room: &RoomId) -> BackendResult<RoomSnapshot> {
+        let mut reply = self.run(&self.inner.scripts.snapshot, room, &[room.as_str()]).await?;
+        let member_version: u64 = reply.next()?;
+        let pttl: i64 = reply.next()?;
+        let mut members = Vec::new();
+        while let (Ok(user), Ok(name), Ok(online)) =
+            (reply.next::<String>(), reply.next::<String>(), reply.next::<String>())
+        {
+            let Some(user) = UserId::parse(&user) else {
+                continue;
+            };
+            members.push(MemberView { user, name: DisplayName::from_stored(name), online: online == "1" });
+        }
+        Ok(RoomSnapshot {
+            room: room.clone(),
+            members,
+            member_version,
+            idle_expires_at: (pttl >= 0).then(|| now_millis() + pttl),
+        })
+    }
+
+    async fn member(&self, room: &RoomId, user: &UserId) -> BackendResult<MemberView> {
+        let mut reply = self.run(&self.inner.scripts.member, room, &[room.as_str(), user.as_str()]).await?;
+        let name: String = reply.next()?;
+        let online: String = reply.next()?;
+        Ok(MemberView { user: user.clone(), name: DisplayName::from_stored(name), online: online == "1" })
+    }
+
+    async fn join(&self, room: &RoomId, name: DisplayName) -> BackendResult<UserId> {
+        let user = UserId::generate();
+        let a = &self.inner.args;
+        let args = [
+            room.as_str(),
+            user.as_str(),
+            name.as_str(),
+            &name.key(),
+            &self.inner.node,
+            &a.ttl_ms,
+            &a.session_ttl_ms,
+        ];
+        let mut reply = self.run(&self.inner.scripts.join, room, &args).await?;
+        let deadline: i64 = reply.next()?;
+        self.deliver_local(room, reply.strings()).await;
+        self.schedule_sweep(room, deadline).await;
+        Ok(user)
+    }
+
+    async fn leave(&self, room: &RoomId, user: &UserId) -> BackendResult<()> {
+        let args = [room.as_str(), user.as_str(), &self.inner.node, &self.inner.args.idle_ms];
+        let reply = self.run(&self.inner.scripts.leave, room, &args).await?;
+        self.deliver_local(room, reply.strings()).await;
+        Ok(())
+    }
+
+    async fn touch(&self, room: &RoomId, user: &UserId, conn: &ConnId) -> BackendResult<MemberView> {
+        let a = &self.inner.args;
+        let args =
+            [room.as_str(), user.as_str(), conn.as_str(), &self.inner.node, &a.ttl_ms, &a.session_ttl_ms];
+        let mut reply = self.run(&self.inner.scripts.touch, room, &args).await?;
+        let deadline: i64 = reply.next()?;
+        let name: String = reply.next()?;
+        self.deliver_local(room, reply.strings()).await;
+        self.schedule_sweep(room, deadline).await;
+        Ok(MemberView { user: user.clone(), name: DisplayName::from_stored(name), online: true })
+    }
+
+    async fn heartbeat(&self, room: &RoomId, user: &UserId, conn: &ConnId) -> BackendResult<()> {
+        self.gathered_heartbeat(room, user, conn).await
+    }
+
+    async fn disconnect(&self, room: &RoomId, user: &UserId, conn: &ConnId) -> BackendResult<()> {
+        let args = [room.as_str(), user.as_str(), conn.as_str(), &self.inner.node, &self.inner.args.idle_ms];
+        let reply = self.run(&self.inner.scripts.disconnect, room, &args).await?;
+        self.deliver_local(room, reply.strings()).await;
+        Ok(())
+    }
+
+    async fn post(
+        &self,
+        room: &RoomId,
+        user: &UserId,
+        text: MessageText,
+        client_id: Option<ClientMsgId>,
+    ) -> BackendResult<ChatMessage> {
+        let cid = client_id.as_ref().map_or("", ClientMsgId::as_str);
+        let a = &self.inner.args;
+        let args = [
+            room.as_str(),
+            user.as_str(),
+            text.as_str(),
+            cid,
+            &self.inner.node,
+            &a.history_len,
+            &a.session_ttl_ms,
+        ];
+        let mut reply = self.run(&self.inner.scripts.post, room, &args).await?;
+        let payload: String = reply.next()?;
+        let message =
+            envelope::parse_message(&payload).ok_or_else(|| unavailable("malformed message payload"))?;
+        if reply.status != Status::Duplicate {
+            // Parsed once: the local delivery reuses it.
+            self.inner.rooms.dispatch_event(self, room, RoomEvent::Message(message.clone())).await;
+        }
+        Ok(message)
+    }
+
+    async fn history(&self, room: &RoomId, after: Seq) -> BackendResult<History> {
+        let after_arg = after.to_string();
+        let args = [room.as_str(), &after_arg, &self.inner.args.history_len];
+        let mut reply = self.run(&self.inner.scripts.history, room, &args).await?;
+        let last: u64 = reply.next()?;
+        let first_kept: u64 = reply.next()?;
+        let messages: Vec<ChatMessage> =
+            reply.strings().iter().filter_map(|p| envelope::parse_message(p)).collect();
+        let first = if first_kept == 0 { last + 1 } else { first_kept };
+        Ok(History { messages, truncated: after + 1 < first })
+    }
+
+    async fn subscribe(&self, room: &RoomId) -> BackendResult<Subscription> {
+        // Existence first, so unknown rooms are refused like in the other backend.
+        let exists: bool = self.inner.link.call(redis::cmd("EXISTS").arg(info_key(room))).await?;
+        if !exists {
+            return Err(BackendError::RoomNotFound);
+        }
+        self.inner.rooms.subscribe(self, room).await
+    }
+
+    async fn issue_token(&self, room: &RoomId, user: &UserId) -> BackendResult<String> {
+        let secret = crate::domain::ids_random_secret(TOKEN_SECRET_LEN);
+        let args = [room.as_str(), user.as_str(), &secret, &self.inner.args.session_ttl_ms];
+        self.run(&self.inner.scripts.token, room, &args).await?;
+        Ok(format!("{user}.{secret}"))
+    }
+
+    async fn token_user(&self, room: &RoomId, token: &str) -> BackendResult<Option<UserId>> {
+        let Some((user, secret)) = split_token(token) else { return Ok(None) };
+        let args = [room.as_str(), user.as_str(), &self.inner.args.session_ttl_ms];
+        let mut reply = match self.run(&self.inner.scripts.check_token, room, &args).await {
+            Ok(reply) => reply,
+            Err(BackendError::NotAMember) => return Ok(None),
+            Err(err) => return Err(err),
+        };
+        let stored: String = reply.next().unwrap_or_default();
+        Ok(same_secret(&stored, secret).then_some(user))
+    }
+
+    async fn ping(&self) -> BackendResult<()> {
+        let pong: String = self.inner.link.call(&redis::cmd("PING")).await?;
+        if pong == "PONG" { Ok(()) } else { Err(unavailable(pong)) }
+    }
+
+    fn presence_ttl(&self) -> std::time::Duration {
+        self.inner.config.presence_ttl
+    }
+}

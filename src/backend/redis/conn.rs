@@ -1,0 +1,133 @@
+//! The connection layer every Redis request goes through: one reconnecting connection, a
+//! timeout per call, a small circuit breaker, and script replies read into typed statuses.
+//! Only the Pub/Sub subscriber (`subscriber.rs`) has a connection of its own.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use redis::aio::ConnectionManager;
+use redis::{FromRedisValue, Script, Value};
+
+use crate::backend::{BackendError, BackendResult};
+use crate::support::millis;
+
+/// How long one Redis call may take before the request fails instead of hanging.
+pub(super) const CALL_TIMEOUT: Duration = Duration::from_secs(1);
+/// After a failed call, calls fail at once for this long (a small circuit breaker), so a
+/// Redis outage answers requests immediately instead of each waiting for a timeout.
+const BREAKER_OPEN: Duration = Duration::from_millis(500);
+
+/// A Redis failure as the rest of the app sees it.
+pub(super) fn unavailable(err: impl std::fmt::Display) -> BackendError {
+    BackendError::Unavailable(err.to_string())
+}
+
+/// The request connection and its breaker.
+pub(super) struct Link {
+    conn: ConnectionManager,
+    started: Instant,
+    /// Milliseconds since `started` until which calls fail fast.
+    breaker_until: AtomicU64,
+}
+
+impl Link {
+    /// Wraps a connection manager (which reconnects by itself).
+    pub(super) fn new(conn: ConnectionManager) -> Self {
+        Self { conn, started: Instant::now(), breaker_until: AtomicU64::new(0) }
+    }
+
+    /// The connection, unless the breaker is open.
+    fn open(&self) -> BackendResult<ConnectionManager> {
+        if millis(self.started.elapsed()) < self.breaker_until.load(Ordering::Relaxed) {
+            return Err(BackendError::Unavailable("redis unreachable (circuit open)".into()));
+        }
+        Ok(self.conn.clone())
+    }
+
+    /// Counts a failed call; a connection failure opens the breaker.
+    fn failed(&self, err: &redis::RedisError) -> BackendError {
+        crate::metrics::metrics().backend_errors.increment(1);
+        if err.is_io_error() || err.is_timeout() || err.is_connection_dropped() || err.is_connection_refusal()
+        {
+            let until = millis(self.started.elapsed() + BREAKER_OPEN);
+            self.breaker_until.store(until, Ordering::Relaxed);
+        }
+        unavailable(err)
+    }
+
+    /// Runs one command.
+    pub(super) async fn call<T: FromRedisValue>(&self, cmd: &redis::Cmd) -> BackendResult<T> {
+        let mut conn = self.open()?;
+        cmd.query_async(&mut conn).await.map_err(|err| self.failed(&err))
+    }
+
+    /// Runs a script with one key (EVALSHA; loaded again on a `NOSCRIPT` miss after a Redis
+    /// restart) and returns its raw reply.
+    pub(super) async fn eval<T: FromRedisValue>(
+        &self,
+        script: &Script,
+        key: &str,
+        args: &[&str],
+    ) -> BackendResult<T> {
+        let mut conn = self.open()?;
+        let mut invocation = script.key(key);
+        for arg in args {
+            invocation.arg(*arg);
+        }
+        invocation.invoke_async(&mut conn).await.map_err(|err| self.failed(&err))
+    }
+
+    /// Runs one of the room scripts, whose replies start with a status (`lib.lua`).
+    pub(super) async fn run(&self, script: &Script, key: &str, args: &[&str]) -> BackendResult<Reply> {
+        Reply::read(self.eval(script, key, args).await?)
+    }
+}
+
+/// How a room script ended, when it did what was asked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Status {
+    /// Done.
+    Ok,
+    /// A message with that client id was stored before; the reply holds the stored one.
+    Duplicate,
+    /// A room with the generated id exists already.
+    Exists,
+}
+
+/// A room script's reply: its status, then the values that follow.
+pub(super) struct Reply {
+    pub(super) status: Status,
+    rest: std::vec::IntoIter<Value>,
+}
+
+impl Reply {
+    /// Reads the status; the refusals a script can answer with become their errors.
+    fn read(values: Vec<Value>) -> BackendResult<Self> {
+        let mut rest = values.into_iter();
+        let status: String = match rest.next() {
+            Some(value) => redis::from_redis_value(value).map_err(unavailable)?,
+            None => return Err(unavailable("empty reply from script")),
+        };
+        let status = match status.as_str() {
+            "ok" => Status::Ok,
+            "dup" => Status::Duplicate,
+            "exists" => Status::Exists,
+            "room" => return Err(BackendError::RoomNotFound),
+            "member" => return Err(BackendError::NotAMember),
+            "taken" => return Err(BackendError::NameTaken),
+            other => return Err(unavailable(format!("unknown script status {other:?}"))),
+        };
+        Ok(Self { status, rest })
+    }
+
+    /// The next value.
+    pub(super) fn next<T: FromRedisValue>(&mut self) -> BackendResult<T> {
+        let value = self.rest.next().ok_or_else(|| unavailable("short reply from script"))?;
+        redis::from_redis_value(value).map_err(unavailable)
+    }
+
+    /// The remaining values as strings (published event payloads).
+    pub(super) fn strings(self) -> Vec<String> {
+        self.rest.filter_map(|v| redis::from_redis_value(v).ok()).collect()
+    }
+}

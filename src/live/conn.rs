@@ -1,0 +1,261 @@
+//! One socket's connection, the core's side of it: its room and position in the room's stream,
+//! sending, entering and leaving a room, snapshots, posting, batched delivery, heartbeats.
+
+use std::sync::Arc;
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use futures_util::SinkExt;
+use tokio::sync::broadcast::Receiver;
+use tokio::sync::broadcast::error::TryRecvError;
+use tokio::time::{Instant, Interval};
+
+use super::LiveState;
+use super::core::{Exit, Protocol, Step};
+use super::hub::{Format, Outgoing};
+use super::socket::{BATCH, SILENCE_LIMIT, heartbeat, record_delivery};
+use super::tracker::SocketGuard;
+use crate::backend::{Backend, BackendError};
+use crate::catalog::Locales;
+use crate::domain::{ClientMsgId, ConnId, Limits, MessageText, RoomId, Seq, StreamPos, UserId};
+use crate::limits::{TokenBucket, retry_secs};
+use crate::metrics::metrics;
+use crate::web::error::AppError;
+
+/// The room a socket is in.
+pub(super) struct Attached {
+    room: RoomId,
+    user: UserId,
+    pub(super) events: Receiver<Arc<Outgoing>>,
+    pos: StreamPos,
+}
+
+/// One socket's connection: the core's side of it.
+pub(super) struct Conn {
+    pub(super) live: LiveState,
+    locales: Locales,
+    format: Format,
+    pub(super) ws: WebSocket,
+    id: ConnId,
+    bucket: TokenBucket,
+    pub(super) heartbeat: Interval,
+    last_heard: Instant,
+    pub(super) attached: Option<Attached>,
+    _open: SocketGuard,
+}
+
+impl Conn {
+    /// A connection over an upgraded socket, counted as open until dropped.
+    pub(super) fn new(live: LiveState, ws: WebSocket, format: Format, locales: Locales) -> Self {
+        let gauge = match format {
+            Format::Html(_) => &metrics().html_sockets,
+            Format::Json => &metrics().json_sockets,
+        };
+        let _open = live.sockets.enter(gauge);
+        let bucket = TokenBucket::new(&live.app.config.limits);
+        let heartbeat = heartbeat(live.app.backend.as_ref(), None);
+        let (id, last_heard, attached) = (ConnId::generate(), Instant::now(), None);
+        Self { live, locales, format, ws, id, bucket, heartbeat, last_heard, attached, _open }
+    }
+
+    pub(super) fn backend(&self) -> &dyn Backend {
+        self.live.app.backend.as_ref()
+    }
+
+    pub(super) fn limits(&self) -> &Limits {
+        &self.live.app.config.limits
+    }
+
+    /// The localized text of `err`.
+    pub(super) fn message(&self, err: &AppError) -> String {
+        err.localized(&self.live.app.catalog, &self.locales)
+    }
+
+    /// Sends one frame (flushed).
+    pub(super) async fn send(&mut self, frame: impl Into<Utf8Bytes>) -> Step {
+        match self.ws.send(Message::Text(frame.into())).await {
+            Ok(()) => Step::Go,
+            Err(_) => Step::Stop(Exit::Gone),
+        }
+    }
+
+    pub(super) async fn close(&mut self, code: u16, reason: &'static str) {
+        let frame = CloseFrame { code, reason: Utf8Bytes::from_static(reason) };
+        let _ = self.ws.send(Message::Close(Some(frame))).await;
+    }
+
+    /// The room and member of the socket, if it is in `room_id`.
+    pub(super) fn attached_to(&self, room_id: &str) -> Option<(RoomId, UserId)> {
+        self.attached
+            .as_ref()
+            .filter(|a| a.room.as_str() == room_id)
+            .map(|a| (a.room.clone(), a.user.clone()))
+    }
+
+    /// Enters `room` as `user` (leaving any room the socket was in) and sends the snapshot of
+    /// what follows `since`.
+    pub(super) async fn open<P: Protocol>(
+        &mut self,
+        proto: &mut P,
+        room: RoomId,
+        user: UserId,
+        since: Seq,
+    ) -> Step {
+        self.detach().await;
+        if let Err(err) = self.backend().touch(&room, &user, &self.id).await {
+            return Step::Lost(err.into());
+        }
+        let events = match self.live.hub.subscribe(&room).await {
+            Ok(events) => events,
+            Err(err) => return Step::Lost(err.into()),
+        };
+        // In step with the room's other sockets from now on.
+        self.heartbeat = heartbeat(self.backend(), Some(&room));
+        let pos = StreamPos { last_seq: since, member_version: 0 };
+        self.attached = Some(Attached { room, user, events, pos });
+        self.snapshot(proto, false).await
+    }
+
+    /// Leaves the room without telling the backend (the room or membership is gone already).
+    pub(super) fn forget_room(&mut self) {
+        self.attached = None;
+    }
+
+    /// Leaves the room: this connection goes offline there.
+    pub(super) async fn detach(&mut self) {
+        if let Some(a) = self.attached.take()
+            && let Err(err) = self.backend().disconnect(&a.room, &a.user, &self.id).await
+        {
+            tracing::debug!(room = %a.room, error = %err, "disconnect after the socket left");
+        }
+    }
+
+    /// Sends the room's state as the protocol renders it and moves the position to it.
+    pub(super) async fn snapshot<P: Protocol>(&mut self, proto: &mut P, resync: bool) -> Step {
+        let Some(a) = &self.attached else { return Step::Go };
+        let (room, user, after) = (a.room.clone(), a.user.clone(), proto.snapshot_after(a.pos));
+        let (state, history) =
+            match (self.backend().room(&room).await, self.backend().history(&room, after).await) {
+                (Ok(state), Ok(history)) => (state, history),
+                (Err(err), _) | (_, Err(err)) => return Step::Lost(err.into()),
+            };
+        // One flush per frame: the write buffer never holds more than one of them.
+        for frame in proto.snapshot(&state, &user, &history, resync) {
+            if let Step::Stop(exit) = self.send(frame).await {
+                return Step::Stop(exit);
+            }
+        }
+        if let Some(a) = &mut self.attached {
+            a.pos = StreamPos { last_seq: history.last_seq(after), member_version: state.member_version };
+        }
+        Step::Go
+    }
+
+    /// Stores a message from the client in the socket's room.
+    pub(super) async fn post(&mut self, text: &str, client_id: Option<&str>) -> Result<(), AppError> {
+        let Some(a) = &self.attached else { return Err(AppError::NotAMember) };
+        let limits = &self.live.app.config.limits;
+        let text = MessageText::parse(text, limits).map_err(|err| AppError::invalid(err, "text", limits))?;
+        if let Err(wait) = self.bucket.try_take() {
+            metrics().limited_messages.increment(1);
+            return Err(AppError::RateLimited(retry_secs(wait)));
+        }
+        let client_id = client_id.and_then(ClientMsgId::parse);
+        match self.live.app.backend.post(&a.room, &a.user, text, client_id).await {
+            Ok(_) => {
+                let counter = match self.format {
+                    Format::Html(_) => &metrics().html_messages_in,
+                    Format::Json => &metrics().json_messages_in,
+                };
+                counter.increment(1);
+                Ok(())
+            }
+            Err(err) => {
+                if let BackendError::Unavailable(_) = err {
+                    tracing::warn!(room = %a.room, error = %err, "message not stored");
+                }
+                Err(err.into())
+            }
+        }
+    }
+
+    /// Delivers `first` and whatever else is already waiting (up to [`BATCH`] events), then
+    /// writes them with one flush: under load a socket gets several frames per write.
+    pub(super) async fn deliver(&mut self, first: Arc<Outgoing>) -> Step {
+        let Some(a) = &mut self.attached else { return Step::Go };
+        let mut next = Ok(first);
+        let mut step = Step::Go;
+        for _ in 0..BATCH {
+            let out = match next {
+                Ok(out) => out,
+                Err(TryRecvError::Lagged(_)) => {
+                    step = Step::Resync;
+                    break;
+                }
+                Err(_) => break,
+            };
+            match a.pos.admit(&out.event) {
+                None => {
+                    step = Step::Resync;
+                    break;
+                }
+                Some(false) => {}
+                Some(true) => {
+                    if let Some(frame) = out.frame(self.format) {
+                        // Queued, not flushed: one flush below for everything that was waiting.
+                        if self.ws.feed(Message::Text(frame)).await.is_err() {
+                            return Step::Stop(Exit::Gone);
+                        }
+                        record_delivery(self.format, &out.event);
+                    }
+                }
+            }
+            next = a.events.try_recv();
+        }
+        if self.ws.flush().await.is_err() {
+            return Step::Stop(Exit::Gone);
+        }
+        step
+    }
+
+    /// Handles what arrived from the client.
+    pub(super) async fn received<P: Protocol>(
+        &mut self,
+        frame: Option<Result<Message, axum::Error>>,
+        proto: &mut P,
+    ) -> Step {
+        self.last_heard = Instant::now();
+        match frame {
+            Some(Ok(Message::Text(text))) if text.len() > self.limits().max_frame_bytes => {
+                let max = self.limits().max_message_chars.to_string();
+                Step::Refuse(AppError::Invalid {
+                    code: crate::catalog::ErrorCode::MessageTooLong,
+                    field: "text",
+                    args: vec![("max", max)],
+                })
+            }
+            Some(Ok(Message::Text(text))) => proto.receive(self, &text).await,
+            Some(Ok(Message::Binary(_))) => Step::Refuse(AppError::BadRequest("binary frame".into())),
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => Step::Go,
+            Some(Ok(Message::Close(_)) | Err(_)) | None => Step::Stop(Exit::Gone),
+        }
+    }
+
+    /// The heartbeat: gone if silent too long, else presence refreshed in the room.
+    pub(super) async fn beat(&mut self) -> Step {
+        let quiet = self.last_heard.elapsed();
+        if quiet > SILENCE_LIMIT {
+            return Step::Stop(Exit::Gone);
+        }
+        // Heard from within the last period: evidently alive. Quieter: ping it; its pong
+        // counts as hearing from it.
+        if quiet >= self.heartbeat.period() && self.ws.send(Message::Ping(Default::default())).await.is_err()
+        {
+            return Step::Stop(Exit::Gone);
+        }
+        let Some(a) = &self.attached else { return Step::Go };
+        match self.live.app.backend.heartbeat(&a.room, &a.user, &self.id).await {
+            Ok(()) => Step::Go,
+            Err(err) => Step::Lost(err.into()),
+        }
+    }
+}

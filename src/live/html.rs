@@ -1,0 +1,117 @@
+//! The browser's socket `GET /r/{roomId}/live` (docs/protocol.md): htmx's ws extension sends
+//! the composer's fields as JSON; the socket answers with HTML fragments swapped in out of
+//! band. Authenticated by the session cookie before the upgrade.
+
+use axum::extract::State;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::response::Response;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::LiveState;
+use super::conn::Conn;
+use super::core::{Lost, Protocol, Step};
+use super::hub::Format;
+use super::socket::{CLOSE_POLICY, CLOSE_TRY_LATER, configure};
+use crate::backend::{History, RoomSnapshot};
+use crate::domain::{RoomId, Seq, StreamPos, UserId};
+use crate::views::UiLang;
+use crate::views::frames::{ended_frame, error_frame, snapshot_frames};
+use crate::web::error::AppError;
+use crate::web::extract::{BrowserOrigin, Member, RoomPath};
+use crate::web::locale::Lang;
+
+/// What the composer sends: the form's fields as JSON (`ws-send`), plus htmx's `HEADERS`.
+#[derive(Deserialize)]
+pub(crate) struct ComposerFrame {
+    text: String,
+    #[serde(default)]
+    client_id: Option<String>,
+}
+
+/// Parses what the composer sends.
+pub(crate) fn parse_composer(raw: &str) -> Result<ComposerFrame, serde_json::Error> {
+    serde_json::from_str(raw)
+}
+
+/// `GET /r/{roomId}/live`. `Origin` and membership are checked before the upgrade; a browser
+/// whose session vanished (expired, or the server restarted) is accepted and told so in a
+/// fragment, since a refused handshake would make htmx retry forever.
+pub async fn live_socket(
+    State(live): State<LiveState>,
+    _: BrowserOrigin,
+    RoomPath(room): RoomPath,
+    Lang(locales, lang): Lang,
+    session: Session,
+    member: Result<Member, AppError>,
+    ws: WebSocketUpgrade,
+) -> Result<Response, AppError> {
+    let user = match member {
+        Ok(member) => Some(member.user),
+        Err(AppError::NotAMember) if session.id().is_none() => None,
+        Err(err) => return Err(err),
+    };
+    Ok(configure(ws, &live.app.config.limits).on_upgrade(move |socket| async move {
+        let mut conn = Conn::new(live, socket, Format::Html(lang), locales);
+        let mut proto = HtmlSocket { room: room.clone(), lang, error_shown: false };
+        let first = match user {
+            Some(user) => conn.open(&mut proto, room, user, 0).await,
+            None => Step::Lost(AppError::SessionExpired),
+        };
+        conn.run(proto, first).await;
+    }))
+}
+
+/// The browser protocol's own state.
+struct HtmlSocket {
+    room: RoomId,
+    lang: UiLang,
+    /// An error is showing under the composer; the next accepted message clears it.
+    error_shown: bool,
+}
+
+impl Protocol for HtmlSocket {
+    /// The browser's snapshot replaces everything the page shows.
+    fn snapshot_after(&self, _: StreamPos) -> Seq {
+        0
+    }
+
+    fn snapshot(&self, room: &RoomSnapshot, me: &UserId, history: &History, _: bool) -> Vec<String> {
+        snapshot_frames(self.lang.ui(), history, &room.members, me)
+    }
+
+    async fn receive(&mut self, conn: &mut Conn, text: &str) -> Step {
+        let Ok(frame) = parse_composer(text) else {
+            return Step::Refuse(AppError::BadRequest("unreadable composer frame".into()));
+        };
+        match conn.post(&frame.text, frame.client_id.as_deref()).await {
+            Ok(()) if self.error_shown => {
+                self.error_shown = false;
+                conn.send(error_frame(None)).await
+            }
+            Ok(()) => Step::Go,
+            Err(err @ (AppError::NotAMember | AppError::RoomNotFound)) => Step::Lost(err),
+            Err(err) => Step::Refuse(err),
+        }
+    }
+
+    fn refusal(&mut self, _: &AppError, message: &str) -> String {
+        self.error_shown = true;
+        error_frame(Some(message))
+    }
+
+    fn lost(&mut self, err: &AppError, message: &str) -> Lost {
+        match err {
+            // "Try again later": htmx reconnects with backoff.
+            AppError::Unavailable(_) => {
+                Lost::Close(error_frame(Some(message)), CLOSE_TRY_LATER, "backend unavailable")
+            }
+            // The session, membership or room is gone: say so, offer to rejoin, no retries.
+            _ => Lost::Close(
+                ended_frame(message, &self.room, self.lang.ui().rejoin),
+                CLOSE_POLICY,
+                err.code().as_str(),
+            ),
+        }
+    }
+}

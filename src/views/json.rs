@@ -1,0 +1,138 @@
+//! The frames of the JSON WebSocket `/ws` for programs (docs/api.md, docs/protocol.md):
+//! room events, the `joined` snapshot and errors, serialized straight from the domain types
+//! without a value tree.
+
+use serde::Serialize;
+
+use super::clock;
+use crate::backend::{History, RoomSnapshot};
+use crate::domain::{ChatMessage, MemberView, PresenceChange, RoomEvent, RoomId, Seq, UserId};
+
+/// A `msg` frame (also each message of `joined`).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MsgFrame<'a> {
+    t: &'static str,
+    room_id: &'a RoomId,
+    id: Seq,
+    from: &'a UserId,
+    name: &'a str,
+    text: &'a str,
+    timestamp: String,
+}
+
+impl<'a> MsgFrame<'a> {
+    fn new(room: &'a RoomId, m: &'a ChatMessage) -> Self {
+        Self {
+            t: "msg",
+            room_id: room,
+            id: m.seq,
+            from: &m.user,
+            name: m.name.as_str(),
+            text: m.text.as_str(),
+            timestamp: clock(m.at).0,
+        }
+    }
+}
+
+/// A `user_joined` / `user_left` frame.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PresenceFrame<'a> {
+    t: &'static str,
+    room_id: &'a RoomId,
+    user_id: &'a UserId,
+    name: &'a str,
+    change: &'static str,
+}
+
+/// A member in `joined`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MemberJson<'a> {
+    user_id: &'a UserId,
+    name: &'a str,
+    online: bool,
+}
+
+impl<'a> From<&'a MemberView> for MemberJson<'a> {
+    fn from(m: &'a MemberView) -> Self {
+        Self { user_id: &m.user, name: m.name.as_str(), online: m.online }
+    }
+}
+
+/// The socket's own member in `joined`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Me<'a> {
+    user_id: &'a UserId,
+    name: &'a str,
+}
+
+/// `joined`: who is here, the messages after the socket's position, and whether this answers a
+/// join (`resync: false`) or repairs a socket that fell behind (`resync: true`).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JoinedFrame<'a> {
+    t: &'static str,
+    room_id: &'a RoomId,
+    me: Me<'a>,
+    members: Vec<MemberJson<'a>>,
+    messages: Vec<MsgFrame<'a>>,
+    truncated: bool,
+    resync: bool,
+}
+
+/// An `error` frame: a stable code and the message in the socket's language.
+#[derive(Serialize)]
+struct ErrorFrame<'a> {
+    t: &'static str,
+    code: &'a str,
+    message: &'a str,
+}
+
+fn to_string(frame: &impl Serialize) -> String {
+    serde_json::to_string(frame).unwrap_or_else(|err| {
+        tracing::error!(error = %err, "frame failed to serialize");
+        String::new()
+    })
+}
+
+/// The frame of a room event, shared by every JSON socket of the room. `None` for events
+/// without a JSON form (resync).
+pub fn event_frame(room: &RoomId, event: &RoomEvent) -> Option<String> {
+    match event {
+        RoomEvent::Message(m) => Some(to_string(&MsgFrame::new(room, m))),
+        RoomEvent::Presence { member, change, .. } => {
+            let (t, change) = match change {
+                PresenceChange::Joined => ("user_joined", "joined"),
+                PresenceChange::Online => ("user_joined", "online"),
+                PresenceChange::Offline => ("user_left", "offline"),
+                PresenceChange::Left => ("user_left", "left"),
+            };
+            let frame =
+                PresenceFrame { t, room_id: room, user_id: &member.user, name: member.name.as_str(), change };
+            Some(to_string(&frame))
+        }
+        RoomEvent::Resync => None,
+    }
+}
+
+/// The `joined` frame for member `me` of `snapshot`'s room, with `history`.
+pub fn joined_frame(snapshot: &RoomSnapshot, me: &UserId, history: &History, resync: bool) -> String {
+    let name = snapshot.members.iter().find(|m| &m.user == me).map_or("", |m| m.name.as_str());
+    to_string(&JoinedFrame {
+        t: "joined",
+        room_id: &snapshot.room,
+        me: Me { user_id: me, name },
+        members: snapshot.members.iter().map(MemberJson::from).collect(),
+        messages: history.messages.iter().map(|m| MsgFrame::new(&snapshot.room, m)).collect(),
+        truncated: history.truncated,
+        resync,
+    })
+}
+
+/// The `error` frame for `code` with its localized `message`.
+pub fn error_frame(code: &str, message: &str) -> String {
+    to_string(&ErrorFrame { t: "error", code, message })
+}

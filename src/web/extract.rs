@@ -1,0 +1,201 @@
+//! Extractors: what handlers (pages, forms, the API and both sockets) take instead of raw
+//! strings and headers. Each parses or checks once, and its rejection is the right
+//! [`AppError`], rendered in the viewer's language like every other error.
+
+use axum::extract::{FromRef, FromRequest, FromRequestParts, Path, Request};
+use axum::http::HeaderMap;
+use axum::http::header::{HOST, ORIGIN};
+use axum::http::request::Parts;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use tower_sessions::Session;
+
+use super::error::AppError;
+use super::session::Visitor;
+use crate::domain::{RoomId, UserId};
+use crate::state::AppState;
+
+/// The room id in the path (`/r/{room}`, `/api/rooms/{room}`), validated before any lookup: a
+/// malformed id is "not found" without reaching the backend.
+pub struct RoomPath(pub RoomId);
+
+impl<S: Send + Sync> FromRequestParts<S> for RoomPath {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path(raw) =
+            Path::<String>::from_request_parts(parts, state).await.map_err(|_| AppError::RoomNotFound)?;
+        RoomId::parse(&raw).map(Self).ok_or(AppError::RoomNotFound)
+    }
+}
+
+/// The visitor's membership of the room in the path. Rejection: `NOT_A_MEMBER` (403), or
+/// `SERVICE_UNAVAILABLE` when the session store cannot be reached.
+pub struct Member {
+    /// The room.
+    pub room: RoomId,
+    /// The visitor's user in it.
+    pub user: UserId,
+    /// The visitor.
+    pub visitor: Visitor,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Member {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let RoomPath(room) = RoomPath::from_request_parts(parts, state).await?;
+        let session = session_of(parts, state).await?;
+        // Read before a socket upgrade: changes to the session after it are never saved.
+        let visitor = Visitor::load(&session).await?;
+        let user = visitor.user_in(&room).ok_or(AppError::NotAMember)?;
+        Ok(Self { room, user, visitor })
+    }
+}
+
+async fn session_of<S: Send + Sync>(parts: &mut Parts, state: &S) -> Result<Session, AppError> {
+    Session::from_request_parts(parts, state).await.map_err(|(_, why)| AppError::Internal(why.to_owned()))
+}
+
+/// A browser request from this site (or a configured origin): `Origin` present and allowed.
+/// Browsers always send it on WebSocket upgrades. Rejection: `FORBIDDEN`.
+pub struct BrowserOrigin;
+
+impl<S: Send + Sync> FromRequestParts<S> for BrowserOrigin
+where
+    AppState: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let extra = &AppState::from_ref(state).config.allowed_origins;
+        let ok = parts.headers.contains_key(ORIGIN) && origin_allowed(&parts.headers, extra);
+        if ok { Ok(Self) } else { Err(AppError::Forbidden) }
+    }
+}
+
+/// A request whose `Origin`, if it has one, is allowed: no `Origin` at all is a program (the
+/// JSON socket's clients). Rejection: `FORBIDDEN`.
+pub struct ProgramOrigin;
+
+impl<S: Send + Sync> FromRequestParts<S> for ProgramOrigin
+where
+    AppState: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let extra = &AppState::from_ref(state).config.allowed_origins;
+        if origin_allowed(&parts.headers, extra) { Ok(Self) } else { Err(AppError::Forbidden) }
+    }
+}
+
+/// Whether a request's `Origin` may act on this site: absent (a non-browser client, or a
+/// browser that sends none on same-origin navigations), the request's own host, or one of
+/// the configured extra origins.
+pub fn origin_allowed(headers: &HeaderMap, extra: &[String]) -> bool {
+    let Some(origin) = headers.get(ORIGIN) else {
+        return true;
+    };
+    let Ok(origin) = origin.to_str() else {
+        return false;
+    };
+    same_host(origin, headers) || extra.iter().any(|o| o.eq_ignore_ascii_case(origin))
+}
+
+fn same_host(origin: &str, headers: &HeaderMap) -> bool {
+    let Some(host) = headers.get(HOST).and_then(|h| h.to_str().ok()) else {
+        return false;
+    };
+    let Some((_, rest)) = origin.split_once("://") else {
+        return false;
+    };
+    rest.eq_ignore_ascii_case(host)
+}
+
+/// A URL-encoded form body parsed into `T`; an unreadable body (wrong content type, bad
+/// encoding) is a localized `VALIDATION_ERROR` page instead of plain text.
+pub struct FormInput<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for FormInput<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Form::<T>::from_request(req, state).await {
+            Ok(axum::Form(value)) => Ok(Self(value)),
+            Err(rejection) => Err(AppError::BadRequest(rejection.body_text())),
+        }
+    }
+}
+
+/// A form posted from one of this site's pages: parsed like [`FormInput`], then checked
+/// against cross-site request forgery (docs/security.md): its `csrf` field must be the
+/// session's token and its `Origin`, if any, this site's. Rejection: `FORM_EXPIRED` (403).
+pub struct CheckedForm<T> {
+    /// The visitor who sent it.
+    pub visitor: Visitor,
+    /// Their session (to save the visitor after a change).
+    pub session: Session,
+    /// The fields.
+    pub form: T,
+}
+
+/// A form's fields with the CSRF token every form of ours carries.
+#[derive(Deserialize)]
+struct WithCsrf<T> {
+    #[serde(default)]
+    csrf: String,
+    #[serde(flatten)]
+    form: T,
+}
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequest<S> for CheckedForm<T>
+where
+    AppState: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let session = session_of(&mut parts, state).await?;
+        let same_site = origin_allowed(&parts.headers, &AppState::from_ref(state).config.allowed_origins);
+        let FormInput(WithCsrf { csrf, form }) =
+            FormInput::from_request(Request::from_parts(parts, body), state).await?;
+        let visitor = Visitor::load(&session).await?;
+        if !same_site || !visitor.csrf_matches(&csrf) {
+            return Err(AppError::FormExpired);
+        }
+        Ok(Self { visitor, session, form })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderValue;
+
+    use super::*;
+
+    fn headers(origin: Option<&'static str>, host: &'static str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(HOST, HeaderValue::from_static(host));
+        if let Some(o) = origin {
+            h.insert(ORIGIN, HeaderValue::from_static(o));
+        }
+        h
+    }
+
+    #[test]
+    fn same_origin_and_configured_origins_pass() {
+        assert!(origin_allowed(&headers(Some("http://127.0.0.1:3000"), "127.0.0.1:3000"), &[]));
+        assert!(origin_allowed(&headers(None, "127.0.0.1:3000"), &[]));
+        let extra = vec!["https://chat.example.com".to_owned()];
+        assert!(origin_allowed(&headers(Some("https://chat.example.com"), "10.0.0.1:3000"), &extra));
+    }
+
+    #[test]
+    fn foreign_origins_fail() {
+        assert!(!origin_allowed(&headers(Some("http://evil.example"), "127.0.0.1:3000"), &[]));
+        assert!(!origin_allowed(&headers(Some("http://127.0.0.1:3000.evil"), "127.0.0.1:3000"), &[]));
+        assert!(!origin_allowed(&headers(Some("null"), "127.0.0.1:3000"), &[]));
+    }
+}
