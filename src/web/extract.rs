@@ -61,6 +61,20 @@ async fn session_of<S: Send + Sync>(parts: &mut Parts, state: &S) -> Result<Sess
 /// Browsers always send it on WebSocket upgrades. Rejection: `FORBIDDEN`.
 pub struct BrowserOrigin;
 
+/// A request whose `Origin`, if it has one, is allowed: no `Origin` at all is a program (the
+/// JSON socket's clients). Rejection: `FORBIDDEN`.
+pub struct ProgramOrigin;
+
+/// `Ok` if the request's `Origin` is allowed (and present, when `required`).
+fn check_origin<S>(parts: &Parts, state: &S, required: bool) -> Result<(), AppError>
+where
+    AppState: FromRef<S>,
+{
+    let present = parts.headers.contains_key(ORIGIN);
+    let allowed = origin_allowed(&parts.headers, &AppState::from_ref(state).config.allowed_origins);
+    if allowed && (present || !required) { Ok(()) } else { Err(AppError::Forbidden) }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for BrowserOrigin
 where
     AppState: FromRef<S>,
@@ -68,15 +82,9 @@ where
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let extra = &AppState::from_ref(state).config.allowed_origins;
-        let ok = parts.headers.contains_key(ORIGIN) && origin_allowed(&parts.headers, extra);
-        if ok { Ok(Self) } else { Err(AppError::Forbidden) }
+        check_origin(parts, state, true).map(|()| Self)
     }
 }
-
-/// A request whose `Origin`, if it has one, is allowed: no `Origin` at all is a program (the
-/// JSON socket's clients). Rejection: `FORBIDDEN`.
-pub struct ProgramOrigin;
 
 impl<S: Send + Sync> FromRequestParts<S> for ProgramOrigin
 where
@@ -85,8 +93,7 @@ where
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let extra = &AppState::from_ref(state).config.allowed_origins;
-        if origin_allowed(&parts.headers, extra) { Ok(Self) } else { Err(AppError::Forbidden) }
+        check_origin(parts, state, false).map(|()| Self)
     }
 }
 
