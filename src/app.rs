@@ -53,6 +53,7 @@ pub struct App {
     router: axum::Router,
     state: AppState,
     sockets: SocketTracker,
+    memory_sessions: Option<MemoryStore>,
     shutdown: watch::Sender<bool>,
 }
 
@@ -90,23 +91,24 @@ impl App {
                 config.limits.creates_per_min,
                 config.limits.joins_per_min,
             )),
+            sign_in_backoff: Arc::default(),
             config: Arc::new(config.clone()),
         };
         spawn_forget_idle(state.address_limits.clone());
         let sockets = SocketTracker::default();
         let live = crate::live::router(LiveState { app: state.clone(), hub, sockets: sockets.clone() });
-        let router = match &config.redis_url {
+        let (router, memory_sessions) = match &config.redis_url {
             Some(url) => {
                 let store = RedisStore::new(session_pool(url).await?);
-                web::router(state.clone(), store, config.session_ttl, live)
+                (web::router(state.clone(), store, config.session_ttl, live), None)
             }
             None => {
                 let store = MemoryStore::default();
                 spawn_session_sweep(store.clone());
-                web::router(state.clone(), store, config.session_ttl, live)
+                (web::router(state.clone(), store.clone(), config.session_ttl, live), Some(store))
             }
         };
-        Ok(Self { listener, router, state, sockets, shutdown })
+        Ok(Self { listener, router, state, sockets, memory_sessions, shutdown })
     }
 
     /// The address actually bound (port 0 becomes a real port).
@@ -117,6 +119,11 @@ impl App {
     /// The shared state (tests inspect the backend and catalogue through it).
     pub fn state(&self) -> &AppState {
         &self.state
+    }
+
+    /// The embedded session store, when sessions are kept in memory (tests count them).
+    pub fn memory_sessions(&self) -> Option<MemoryStore> {
+        self.memory_sessions.clone()
     }
 
     /// Serves until `signal` completes, then stops accepting, closes live sockets with 1012

@@ -7,6 +7,9 @@ use std::time::Duration;
 
 use crate::domain::Limits;
 
+/// Shortest translator token accepted: anyone who guesses it edits every word users read.
+const MIN_TOKEN_CHARS: usize = 16;
+
 /// A configuration value that could not be used, naming the variable.
 #[derive(Debug, thiserror::Error)]
 #[error("{var}: {problem}")]
@@ -127,6 +130,12 @@ impl Config {
             config.database_url = v;
         }
         config.translator_token = get("C2C_TRANSLATOR_TOKEN");
+        if config.translator_token.as_ref().is_some_and(|t| t.chars().count() < MIN_TOKEN_CHARS) {
+            return Err(err(
+                "C2C_TRANSLATOR_TOKEN",
+                format!("must be at least {MIN_TOKEN_CHARS} characters (a long random string)"),
+            ));
+        }
         if let Some(v) = get("C2C_ROOM_IDLE_TTL") {
             config.room_idle_ttl =
                 parse_duration(&v).ok_or_else(|| err("C2C_ROOM_IDLE_TTL", duration_hint(&v)))?;
@@ -252,6 +261,7 @@ mod tests {
             ("C2C_ADDR", "nowhere"),
             ("C2C_ROOM_IDLE_TTL", "soon"),
             ("C2C_REQUEST_TIMEOUT", "0s"),
+            ("C2C_TRANSLATOR_TOKEN", "short"),
             ("DATABASE_URL", "mysql://x"),
             ("REDIS_URL", "localhost"),
             ("C2C_MAX_MESSAGE_CHARS", "-3"),
@@ -281,8 +291,11 @@ mod tests {
 
     #[test]
     fn secrets_are_redacted_in_debug() {
-        let c = from(&[("DATABASE_URL", "postgres://c2c:hunter2@db/c2c"), ("C2C_TRANSLATOR_TOKEN", "tok3n")])
-            .unwrap();
+        let c = from(&[
+            ("DATABASE_URL", "postgres://c2c:hunter2@db/c2c"),
+            ("C2C_TRANSLATOR_TOKEN", "tok3n-tok3n-tok3n"),
+        ])
+        .unwrap();
         let shown = format!("{c:?}");
         assert!(!shown.contains("hunter2") && !shown.contains("tok3n"), "{shown}");
     }

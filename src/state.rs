@@ -8,7 +8,7 @@ use crate::backend::Backend;
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::domain::{Limits, UserId};
-use crate::limits::{AddressLimits, KeyedLimiter};
+use crate::limits::{AddressLimits, Backoff, KeyedLimiter};
 
 /// Application state handed to every handler.
 #[derive(Clone)]
@@ -23,6 +23,8 @@ pub struct AppState {
     pub post_limiter: Arc<KeyedLimiter<UserId>>,
     /// Per-address limits on creating and joining rooms.
     pub address_limits: Arc<AddressLimits>,
+    /// Lockouts after failed translator sign-ins, per address.
+    pub sign_in_backoff: Arc<Backoff>,
     /// Becomes `true` when the server shuts down: sockets close with 1012.
     pub shutdown: watch::Receiver<bool>,
 }

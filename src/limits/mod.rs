@@ -1,13 +1,15 @@
 //! Rate limits on what people and programs send (docs/operations.md, "Abuse limits"): a token
-//! bucket per socket and per member for messages, and per-address limits on creating and
-//! joining rooms. The sizes and rates themselves are [`crate::domain::Limits`].
+//! bucket per socket and per member for messages, per-address limits on creating and joining
+//! rooms, and a backoff after failed translator sign-ins. The sizes and rates themselves are [`crate::domain::Limits`].
 
 mod address;
+mod backoff;
 mod bucket;
 
 use std::time::Duration;
 
 pub use address::{Action, AddressLimits, FORGET_INTERVAL};
+pub use backoff::Backoff;
 pub use bucket::{KeyedLimiter, TokenBucket};
 
 /// Whole seconds to tell someone to wait: `wait` rounded up, never zero.

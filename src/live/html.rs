@@ -6,7 +6,6 @@ use axum::extract::State;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::response::Response;
 use serde::Deserialize;
-use tower_sessions::Session;
 
 use super::LiveState;
 use super::conn::Conn;
@@ -42,13 +41,12 @@ pub async fn live_socket(
     _: BrowserOrigin,
     RoomPath(room): RoomPath,
     Lang(locales, lang): Lang,
-    session: Session,
     member: Result<Member, AppError>,
     ws: WebSocketUpgrade,
 ) -> Result<Response, AppError> {
     let user = match member {
         Ok(member) => Some(member.user),
-        Err(AppError::NotAMember) if session.id().is_none() => None,
+        Err(AppError::SessionExpired) => None,
         Err(err) => return Err(err),
     };
     Ok(configure(ws, &live.app.config.limits).on_upgrade(move |socket| async move {

@@ -140,10 +140,10 @@ impl IntoResponse for AppError {
         let mut report = ErrorReport { code, args: self.args(), details: serde_json::Map::new() };
         let mut response = status.into_response();
         match self {
-            AppError::Internal(detail) => tracing::error!(%detail, "internal error"),
-            AppError::Unavailable(detail) => tracing::warn!(%detail, "backend unavailable"),
+            AppError::Internal(detail) => tracing::error!(?detail, "internal error"),
+            AppError::Unavailable(detail) => tracing::warn!(?detail, "backend unavailable"),
             AppError::BadRequest(detail) => {
-                tracing::debug!(%detail, "unparseable request");
+                tracing::debug!(?detail, "unparseable request");
                 report.details.insert("reason".into(), detail.into());
             }
             AppError::Invalid { field, .. } => {
@@ -172,7 +172,9 @@ fn error_page(
     let ui = lang.ui();
     let (heading, link_href, link_text) = match (report.code, room) {
         (ErrorCode::RoomNotFound, _) => (ui.not_found_heading, "/".to_owned(), ui.start_new),
-        (ErrorCode::NotAMember, Some(room)) => (ui.error_heading, format!("/r/{room}"), ui.rejoin),
+        (ErrorCode::NotAMember | ErrorCode::SessionExpired, Some(room)) => {
+            (ui.error_heading, format!("/r/{room}"), ui.rejoin)
+        }
         _ => (ui.error_heading, "/".to_owned(), ui.try_again),
     };
     ErrorPage {
@@ -206,6 +208,15 @@ pub async fn localize(State(state): State<AppState>, request: Request, next: Nex
         .unwrap_or_default()
         .to_owned();
     let mut response = next.run(Request::from_parts(parts, body)).await;
+    if response.status() == StatusCode::INTERNAL_SERVER_ERROR
+        && !response.headers().contains_key(CONTENT_TYPE)
+        && response.extensions().get::<ErrorReport>().is_none()
+    {
+        // A bare 500 comes from the session layer when the session store could not save: the
+        // store (Redis) is down, and the visitor should read that, not an empty page.
+        tracing::warn!("session store unreachable while saving a session");
+        response = AppError::Unavailable("session store".into()).into_response();
+    }
     if let Some(report) = response.extensions_mut().remove::<ErrorReport>() {
         let args: Vec<(&str, &str)> = report.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let message = state.catalog.message(report.code, &locales, &args);

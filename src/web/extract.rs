@@ -10,8 +10,9 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use tower_sessions::Session;
 
+use super::csrf;
 use super::error::AppError;
-use super::session::Visitor;
+use super::session::{Visitor, sent_session_cookie};
 use crate::domain::{RoomId, UserId};
 use crate::state::AppState;
 
@@ -29,8 +30,10 @@ impl<S: Send + Sync> FromRequestParts<S> for RoomPath {
     }
 }
 
-/// The visitor's membership of the room in the path. Rejection: `NOT_A_MEMBER` (403), or
-/// `SERVICE_UNAVAILABLE` when the session store cannot be reached.
+/// The visitor's membership of the room in the path. Rejection: `NOT_A_MEMBER` (403);
+/// `SESSION_EXPIRED` (401) when the browser's session cookie names a session that is gone (it
+/// expired, or an embedded server forgot it); `SERVICE_UNAVAILABLE` when the session store
+/// cannot be reached.
 pub struct Member {
     /// The room.
     pub room: RoomId,
@@ -48,7 +51,13 @@ impl<S: Send + Sync> FromRequestParts<S> for Member {
         let session = session_of(parts, state).await?;
         // Read before a socket upgrade: changes to the session after it are never saved.
         let visitor = Visitor::load(&session).await?;
-        let user = visitor.user_in(&room).ok_or(AppError::NotAMember)?;
+        let user = visitor.user_in(&room).ok_or_else(|| {
+            if session.id().is_none() && sent_session_cookie(&parts.headers) {
+                AppError::SessionExpired
+            } else {
+                AppError::NotAMember
+            }
+        })?;
         Ok(Self { room, user, visitor })
     }
 }
@@ -136,8 +145,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for FormInput<T> {
 }
 
 /// A form posted from one of this site's pages: parsed like [`FormInput`], then checked
-/// against cross-site request forgery (docs/security.md): its `csrf` field must be the
-/// session's token and its `Origin`, if any, this site's. Rejection: `FORM_EXPIRED` (403).
+/// against cross-site request forgery (docs/security.md): its `csrf` field must repeat the
+/// browser's token cookie (`csrf.rs`) and its `Origin`, if any, be this site's. Rejection:
+/// `FORM_EXPIRED` (403).
 pub struct CheckedForm<T> {
     /// The visitor who sent it.
     pub visitor: Visitor,
@@ -166,12 +176,14 @@ where
         let (mut parts, body) = req.into_parts();
         let session = session_of(&mut parts, state).await?;
         let same_site = origin_allowed(&parts.headers, &AppState::from_ref(state).config.allowed_origins);
+        let cookie = csrf::sent_token(&parts)?;
         let FormInput(WithCsrf { csrf, form }) =
             FormInput::from_request(Request::from_parts(parts, body), state).await?;
-        let visitor = Visitor::load(&session).await?;
-        if !same_site || !visitor.csrf_matches(&csrf) {
+        if !same_site || !csrf::matches(cookie.as_deref(), &csrf) {
             return Err(AppError::FormExpired);
         }
+        // Only now: a forged form must not cost a session-store lookup.
+        let visitor = Visitor::load(&session).await?;
         Ok(Self { visitor, session, form })
     }
 }

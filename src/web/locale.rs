@@ -4,6 +4,7 @@
 use std::convert::Infallible;
 
 use axum::extract::FromRequestParts;
+use axum::http::HeaderMap;
 use axum::http::header::{ACCEPT_LANGUAGE, COOKIE};
 use axum::http::request::Parts;
 use tower_sessions::cookie::Cookie;
@@ -27,7 +28,7 @@ impl Lang {
     /// Negotiates from request parts.
     pub fn of(parts: &Parts) -> Self {
         let query = query_lang(parts.uri.query());
-        let cookie = cookie_value(parts, "lang");
+        let cookie = cookie_value(&parts.headers, "lang");
         let accept = parts.headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
         let locales = Locales::negotiate(query.as_deref(), cookie.as_deref(), accept);
         let ui = UiLang::pick(&locales);
@@ -41,9 +42,8 @@ pub fn query_lang(query: Option<&str>) -> Option<String> {
 }
 
 /// One cookie's value from the request.
-fn cookie_value(parts: &Parts, name: &str) -> Option<String> {
-    parts
-        .headers
+pub(super) fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())

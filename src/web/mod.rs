@@ -6,6 +6,7 @@
 pub mod api;
 pub mod assets;
 pub mod client;
+pub mod csrf;
 pub mod error;
 pub mod extract;
 mod health;
@@ -46,7 +47,7 @@ pub fn router<S: SessionStore + Clone>(
 ) -> Router {
     let ttl = time::Duration::try_from(session_ttl).unwrap_or(time::Duration::days(7));
     let sessions = SessionManagerLayer::new(store)
-        .with_name("c2c_session")
+        .with_name(session::SESSION_COOKIE)
         .with_http_only(true)
         // Lax, not Strict: a share link opened from another site must carry the session;
         // forms are protected by the CSRF token instead (docs/security.md).
@@ -74,8 +75,10 @@ pub fn router<S: SessionStore + Clone>(
     routes
         .fallback(|| async { AppError::PageNotFound })
         .layer(timeout)
-        .layer(middleware::from_fn_with_state(state.clone(), error::localize))
+        .layer(middleware::from_fn_with_state(state.clone(), csrf::issue))
         .layer(sessions)
+        // Outside the sessions: a session store that fails to save is an outage page too.
+        .layer(middleware::from_fn_with_state(state.clone(), error::localize))
         .layer(SetResponseHeaderLayer::if_not_present(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::if_not_present(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(REFERRER_POLICY, HeaderValue::from_static("same-origin")))

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower_sessions::Session;
 
+use super::csrf::CsrfToken;
 use super::error::AppError;
 use super::extract::{Member, RoomPath};
 use super::locale::Lang;
@@ -33,20 +34,20 @@ pub fn router() -> Router<AppState> {
         .route("/r/{room}/log", get(log_page))
 }
 
-/// Who a page is for: the app, the viewer's language, the visitor, and what they typed into the
-/// page's form with why it was refused (kept when a form comes back).
+/// Who a page is for: the app, the viewer's language, the token for its forms, and what they
+/// typed into the page's form with why it was refused (kept when a form comes back).
 pub struct PageCtx<'a> {
     state: &'a AppState,
     lang: &'a Lang,
-    visitor: &'a Visitor,
+    csrf: String,
     typed: String,
     error: Option<String>,
 }
 
 impl<'a> PageCtx<'a> {
     /// A fresh page: nothing typed, nothing refused.
-    pub fn new(state: &'a AppState, lang: &'a Lang, visitor: &'a Visitor) -> Self {
-        Self { state, lang, visitor, typed: String::new(), error: None }
+    pub fn new(state: &'a AppState, lang: &'a Lang, CsrfToken(csrf): CsrfToken) -> Self {
+        Self { state, lang, csrf, typed: String::new(), error: None }
     }
 
     /// The page again after `err`, with what was `typed` kept and the reason next to the field.
@@ -65,9 +66,9 @@ impl<'a> PageCtx<'a> {
         CreatePage {
             ui: self.lang.1.ui(),
             asset_v: asset_version(),
-            csrf: self.visitor.csrf.clone(),
-            max_name: self.state.limits().max_name_chars,
             name_hint: self.name_hint(),
+            csrf: self.csrf,
+            max_name: self.state.limits().max_name_chars,
             name: self.typed,
             error: self.error,
         }
@@ -80,9 +81,9 @@ impl<'a> PageCtx<'a> {
             ui,
             asset_v: asset_version(),
             room: snapshot.room.clone(),
-            csrf: self.visitor.csrf.clone(),
-            max_name: self.state.limits().max_name_chars,
             name_hint: self.name_hint(),
+            csrf: self.csrf,
+            max_name: self.state.limits().max_name_chars,
             name: self.typed,
             error: self.error,
             members_text: match snapshot.members.len() {
@@ -115,7 +116,7 @@ impl<'a> PageCtx<'a> {
             asset_v: asset_version(),
             room: room.clone(),
             me: user.clone(),
-            csrf: self.visitor.csrf.clone(),
+            csrf: self.csrf,
             share_url: share_url(headers, room),
             log: render_log(ui, &history),
             members: render_members(ui, &snapshot.members, Some(user)),
@@ -138,13 +139,8 @@ pub fn refused(err: &AppError, page: impl IntoResponse) -> Response {
     response
 }
 
-async fn create_form(
-    State(state): State<AppState>,
-    lang: Lang,
-    session: Session,
-) -> Result<Response, AppError> {
-    let visitor = Visitor::load_with_csrf(&session).await?;
-    Ok(PageCtx::new(&state, &lang, &visitor).create_page().into_response())
+async fn create_form(State(state): State<AppState>, lang: Lang, csrf: CsrfToken) -> Response {
+    PageCtx::new(&state, &lang, csrf).create_page().into_response()
 }
 
 async fn room_page(
@@ -153,24 +149,22 @@ async fn room_page(
     lang: Lang,
     headers: HeaderMap,
     session: Session,
+    csrf: CsrfToken,
 ) -> Result<Response, AppError> {
-    let mut visitor = Visitor::load_with_csrf(&session).await?;
+    let mut visitor = Visitor::load(&session).await?;
     if let Some(user) = visitor.user_in(&room) {
         match state.backend.touch(&room, &user, &ConnId::page()).await {
             Ok(_) => {
-                let page = PageCtx::new(&state, &lang, &visitor).chat_page(&headers, &room, &user).await?;
+                let page = PageCtx::new(&state, &lang, csrf).chat_page(&headers, &room, &user).await?;
                 return Ok(page.into_response());
             }
             // This browser's membership is gone (it left elsewhere, or the room was recreated).
-            Err(BackendError::NotAMember) => {
-                visitor.rooms.remove(room.as_str());
-                visitor.save(&session).await?;
-            }
+            Err(BackendError::NotAMember) => visitor.forget(&session, &room).await?,
             Err(err) => return Err(err.into()),
         }
     }
     let snapshot = state.backend.room(&room).await?;
-    Ok(PageCtx::new(&state, &lang, &visitor).join_page(&snapshot).into_response())
+    Ok(PageCtx::new(&state, &lang, csrf).join_page(&snapshot).into_response())
 }
 
 /// The absolute link to a room as the visitor reached this server (behind a proxy, its

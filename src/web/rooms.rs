@@ -10,6 +10,7 @@ use axum::routing::post;
 use serde::Deserialize;
 
 use super::client::ClientIp;
+use super::csrf::CsrfToken;
 use super::error::AppError;
 use super::extract::{CheckedForm, Member, RoomPath};
 use super::locale::Lang;
@@ -55,20 +56,20 @@ async fn create(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     lang: Lang,
+    csrf: CsrfToken,
     CheckedForm { mut visitor, session, form }: CheckedForm<NameForm>,
 ) -> Result<Response, AppError> {
     state.address_limits.check(Action::Create, ip).map_err(AppError::RateLimited)?;
     let name = match display_name(&state, &form.name) {
         Ok(name) => name,
         Err(err) => {
-            let page = PageCtx::new(&state, &lang, &visitor).keeping(form.name, &err).create_page();
+            let page = PageCtx::new(&state, &lang, csrf).keeping(form.name, &err).create_page();
             return Ok(refused(&err, page));
         }
     };
     let (room, user) = state.backend.create_room(name).await?;
     tracing::info!(%room, "room created");
-    visitor.rooms.insert(room.to_string(), user.to_string());
-    visitor.save(&session).await?;
+    visitor.enter(&session, &room, &user).await?;
     Ok(Redirect::to(&format!("/r/{room}")).into_response())
 }
 
@@ -77,6 +78,7 @@ async fn join(
     ClientIp(ip): ClientIp,
     RoomPath(room): RoomPath,
     lang: Lang,
+    csrf: CsrfToken,
     CheckedForm { mut visitor, session, form }: CheckedForm<NameForm>,
 ) -> Result<Response, AppError> {
     if visitor.user_in(&room).is_none() {
@@ -86,14 +88,10 @@ async fn join(
             Err(err) => Err(err),
         };
         match joined {
-            Ok(user) => {
-                visitor.rooms.insert(room.to_string(), user.to_string());
-                visitor.save(&session).await?;
-            }
+            Ok(user) => visitor.enter(&session, &room, &user).await?,
             Err(err) if err.is_correctable() => {
                 let snapshot = state.backend.room(&room).await?;
-                let page =
-                    PageCtx::new(&state, &lang, &visitor).keeping(form.name, &err).join_page(&snapshot);
+                let page = PageCtx::new(&state, &lang, csrf).keeping(form.name, &err).join_page(&snapshot);
                 return Ok(refused(&err, page));
             }
             Err(err) => return Err(err),
@@ -106,13 +104,14 @@ async fn send(
     State(state): State<AppState>,
     lang: Lang,
     headers: HeaderMap,
+    csrf: CsrfToken,
     Member { room, user, .. }: Member,
-    CheckedForm { visitor, form, .. }: CheckedForm<MessageForm>,
+    CheckedForm { form, .. }: CheckedForm<MessageForm>,
 ) -> Result<Response, AppError> {
     match post_message(&state, &room, &user, &form).await {
         Ok(()) => Ok(Redirect::to(&format!("/r/{room}#composer")).into_response()),
         Err(err) if err.is_correctable() => {
-            let ctx = PageCtx::new(&state, &lang, &visitor).keeping(form.text, &err);
+            let ctx = PageCtx::new(&state, &lang, csrf).keeping(form.text, &err);
             Ok(refused(&err, ctx.chat_page(&headers, &room, &user).await?))
         }
         Err(err) => Err(err),
@@ -149,8 +148,7 @@ async fn leave(
             Ok(()) | Err(BackendError::NotAMember | BackendError::RoomNotFound) => {}
             Err(err) => return Err(err.into()),
         }
-        visitor.rooms.remove(room.as_str());
-        visitor.save(&session).await?;
+        visitor.forget(&session, &room).await?;
     }
     Ok(Redirect::to("/").into_response())
 }

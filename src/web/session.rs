@@ -1,5 +1,7 @@
 //! The browser's identity: a tower-sessions cookie session holding the rooms this browser
-//! joined and its CSRF token. In the embedded default the sessions live in [`MemoryStore`].
+//! joined (and, for translators, who signed in). Stored only from the moment a browser creates
+//! or joins a room or signs in, under a fresh id each time. In the embedded default the
+//! sessions live in [`MemoryStore`].
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -11,18 +13,33 @@ use tower_sessions::Session;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 
-use crate::domain::{RoomId, UserId, ids_random_secret, same_secret};
+use crate::domain::{RoomId, UserId};
 use crate::support::lock;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "c2c_session";
+
+/// Whether the request carries a session cookie, whether or not its session still exists.
+pub fn sent_session_cookie(headers: &axum::http::HeaderMap) -> bool {
+    super::locale::cookie_value(headers, SESSION_COOKIE).is_some()
+}
 
 /// Session key of the [`Visitor`] record.
 const VISITOR_KEY: &str = "visitor";
+/// Session key of the signed-in translator's name (`/translate`).
+pub const TRANSLATOR_KEY: &str = "translator";
 
-/// What the session remembers about a browser.
+fn store_error(err: tower_sessions::session::Error) -> session_store::Error {
+    match err {
+        tower_sessions::session::Error::Store(err) => err,
+        other => session_store::Error::Backend(other.to_string()),
+    }
+}
+
+/// What the session remembers about a browser. Stored only once the browser joined a room:
+/// page views store nothing (docs/security.md).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Visitor {
-    /// Token every form carries, checked against cross-site request forgery
-    /// (docs/security.md).
-    pub csrf: String,
     /// Room id → this browser's user id in that room.
     pub rooms: HashMap<String, String>,
 }
@@ -30,36 +47,43 @@ pub struct Visitor {
 impl Visitor {
     /// Loads the visitor of `session` (an empty one if new).
     pub async fn load(session: &Session) -> Result<Self, session_store::Error> {
-        Ok(session
-            .get::<Visitor>(VISITOR_KEY)
-            .await
-            .map_err(|e| session_store::Error::Backend(e.to_string()))?
-            .unwrap_or_default())
+        Ok(session.get::<Visitor>(VISITOR_KEY).await.map_err(store_error)?.unwrap_or_default())
     }
 
-    /// Loads the visitor, giving it a CSRF token (and so a session cookie) if it has none.
-    pub async fn load_with_csrf(session: &Session) -> Result<Self, session_store::Error> {
-        let mut visitor = Self::load(session).await?;
-        if visitor.csrf.is_empty() {
-            visitor.csrf = ids_random_secret(32);
-            visitor.save(session).await?;
+    async fn save(&self, session: &Session) -> Result<(), session_store::Error> {
+        session.insert(VISITOR_KEY, self).await.map_err(store_error)
+    }
+
+    /// Records that this browser is `user` in `room`. The session gets a new id: one known
+    /// before (planted in this browser by someone else, say) is worth nothing after.
+    pub async fn enter(
+        &mut self,
+        session: &Session,
+        room: &RoomId,
+        user: &UserId,
+    ) -> Result<(), session_store::Error> {
+        self.rooms.insert(room.to_string(), user.to_string());
+        session.cycle_id().await.map_err(store_error)?;
+        self.save(session).await
+    }
+
+    /// Forgets `room`. A browser in no room that no translator signed in with keeps no
+    /// session at all.
+    pub async fn forget(&mut self, session: &Session, room: &RoomId) -> Result<(), session_store::Error> {
+        self.rooms.remove(room.as_str());
+        if !self.rooms.is_empty() {
+            return self.save(session).await;
         }
-        Ok(visitor)
-    }
-
-    /// Stores the visitor in the session.
-    pub async fn save(&self, session: &Session) -> Result<(), session_store::Error> {
-        session.insert(VISITOR_KEY, self).await.map_err(|e| session_store::Error::Backend(e.to_string()))
+        if session.get_value(TRANSLATOR_KEY).await.map_err(store_error)?.is_some() {
+            session.remove_value(VISITOR_KEY).await.map_err(store_error)?;
+            return Ok(());
+        }
+        session.flush().await.map_err(store_error)
     }
 
     /// This browser's user in `room`, if it joined it.
     pub fn user_in(&self, room: &RoomId) -> Option<UserId> {
         self.rooms.get(room.as_str()).and_then(|u| UserId::parse(u))
-    }
-
-    /// Whether `token` is this session's CSRF token (compared in constant time).
-    pub fn csrf_matches(&self, token: &str) -> bool {
-        !self.csrf.is_empty() && same_secret(&self.csrf, token)
     }
 }
 

@@ -1,7 +1,7 @@
-//! `/translate`: translators edit the `error_info` catalogue in place (docs/translating.md). Enabled by
-//! `C2C_TRANSLATOR_TOKEN` (404 otherwise); signing in stores the translator's name in the
-//! session, never the token in a URL. Every form is CSRF-checked; edits go to the database and
-//! reach every instance through the catalogue's reload.
+//! `/translate`: translators edit the `error_info` catalogue in place (docs/translating.md).
+//! Mounted only with `C2C_TRANSLATOR_TOKEN`; signing in (throttled per address) stores the
+//! translator's name in the session, never the token in a URL. Every form is CSRF-checked;
+//! edits go to the database and reach every instance through the catalogue's reload.
 
 use axum::Router;
 use axum::extract::{Query, State};
@@ -11,9 +11,13 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use tower_sessions::Session;
 
+use super::client::ClientIp;
+use super::csrf::CsrfToken;
 use super::error::AppError;
 use super::extract::{CheckedForm, FormInput};
-use super::session::Visitor;
+use super::locale::Lang;
+use super::pages::refused;
+use super::session::TRANSLATOR_KEY;
 use crate::catalog::{ErrorCode, normalize_tag};
 use crate::domain::same_secret;
 use crate::state::AppState;
@@ -21,9 +25,6 @@ use crate::views::translate::{
     Catalogue, PreviewFragment, TranslateLoginPage, TranslatePage, placeholder_problem, preview,
 };
 use crate::views::{UiLang, asset_version, render};
-
-/// Session key holding the signed-in translator's name.
-const EDITOR_KEY: &str = "translator";
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
@@ -41,7 +42,7 @@ fn token(state: &AppState) -> Result<&str, AppError> {
 }
 
 async fn editor(session: &Session) -> Result<Option<String>, AppError> {
-    session.get::<String>(EDITOR_KEY).await.map_err(|e| AppError::Unavailable(format!("session: {e}")))
+    session.get::<String>(TRANSLATOR_KEY).await.map_err(|e| AppError::Unavailable(format!("session: {e}")))
 }
 
 async fn signed_in(state: &AppState, session: &Session) -> Result<String, AppError> {
@@ -70,41 +71,34 @@ struct PageQuery {
 async fn page(
     State(state): State<AppState>,
     session: Session,
+    CsrfToken(csrf): CsrfToken,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, AppError> {
-    token(&state)?;
-    let visitor = Visitor::load_with_csrf(&session).await?;
     let Some(editor) = editor(&session).await? else {
-        return Ok(login_page(&visitor, String::new(), None).into_response());
+        return Ok(login_page(csrf, String::new(), None).into_response());
     };
     let extra = q.add.as_deref().and_then(normalize_tag);
     let catalogue = load_catalogue(&state, extra).await?;
     let editing = q.edit.as_deref().zip(q.locale.as_deref());
-    Ok(full_page(&catalogue, &visitor, editor, editing, q.saved.map(|_| "Saved.".to_owned())).into_response())
+    Ok(full_page(&catalogue, csrf, editor, editing, q.saved.map(|_| "Saved.".to_owned())).into_response())
 }
 
-fn login_page(visitor: &Visitor, editor: String, error: Option<String>) -> TranslateLoginPage {
-    TranslateLoginPage {
-        ui: UiLang::En.ui(),
-        asset_v: asset_version(),
-        csrf: visitor.csrf.clone(),
-        editor,
-        error,
-    }
+fn login_page(csrf: String, editor: String, error: Option<String>) -> TranslateLoginPage {
+    TranslateLoginPage { ui: UiLang::En.ui(), asset_v: asset_version(), csrf, editor, error }
 }
 
 fn full_page(
     catalogue: &Catalogue,
-    visitor: &Visitor,
+    csrf: String,
     editor: String,
     editing: Option<(&str, &str)>,
     notice: Option<String>,
 ) -> TranslatePage {
-    let (locales, rows) = catalogue.grid(&visitor.csrf, editing);
+    let (locales, rows) = catalogue.grid(&csrf, editing);
     TranslatePage {
         ui: UiLang::En.ui(),
         asset_v: asset_version(),
-        csrf: visitor.csrf.clone(),
+        csrf,
         editor,
         locales,
         rows,
@@ -123,25 +117,35 @@ struct LoginForm {
 
 async fn login(
     State(state): State<AppState>,
-    CheckedForm { visitor, session, form }: CheckedForm<LoginForm>,
+    ClientIp(ip): ClientIp,
+    Lang(locales, _): Lang,
+    CsrfToken(csrf): CsrfToken,
+    CheckedForm { session, form, .. }: CheckedForm<LoginForm>,
 ) -> Result<Response, AppError> {
     let expected = token(&state)?.to_owned();
+    // A locked-out address waits even with the right token: guessing faster gains nothing.
+    if let Err(secs) = state.sign_in_backoff.check(ip) {
+        let err = AppError::RateLimited(secs);
+        let page = login_page(csrf, form.editor.clone(), Some(err.localized(&state.catalog, &locales)));
+        return Ok(refused(&err, page));
+    }
     let name = form.editor.trim();
     let refused = |message: &str| {
-        (StatusCode::UNAUTHORIZED, login_page(&visitor, form.editor.clone(), Some(message.to_owned())))
-            .into_response()
+        (StatusCode::UNAUTHORIZED, login_page(csrf, form.editor.clone(), Some(message.to_owned())))
     };
     if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
-        return Ok(refused("Enter your name (up to 64 characters)."));
+        return Ok(refused("Enter your name (up to 64 characters).").into_response());
     }
     if !same_secret(&form.token, &expected) {
-        tracing::warn!("translator sign-in refused");
-        return Ok(refused("That token is not right."));
+        state.sign_in_backoff.failed(ip);
+        tracing::warn!(%ip, "translator sign-in refused");
+        return Ok(refused("That token is not right.").into_response());
     }
+    state.sign_in_backoff.succeeded(ip);
     // A new session id on sign-in, so an id known before it is worth nothing after.
     session.cycle_id().await.map_err(|e| AppError::Unavailable(format!("session: {e}")))?;
-    session.insert(EDITOR_KEY, name).await.map_err(|e| AppError::Unavailable(format!("session: {e}")))?;
-    tracing::info!(editor = name, "translator signed in");
+    session.insert(TRANSLATOR_KEY, name).await.map_err(|e| AppError::Unavailable(format!("session: {e}")))?;
+    tracing::info!(editor = ?name, "translator signed in");
     Ok(Redirect::to("/translate").into_response())
 }
 
@@ -150,7 +154,7 @@ async fn login(
 struct NoFields {}
 
 async fn logout(CheckedForm { session, .. }: CheckedForm<NoFields>) -> Result<Response, AppError> {
-    let _ = session.remove::<String>(EDITOR_KEY).await;
+    let _ = session.remove::<String>(TRANSLATOR_KEY).await;
     Ok(Redirect::to("/translate").into_response())
 }
 
@@ -164,13 +168,13 @@ struct CellQuery {
 async fn cell(
     State(state): State<AppState>,
     session: Session,
+    CsrfToken(csrf): CsrfToken,
     Query(q): Query<CellQuery>,
 ) -> Result<Response, AppError> {
     signed_in(&state, &session).await?;
-    let visitor = Visitor::load_with_csrf(&session).await?;
     let locale = normalize_tag(&q.locale).ok_or(AppError::BadRequest("locale".into()))?;
     let catalogue = load_catalogue(&state, Some(locale.clone())).await?;
-    let cell = catalogue.cell(&q.code, &locale, &visitor.csrf);
+    let cell = catalogue.cell(&q.code, &locale, &csrf);
     let cell = if q.edit.is_some() { cell.editing(None, None) } else { cell };
     Ok(Html(render(&cell)).into_response())
 }
@@ -208,7 +212,8 @@ fn required(catalogue: &Catalogue, code: &str, locale: &str) -> Vec<String> {
 async fn save(
     State(state): State<AppState>,
     headers: HeaderMap,
-    CheckedForm { visitor, session, form }: CheckedForm<SaveForm>,
+    CsrfToken(csrf): CsrfToken,
+    CheckedForm { session, form, .. }: CheckedForm<SaveForm>,
 ) -> Result<Response, AppError> {
     let editor = signed_in(&state, &session).await?;
     let locale = normalize_tag(&form.locale).ok_or(AppError::BadRequest("locale".into()))?;
@@ -225,14 +230,13 @@ async fn save(
         placeholder_problem(&message, &required(&catalogue, &form.code, &locale))
     };
     if let Some(problem) = problem {
-        let cell = catalogue
-            .cell(&form.code, &locale, &visitor.csrf)
-            .editing(Some(form.message.clone()), Some(problem));
+        let cell =
+            catalogue.cell(&form.code, &locale, &csrf).editing(Some(form.message.clone()), Some(problem));
         if is_htmx(&headers) {
             // htmx swaps only 2xx answers: the refused form comes back as 200.
             return Ok(Html(render(&cell)).into_response());
         }
-        let mut page = full_page(&catalogue, &visitor, editor, None, None);
+        let mut page = full_page(&catalogue, csrf, editor, None, None);
         replace_cell(&mut page, &form.code, &locale, render(&cell));
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
@@ -242,11 +246,11 @@ async fn save(
         .save(&form.code, &locale, &message, &editor)
         .await
         .map_err(|e| AppError::Unavailable(format!("catalogue: {e}")))?;
-    tracing::info!(code = %form.code, %locale, %editor, "catalogue message saved");
+    tracing::info!(code = %form.code, %locale, editor = ?editor, "catalogue message saved");
     state.catalog.reload().await;
     if is_htmx(&headers) {
         let fresh = load_catalogue(&state, Some(locale.clone())).await?;
-        return Ok(Html(render(&fresh.cell(&form.code, &locale, &visitor.csrf).saved())).into_response());
+        return Ok(Html(render(&fresh.cell(&form.code, &locale, &csrf).saved())).into_response());
     }
     Ok(Redirect::to(&format!("/translate?saved=1#cell-{}-{locale}", form.code)).into_response())
 }

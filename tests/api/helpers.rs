@@ -22,6 +22,8 @@ pub const WAIT: Duration = Duration::from_secs(5);
 pub struct TestApp {
     pub base: String,
     pub state: AppState,
+    /// The session store, when sessions are in memory.
+    pub sessions: Option<c2c::web::session::MemoryStore>,
     pub db_path: std::path::PathBuf,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -114,11 +116,12 @@ async fn serve(config: Config, backend: Arc<dyn Backend>, db_path: std::path::Pa
     let app = App::build_with(config, backend).await.expect("app builds");
     let base = format!("http://{}", app.local_addr());
     let state = app.state().clone();
+    let sessions = app.memory_sessions();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(app.run_until(async move {
         let _ = rx.await;
     }));
-    TestApp { base, state, db_path, shutdown: Some(tx) }
+    TestApp { base, state, sessions, db_path, shutdown: Some(tx) }
 }
 
 impl TestApp {

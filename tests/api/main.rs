@@ -2,6 +2,7 @@
 //! listener (port 0) with real HTTP and WebSocket clients.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod abuse;
 mod catalogue;
 mod contract;
 mod helpers;

@@ -109,14 +109,14 @@ async fn a_dead_instance_s_users_go_offline_within_the_ttl() {
 
 /// A private `redis-server` this test can stop and start, with an append-only file so data
 /// survives the restart like a production Redis with persistence.
-struct OwnRedis {
+pub struct OwnRedis {
     port: u16,
     dir: std::path::PathBuf,
     child: Option<std::process::Child>,
 }
 
 impl OwnRedis {
-    fn start() -> Self {
+    pub fn start() -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let dir = std::env::temp_dir().join(format!("c2c-redis-{port}"));
         std::fs::create_dir_all(&dir).unwrap();
@@ -125,11 +125,11 @@ impl OwnRedis {
         redis
     }
 
-    fn url(&self) -> String {
+    pub fn url(&self) -> String {
         format!("redis://127.0.0.1:{}/0", self.port)
     }
 
-    fn up(&mut self) {
+    pub fn up(&mut self) {
         let child = std::process::Command::new("redis-server")
             .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", ""])
             .args(["--appendonly", "yes", "--appendfsync", "always"])
@@ -148,7 +148,7 @@ impl OwnRedis {
         panic!("redis-server did not start");
     }
 
-    fn down(&mut self) {
+    pub fn down(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();

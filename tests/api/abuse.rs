@@ -1,0 +1,170 @@
+//! A stranger with a script (docs/security.md): one test per way a public c2c was found to give
+//! in, each tried the way the attacker tried it, on a real listener.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use c2c::backend::BackendConfig;
+use futures_util::future::join_all;
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{redis_url, spawn_app, spawn_app_on_redis, spawn_app_with};
+use crate::scaleout::OwnRedis;
+
+/// Sends `n` page views without cookies (as a script does), `batch` at a time, half to `/` and
+/// half to the room's join page.
+async fn cookieless_views(base: &str, room: &str, n: usize) {
+    let client = reqwest::Client::new();
+    let batch = 50;
+    for start in (0..n).step_by(batch) {
+        let views = (start..n.min(start + batch)).map(|i| {
+            let path = if i % 2 == 0 { "/".to_owned() } else { format!("/r/{room}") };
+            client.get(format!("{base}{path}")).send()
+        });
+        for res in join_all(views).await {
+            assert_eq!(res.unwrap().status(), StatusCode::OK);
+        }
+    }
+}
+
+#[tokio::test]
+async fn cookieless_page_views_store_no_sessions_in_memory() {
+    let app = spawn_app().await;
+    let room = app.browser().create_room("Alice").await;
+    let sessions = app.sessions.clone().expect("sessions in memory");
+    let before = sessions.len();
+    cookieless_views(&app.base, &room, 20_000).await;
+    assert_eq!(sessions.len(), before, "20 000 page views stored sessions");
+}
+
+#[tokio::test]
+async fn cookieless_page_views_store_nothing_in_redis() {
+    let url = redis_url(5);
+    let app = spawn_app_on_redis(&url, BackendConfig::default()).await;
+    let room = app.browser().create_room("Alice").await;
+    let client = redis::Client::open(url.as_str()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let keys = |mut conn: redis::aio::MultiplexedConnection| async move {
+        let n: i64 = redis::cmd("DBSIZE").query_async(&mut conn).await.unwrap();
+        n
+    };
+    let before = keys(conn.clone()).await;
+    cookieless_views(&app.base, &room, 4_000).await;
+    let after = keys(conn.clone()).await;
+    assert!(after <= before, "page views stored {} Redis keys", after - before);
+    let _: () = redis::cmd("FLUSHDB").query_async(&mut conn).await.unwrap();
+}
+
+/// A planter with a session of their own, and a victim's browser carrying the planter's session
+/// cookie (set by a sibling site, say).
+async fn planted(app: &crate::helpers::TestApp) -> (crate::helpers::Browser, crate::helpers::Browser) {
+    let planter = app.browser();
+    planter.create_room("Mallory").await;
+    let cookies = planter.cookie_header().expect("the planter has a session cookie");
+    let url: reqwest::Url = app.base.parse().unwrap();
+    let victim = app.browser();
+    for cookie in cookies.split("; ") {
+        victim.jar.add_cookie_str(cookie, &url);
+    }
+    (planter, victim)
+}
+
+#[tokio::test]
+async fn a_planted_session_id_is_worth_nothing_after_create_or_join() {
+    let app = spawn_app().await;
+    let (planter, victim) = planted(&app).await;
+    let created = victim.create_room("Victim").await;
+    let page = planter.get(&format!("/r/{created}")).await;
+    assert!(page.body.contains("/join\""), "the planter sees the victim's new room as a stranger");
+
+    let (planter, victim) = planted(&app).await;
+    let room = app.browser().create_room("Host").await;
+    assert_eq!(victim.join(&room, "Victim").await.status, StatusCode::SEE_OTHER);
+    let page = planter.get(&format!("/r/{room}")).await;
+    assert!(page.body.contains("/join\""), "the planter is not in the room the victim joined");
+}
+
+#[tokio::test]
+async fn a_redis_outage_is_the_unavailable_page_not_a_500_or_a_form_error() {
+    let mut redis = OwnRedis::start();
+    let app = spawn_app_on_redis(&redis.url(), BackendConfig::default()).await;
+    let mut stranger = app.browser();
+    stranger.lang = Some("ko");
+    let form = stranger.get("/").await;
+    let csrf = form.field("csrf");
+    redis.down();
+    let page = stranger.get("/").await;
+    assert_eq!(page.status, StatusCode::OK, "the create form needs no Redis: {}", page.body);
+    let res = reqwest::get(format!("{}/", app.base)).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "nor for a browser without cookies");
+    let page = stranger.post("/rooms", &[("name", "Alice"), ("csrf", &csrf)]).await;
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE, "{}", page.body);
+    assert!(page.body.contains("서비스를 일시적으로 사용할 수 없습니다"), "{}", page.body);
+    let page = stranger.get("/r/AAAAAAAAAAAAAAAA").await;
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE, "{}", page.body);
+    let (status, body) = app.api_post("/api/rooms", json!({"creatorName": "Bot"})).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(body["error"]["code"], "SERVICE_UNAVAILABLE");
+}
+
+#[tokio::test]
+async fn translator_sign_in_is_throttled_per_address() {
+    let token = "a-translators-secret";
+    let app = spawn_app_with(|c| c.translator_token = Some(token.to_owned())).await;
+    let t = app.browser();
+    let csrf = t.get("/translate").await.field("csrf");
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        let res = t.post("/translate/login", &[("editor", "Eve"), ("token", "guess"), ("csrf", &csrf)]).await;
+        statuses.push(res.status);
+    }
+    assert!(statuses.contains(&StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
+    // While locked out, even the right token waits: guessing gains nothing.
+    let res = t.post("/translate/login", &[("editor", "Eve"), ("token", token), ("csrf", &csrf)]).await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.headers.contains_key("retry-after"));
+}
+
+/// Collects what the app logs on this thread.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn user_text_in_log_lines_is_quoted() {
+    let token = "a-translators-secret";
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::INFO)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let app = spawn_app_with(|c| c.translator_token = Some(token.to_owned())).await;
+    let t = app.browser();
+    let csrf = t.get("/translate").await.field("csrf");
+    let forged = "Eve level=ERROR admin=true\u{2028}injected";
+    let res = t.post("/translate/login", &[("editor", forged), ("token", token), ("csrf", &csrf)]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let csrf = t.get("/translate").await.field("csrf");
+    let edit = [("code", "ROOM_NOT_FOUND"), ("locale", "ko"), ("message", "방이 없어요"), ("csrf", &csrf)];
+    assert_eq!(t.post("/translate/save", &edit).await.status, StatusCode::SEE_OTHER);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    for event in ["translator signed in", "catalogue message saved"] {
+        let line = logs.lines().find(|l| l.contains(event)).unwrap_or_else(|| panic!("{event} is logged"));
+        assert!(line.contains(r#"editor="Eve level=ERROR admin=true\u{2028}injected""#), "{line}");
+    }
+    assert!(!logs.contains('\u{2028}'), "a raw line separator reached the log");
+}
