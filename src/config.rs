@@ -148,6 +148,10 @@ impl Config {
             config.request_timeout =
                 parse_duration(&v).ok_or_else(|| err("C2C_REQUEST_TIMEOUT", duration_hint(&v)))?;
         }
+        if let Some(v) = get("C2C_UNJOINED_GRACE") {
+            config.limits.unjoined_grace =
+                parse_duration(&v).ok_or_else(|| err("C2C_UNJOINED_GRACE", duration_hint(&v)))?;
+        }
         if let Some(v) = get("C2C_ALLOWED_ORIGINS") {
             config.allowed_origins = v
                 .split(',')

@@ -1,6 +1,8 @@
 //! Input and rate limits. Each is configurable by environment so operators and benchmarks can
 //! raise them; docs/operations.md lists them with their variables and defaults.
 
+use std::time::Duration;
+
 /// The limits every edge (form, socket, API) applies to user input.
 #[derive(Clone, Debug)]
 pub struct Limits {
@@ -18,6 +20,8 @@ pub struct Limits {
     pub creates_per_min: u32,
     /// Joins one client address may make per minute.
     pub joins_per_min: u32,
+    /// How long a JSON socket may stay open without joining a room.
+    pub unjoined_grace: Duration,
 }
 
 impl Default for Limits {
@@ -30,6 +34,7 @@ impl Default for Limits {
             rate_burst: 10,
             creates_per_min: 20,
             joins_per_min: 60,
+            unjoined_grace: Duration::from_secs(10),
         }
     }
 }

@@ -40,6 +40,8 @@ pub(super) struct Conn {
     pub(super) heartbeat: Interval,
     last_heard: Instant,
     pub(super) attached: Option<Attached>,
+    /// Since when the socket has been in no room.
+    pub(super) alone_since: Instant,
     _open: SocketGuard,
 }
 
@@ -54,7 +56,19 @@ impl Conn {
         let bucket = TokenBucket::new(&live.app.config.limits);
         let heartbeat = heartbeat(live.app.backend.as_ref(), None);
         let (id, last_heard, attached) = (ConnId::generate(), Instant::now(), None);
-        Self { live, locales, format, ws, id, bucket, heartbeat, last_heard, attached, _open }
+        Self {
+            live,
+            locales,
+            format,
+            ws,
+            id,
+            bucket,
+            heartbeat,
+            last_heard,
+            attached,
+            alone_since: last_heard,
+            _open,
+        }
     }
 
     pub(super) fn backend(&self) -> &dyn Backend {
@@ -117,14 +131,16 @@ impl Conn {
 
     /// Leaves the room without telling the backend (the room or membership is gone already).
     pub(super) fn forget_room(&mut self) {
-        self.attached = None;
+        if self.attached.take().is_some() {
+            self.alone_since = Instant::now();
+        }
     }
 
     /// Leaves the room: this connection goes offline there.
     pub(super) async fn detach(&mut self) {
-        if let Some(a) = self.attached.take()
-            && let Err(err) = self.backend().disconnect(&a.room, &a.user, &self.id).await
-        {
+        let Some(a) = self.attached.take() else { return };
+        self.alone_since = Instant::now();
+        if let Err(err) = self.backend().disconnect(&a.room, &a.user, &self.id).await {
             tracing::debug!(room = %a.room, error = %err, "disconnect after the socket left");
         }
     }
@@ -150,15 +166,21 @@ impl Conn {
         Step::Go
     }
 
+    /// Spends one of the socket's sends (a message, a join): refused once the allowance is
+    /// used up, saying when the next one is allowed.
+    pub(super) fn spend(&mut self) -> Result<(), AppError> {
+        self.bucket.try_take().map_err(|wait| {
+            metrics().limited_messages.increment(1);
+            AppError::RateLimited(retry_secs(wait))
+        })
+    }
+
     /// Stores a message from the client in the socket's room.
     pub(super) async fn post(&mut self, text: &str, client_id: Option<&str>) -> Result<(), AppError> {
-        let Some(a) = &self.attached else { return Err(AppError::NotAMember) };
         let limits = &self.live.app.config.limits;
         let text = MessageText::parse(text, limits).map_err(|err| AppError::invalid(err, "text", limits))?;
-        if let Err(wait) = self.bucket.try_take() {
-            metrics().limited_messages.increment(1);
-            return Err(AppError::RateLimited(retry_secs(wait)));
-        }
+        self.spend()?;
+        let Some(a) = &self.attached else { return Err(AppError::NotAMember) };
         let client_id = client_id.and_then(ClientMsgId::parse);
         match self.live.app.backend.post(&a.room, &a.user, text, client_id).await {
             Ok(_) => {

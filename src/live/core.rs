@@ -10,7 +10,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::conn::{Attached, Conn};
 use super::hub::Outgoing;
-use super::socket::CLOSE_RESTART;
+use super::socket::{CLOSE_POLICY, CLOSE_RESTART};
 use crate::backend::{History, RoomSnapshot};
 use crate::domain::{Seq, StreamPos, UserId};
 use crate::web::error::AppError;
@@ -35,6 +35,8 @@ pub(super) enum Exit {
     Gone,
     /// The server is shutting down.
     Shutdown,
+    /// The socket stayed in no room past the grace period.
+    Unjoined,
 }
 
 /// What becomes of a socket whose room failed.
@@ -104,6 +106,7 @@ impl Conn {
             let _ = shutdown.wait_for(|down| *down).await;
         };
         tokio::pin!(shutdown);
+        let grace = self.limits().unjoined_grace;
         let mut step = first;
         let exit = loop {
             if let Some(exit) = self.settle(&mut proto, step).await {
@@ -117,12 +120,17 @@ impl Conn {
                 },
                 frame = self.ws.recv() => self.received(frame, &mut proto).await,
                 _ = self.heartbeat.tick() => self.beat().await,
+                () = tokio::time::sleep_until(self.alone_since + grace), if self.attached.is_none() => {
+                    Step::Stop(Exit::Unjoined)
+                }
                 () = &mut shutdown => Step::Stop(Exit::Shutdown),
             };
         };
         self.detach().await;
-        if let Exit::Shutdown = exit {
-            self.close(CLOSE_RESTART, "server restarting").await;
+        match exit {
+            Exit::Gone => {}
+            Exit::Shutdown => self.close(CLOSE_RESTART, "server restarting").await,
+            Exit::Unjoined => self.close(CLOSE_POLICY, "no room joined").await,
         }
     }
 }

@@ -15,7 +15,7 @@ use super::hub::Format;
 use super::socket::configure;
 use crate::backend::{BackendError, History, RoomSnapshot};
 use crate::domain::{RoomId, Seq, StreamPos, UserId};
-use crate::views::json::{error_frame, joined_frame};
+use crate::views::json::{error_frame, joined_frames};
 use crate::web::error::AppError;
 use crate::web::extract::ProgramOrigin;
 use crate::web::locale::Lang;
@@ -68,6 +68,10 @@ struct JsonSocket;
 
 impl JsonSocket {
     async fn join(&mut self, conn: &mut Conn, room_id: &str, token: &str, since: Option<Seq>) -> Step {
+        // Each join costs a snapshot: it spends the socket's allowance like a message.
+        if let Err(err) = conn.spend() {
+            return Step::Refuse(err);
+        }
         let Some(room) = RoomId::parse(room_id) else {
             return Step::Refuse(AppError::RoomNotFound);
         };
@@ -98,7 +102,7 @@ impl Protocol for JsonSocket {
     }
 
     fn snapshot(&self, room: &RoomSnapshot, me: &UserId, history: &History, resync: bool) -> Vec<String> {
-        vec![joined_frame(room, me, history, resync)]
+        joined_frames(room, me, history, resync)
     }
 
     async fn receive(&mut self, conn: &mut Conn, text: &str) -> Step {

@@ -69,8 +69,10 @@ struct Me<'a> {
     name: &'a str,
 }
 
-/// `joined`: who is here, the messages after the socket's position, and whether this answers a
-/// join (`resync: false`) or repairs a socket that fell behind (`resync: true`).
+/// `joined`: who is here, the first messages after the socket's position (as many as fit in
+/// [`JOINED_MESSAGE_BYTES`]; `following` more come right after it as `msg` frames), and
+/// whether this answers a join (`resync: false`) or repairs a socket that fell behind
+/// (`resync: true`).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct JoinedFrame<'a> {
@@ -79,9 +81,16 @@ struct JoinedFrame<'a> {
     me: Me<'a>,
     members: Vec<MemberJson<'a>>,
     messages: Vec<MsgFrame<'a>>,
+    following: usize,
     truncated: bool,
     resync: bool,
 }
+
+/// Bytes of messages the `joined` frame carries at most (at least one message); the rest of
+/// the history follows as `msg` frames. A frame holding a whole history of long messages (over
+/// a megabyte) would exceed what a socket may queue, and a socket's write buffer keeps the size
+/// of the largest frame it ever sent.
+pub const JOINED_MESSAGE_BYTES: usize = 16 * 1024;
 
 /// An `error` frame: a stable code and the message in the socket's language.
 #[derive(Serialize)]
@@ -118,18 +127,36 @@ pub fn event_frame(room: &RoomId, event: &RoomEvent) -> Option<String> {
     }
 }
 
-/// The `joined` frame for member `me` of `snapshot`'s room, with `history`.
-pub fn joined_frame(snapshot: &RoomSnapshot, me: &UserId, history: &History, resync: bool) -> String {
+/// What a socket entering `snapshot`'s room as `me` gets first: the `joined` frame, then the
+/// history that did not fit in it as `msg` frames, oldest first.
+pub fn joined_frames(snapshot: &RoomSnapshot, me: &UserId, history: &History, resync: bool) -> Vec<String> {
+    let room = &snapshot.room;
+    let mut following: Vec<String> =
+        history.messages.iter().map(|m| to_string(&MsgFrame::new(room, m))).collect();
+    let mut bytes = 0;
+    let fit = following
+        .iter()
+        .take_while(|frame| {
+            bytes += frame.len();
+            bytes <= JOINED_MESSAGE_BYTES
+        })
+        .count()
+        .max(1)
+        .min(following.len());
     let name = snapshot.members.iter().find(|m| &m.user == me).map_or("", |m| m.name.as_str());
-    to_string(&JoinedFrame {
+    let joined = to_string(&JoinedFrame {
         t: "joined",
-        room_id: &snapshot.room,
+        room_id: room,
         me: Me { user_id: me, name },
         members: snapshot.members.iter().map(MemberJson::from).collect(),
-        messages: history.messages.iter().map(|m| MsgFrame::new(&snapshot.room, m)).collect(),
+        messages: history.messages[..fit].iter().map(|m| MsgFrame::new(room, m)).collect(),
+        following: following.len() - fit,
         truncated: history.truncated,
         resync,
-    })
+    });
+    following.drain(..fit);
+    following.insert(0, joined);
+    following
 }
 
 /// The `error` frame for `code` with its localized `message`.

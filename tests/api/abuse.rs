@@ -5,9 +5,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use c2c::backend::BackendConfig;
+use c2c::domain::{Limits, MessageText, RoomId, UserId};
+use futures_util::StreamExt;
 use futures_util::future::join_all;
 use reqwest::StatusCode;
 use serde_json::json;
+use tokio_tungstenite::tungstenite::Message;
 
 use crate::helpers::{redis_url, spawn_app, spawn_app_on_redis, spawn_app_with};
 use crate::scaleout::OwnRedis;
@@ -167,4 +170,103 @@ async fn user_text_in_log_lines_is_quoted() {
         assert!(line.contains(r#"editor="Eve level=ERROR admin=true\u{2028}injected""#), "{line}");
     }
     assert!(!logs.contains('\u{2028}'), "a raw line separator reached the log");
+}
+
+/// A room made through the API: its id, and the creator's user id and token.
+async fn api_room(app: &crate::helpers::TestApp, name: &str) -> (String, String, String) {
+    let (status, body) = app.api_post("/api/rooms", json!({"creatorName": name})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let data = &body["data"];
+    let text = |k: &str| data[k].as_str().unwrap().to_owned();
+    (text("roomId"), text("userId"), text("token"))
+}
+
+#[tokio::test]
+async fn a_long_history_of_wide_messages_reaches_a_fresh_json_join() {
+    let memory = spawn_app().await;
+    let redis = spawn_app_on_redis(&redis_url(6), BackendConfig::default()).await;
+    for app in [&memory, &redis] {
+        let (room, user, token) = api_room(app, "Bot").await;
+        let (room_id, user_id) = (RoomId::parse(&room).unwrap(), UserId::parse(&user).unwrap());
+        let limits = Limits::default();
+        for i in 0..200 {
+            let text = MessageText::parse(&format!("{i:03}{}", "😀".repeat(1997)), &limits).unwrap();
+            app.state.backend.post(&room_id, &user_id, text, None).await.unwrap();
+        }
+        let mut bot = app.json_client().await;
+        bot.send(json!({"t": "join", "roomId": room, "token": token})).await;
+        let joined = bot.until("joined").await;
+        let mut seen: Vec<String> = joined["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["text"].as_str().unwrap()[..3].to_owned())
+            .collect();
+        while seen.len() < 200 {
+            let frame = bot.next().await;
+            assert_eq!(frame["t"], "msg", "{frame}");
+            seen.push(frame["text"].as_str().unwrap()[..3].to_owned());
+        }
+        let expected: Vec<String> = (0..200).map(|i| format!("{i:03}")).collect();
+        assert_eq!(seen, expected, "every message once, in order");
+        bot.send(json!({"t": "ping"})).await;
+        bot.until("pong").await;
+    }
+}
+
+#[tokio::test]
+async fn a_huge_since_is_just_after_everything_on_both_backends() {
+    let memory = spawn_app().await;
+    let redis = spawn_app_on_redis(&redis_url(6), BackendConfig::default()).await;
+    for app in [&memory, &redis] {
+        let (room, _, token) = api_room(app, "Bot").await;
+        for since in [100_000_000_000_000u64, u64::MAX] {
+            let mut bot = app.json_client().await;
+            bot.send(json!({"t": "join", "roomId": room, "token": token, "since": since})).await;
+            let frame = bot.next().await;
+            assert_eq!(frame["t"], "joined", "{frame}");
+            assert!(frame["messages"].as_array().unwrap().is_empty());
+        }
+    }
+}
+
+#[tokio::test]
+async fn join_frames_spend_the_socket_s_allowance() {
+    let app = spawn_app().await;
+    let (room, _, token) = api_room(&app, "Bot").await;
+    let mut bot = app.json_client().await;
+    for _ in 0..40 {
+        bot.send(json!({"t": "join", "roomId": room, "token": token})).await;
+    }
+    let (mut joined, mut limited) = (0, 0);
+    while joined + limited < 40 {
+        let frame = bot.next().await;
+        match frame["t"].as_str() {
+            Some("joined") => joined += 1,
+            Some("error") if frame["code"] == "RATE_LIMITED" => limited += 1,
+            _ => {}
+        }
+    }
+    assert!(joined <= 11, "{joined} snapshots for 40 join frames");
+    assert!(limited >= 29, "{limited} refusals");
+}
+
+#[tokio::test]
+async fn a_json_socket_that_never_joins_is_closed() {
+    let app = spawn_app().await;
+    let mut idle = app.json_client().await;
+    let started = std::time::Instant::now();
+    let closed = tokio::time::timeout(Duration::from_secs(15), async {
+        loop {
+            match idle.ws.next().await {
+                Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
+                Some(Ok(_)) => continue,
+                _ => return None,
+            }
+        }
+    })
+    .await
+    .expect("closed within 15 s");
+    assert_eq!(closed, Some(1008));
+    assert!(started.elapsed() >= Duration::from_secs(9), "not before the grace period");
 }

@@ -258,6 +258,11 @@ macro_rules! backend_contract {
                 let after1 = b.history(&room, 1).await.unwrap();
                 assert!(after1.truncated, "m2 is gone");
                 assert!(b.history(&room, 7).await.unwrap().messages.is_empty());
+                // Positions past the end ask for nothing new, however large.
+                for after in [8, 100_000_000_000_000, u64::MAX] {
+                    let past = b.history(&room, after).await.unwrap();
+                    assert!(past.messages.is_empty() && !past.truncated, "after {after}");
+                }
             }
 
             #[tokio::test(start_paused = $paused)]

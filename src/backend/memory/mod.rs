@@ -199,7 +199,7 @@ impl Backend for MemoryBackend {
             let messages: Vec<ChatMessage> =
                 state.history.iter().filter(|m| m.seq > after).cloned().collect();
             let first_kept = state.history.front().map_or(state.next_seq, |m| m.seq);
-            Ok(History { messages, truncated: after + 1 < first_kept })
+            Ok(History { messages, truncated: after.saturating_add(1) < first_kept })
         })
     }
 

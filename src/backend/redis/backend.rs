@@ -145,7 +145,7 @@ impl Backend for RedisBackend {
         let messages: Vec<ChatMessage> =
             reply.strings().iter().filter_map(|p| envelope::parse_message(p)).collect();
         let first = if first_kept == 0 { last + 1 } else { first_kept };
-        Ok(History { messages, truncated: after + 1 < first })
+        Ok(History { messages, truncated: after.saturating_add(1) < first })
     }
 
     async fn subscribe(&self, room: &RoomId) -> BackendResult<Subscription> {

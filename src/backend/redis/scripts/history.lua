@@ -2,7 +2,7 @@
 -- approximately, so it may hold a few more). Returns: the room's last sequence number, the
 -- first kept sequence number (0 if none), then each message as JSON.
 -- ARGV: room, after, history length
-local R, after, history_len = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local R, after, history_len = ARGV[1], tonumber(ARGV[2]) or 0, tonumber(ARGV[3])
 if not room_exists(R) then return { 'room' } end
 local messages = rk(R, 'messages')
 local last = tonumber(redis.call('HGET', rk(R, 'info'), 'seq') or '0')
@@ -11,7 +11,9 @@ local first_seq = 0
 if #first > 0 then
   first_seq = math.max(tonumber(string.match(first[1][1], '^(%d+)')), last - history_len + 1)
 end
-local from = math.max(after, first_seq - 1)
+-- Never past the last message: a huge `after` (which Lua holds as a float, and would write as
+-- 1e+14 in the range below) asks for nothing new.
+local from = math.min(math.max(after, first_seq - 1), last)
 local out = { 'ok', last, first_seq }
 for _, entry in ipairs(redis.call('XRANGE', messages, '(' .. from .. '-0', '+')) do
   local m = { t = 'msg', v = 1, room = R, seq = tonumber(string.match(entry[1], '^(%d+)')) }
