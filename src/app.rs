@@ -17,7 +17,6 @@ use crate::backend::redis::RedisBackend;
 use crate::backend::{Backend, BackendConfig};
 use crate::catalog::{Catalog, Db, DbError};
 use crate::config::Config;
-use crate::limits::{AddressLimits, FORGET_INTERVAL, KeyedLimiter};
 use crate::live::{Hub, LiveState, SocketTracker};
 use crate::state::AppState;
 use crate::web;
@@ -61,8 +60,7 @@ impl App {
     /// Builds the app the configuration describes: the in-process backend unless `REDIS_URL`
     /// is set, in-memory sessions, the catalogue at `DATABASE_URL`.
     pub async fn build(config: Config) -> Result<Self, StartError> {
-        let backend_config =
-            BackendConfig { room_idle_ttl: config.room_idle_ttl, ..BackendConfig::default() };
+        let backend_config = BackendConfig::for_config(&config);
         let backend: Arc<dyn Backend> = match &config.redis_url {
             Some(url) => Arc::new(
                 RedisBackend::start(url, backend_config).map_err(|e| StartError::Redis(e.to_string()))?,
@@ -85,16 +83,10 @@ impl App {
         let state = AppState {
             backend,
             catalog,
-            post_limiter: Arc::new(KeyedLimiter::new(config.limits.clone())),
             shutdown: shutdown_rx,
-            address_limits: Arc::new(AddressLimits::new(
-                config.limits.creates_per_min,
-                config.limits.joins_per_min,
-            )),
             sign_in_backoff: Arc::default(),
             config: Arc::new(config.clone()),
         };
-        spawn_forget_idle(state.address_limits.clone());
         let sockets = SocketTracker::default();
         let live = crate::live::router(LiveState { app: state.clone(), hub, sockets: sockets.clone() });
         let (router, memory_sessions) = match &config.redis_url {
@@ -199,16 +191,6 @@ async fn session_pool(url: &str) -> Result<fred::prelude::Pool, StartError> {
         tracing::warn!("session store: Redis not reachable yet; reconnecting in the background");
     }
     Ok(pool)
-}
-
-fn spawn_forget_idle(limits: Arc<AddressLimits>) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(FORGET_INTERVAL);
-        loop {
-            tick.tick().await;
-            limits.forget_idle();
-        }
-    });
 }
 
 fn spawn_session_sweep(store: MemoryStore) {

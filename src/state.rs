@@ -7,8 +7,8 @@ use tokio::sync::watch;
 use crate::backend::Backend;
 use crate::catalog::Catalog;
 use crate::config::Config;
-use crate::domain::{Limits, UserId};
-use crate::limits::{AddressLimits, Backoff, KeyedLimiter};
+use crate::domain::Limits;
+use crate::limits::Backoff;
 
 /// Application state handed to every handler.
 #[derive(Clone)]
@@ -19,10 +19,6 @@ pub struct AppState {
     pub catalog: Catalog,
     /// The configuration the app was built with.
     pub config: Arc<Config>,
-    /// Send-rate limits of the no-JavaScript form path, per member.
-    pub post_limiter: Arc<KeyedLimiter<UserId>>,
-    /// Per-address limits on creating and joining rooms.
-    pub address_limits: Arc<AddressLimits>,
     /// Lockouts after failed translator sign-ins, per address.
     pub sign_in_backoff: Arc<Backoff>,
     /// Becomes `true` when the server shuts down: sockets close with 1012.

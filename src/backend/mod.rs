@@ -18,6 +18,7 @@ use crate::domain::{
     ChatMessage, ClientMsgId, ConnId, DisplayName, MemberView, MessageText, RoomEvent, RoomId, Seq,
     UnixMillis, UserId,
 };
+use crate::support::Rate;
 
 /// A member's presence lives this long without a heartbeat (docs/redis.md, "Presence").
 pub const PRESENCE_TTL: Duration = Duration::from_secs(30);
@@ -46,6 +47,19 @@ pub struct BackendConfig {
     pub history_len: usize,
     /// How often expired presence and idle rooms are swept.
     pub sweep_interval: Duration,
+    /// Each member's allowance of messages, over all their sockets, forms and instances.
+    pub message_rate: Rate,
+}
+
+impl BackendConfig {
+    /// The backend configuration `config` asks for; the rest as [`Default`].
+    pub fn for_config(config: &crate::config::Config) -> Self {
+        Self {
+            room_idle_ttl: config.room_idle_ttl,
+            message_rate: config.limits.send_rate(),
+            ..Self::default()
+        }
+    }
 }
 
 impl Default for BackendConfig {
@@ -55,6 +69,7 @@ impl Default for BackendConfig {
             room_idle_ttl: Duration::from_secs(24 * 3600),
             history_len: HISTORY_LEN,
             sweep_interval: Duration::from_secs(1),
+            message_rate: crate::domain::Limits::default().send_rate(),
         }
     }
 }
@@ -71,6 +86,9 @@ pub enum BackendError {
     /// A present member already uses that display name.
     #[error("name taken")]
     NameTaken,
+    /// The allowance is used up; the next send is allowed after this long.
+    #[error("rate limited for {0:?}")]
+    RateLimited(Duration),
     /// The shared state cannot be reached; the caller should say so and retry later.
     #[error("backend unavailable: {0}")]
     Unavailable(String),
@@ -168,7 +186,8 @@ pub trait Backend: Send + Sync + 'static {
     async fn disconnect(&self, room: &RoomId, user: &UserId, conn: &ConnId) -> BackendResult<()>;
 
     /// Stores and publishes a message. A message with a `client_id` this member already used
-    /// is not stored again; the stored one is returned.
+    /// is not stored again; the stored one is returned. Each new message spends one of the
+    /// member's allowance ([`BackendConfig::message_rate`]); `RateLimited` when it is used up.
     async fn post(
         &self,
         room: &RoomId,
@@ -189,6 +208,10 @@ pub trait Backend: Send + Sync + 'static {
 
     /// The member `token` belongs to in `room`, if it is valid; extends its session.
     async fn token_user(&self, room: &RoomId, token: &str) -> BackendResult<Option<UserId>>;
+
+    /// Spends one token of the allowance named `bucket` (say `create:203.0.113.7`), shared by
+    /// every instance; `RateLimited` with the wait when there is none.
+    async fn spend(&self, bucket: &str, rate: Rate) -> BackendResult<()>;
 
     /// Whether the shared state is reachable (`/readyz`).
     async fn ping(&self) -> BackendResult<()>;

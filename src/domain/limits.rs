@@ -12,9 +12,10 @@ pub struct Limits {
     pub max_message_chars: usize,
     /// Largest WebSocket frame accepted from a client, in bytes.
     pub max_frame_bytes: usize,
-    /// Messages a connection may send per second, sustained.
+    /// Messages a member (all their sockets and forms together) may send per second,
+    /// sustained; also the joins one JSON socket may make.
     pub rate_per_sec: f64,
-    /// Messages a connection may send in a burst before the rate applies.
+    /// Messages a member may send in a burst before the rate applies.
     pub rate_burst: u32,
     /// Rooms one client address may create per minute.
     pub creates_per_min: u32,
@@ -36,5 +37,13 @@ impl Default for Limits {
             joins_per_min: 60,
             unjoined_grace: Duration::from_secs(10),
         }
+    }
+}
+
+impl Limits {
+    /// The allowance of messages (a member's, over all their sockets and forms) and of joins
+    /// (a socket's).
+    pub fn send_rate(&self) -> crate::support::Rate {
+        crate::support::Rate { per_sec: self.rate_per_sec, burst: self.rate_burst }
     }
 }

@@ -1,24 +1,13 @@
 //! Per-address limits on creating and joining rooms, so one client cannot fill the server with
-//! rooms or memberships (docs/operations.md, "Abuse limits").
+//! rooms or memberships (docs/operations.md, "Abuse limits"). The counts live in the backend,
+//! so every instance sees the same ones (in Redis with `REDIS_URL`).
 
 use std::net::IpAddr;
-use std::num::NonZeroU32;
-use std::time::Duration;
 
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-
-use super::retry_secs;
+use crate::backend::{Backend, BackendError, BackendResult};
+use crate::domain::Limits;
 use crate::metrics::metrics;
-
-/// How often addresses whose allowance is full again are forgotten.
-pub const FORGET_INTERVAL: Duration = Duration::from_secs(60);
-
-/// Per-address limits on room creation and joins.
-pub struct AddressLimits {
-    creates: DefaultKeyedRateLimiter<IpAddr>,
-    joins: DefaultKeyedRateLimiter<IpAddr>,
-}
+use crate::support::Rate;
 
 /// Which limit.
 #[derive(Clone, Copy, Debug)]
@@ -29,48 +18,15 @@ pub enum Action {
     Join,
 }
 
-fn quota(per_min: u32) -> Quota {
-    Quota::per_minute(NonZeroU32::new(per_min).unwrap_or(NonZeroU32::MIN))
-}
-
-impl AddressLimits {
-    /// Limits at `creates` and `joins` per minute per address.
-    pub fn new(creates: u32, joins: u32) -> Self {
-        Self { creates: RateLimiter::hashmap(quota(creates)), joins: RateLimiter::hashmap(quota(joins)) }
+/// Takes one `action` from `ip`'s allowance; `RateLimited` with the wait when it is used up.
+pub async fn spend(backend: &dyn Backend, limits: &Limits, action: Action, ip: IpAddr) -> BackendResult<()> {
+    let (name, per_min, refused) = match action {
+        Action::Create => ("create", limits.creates_per_min, &metrics().limited_creates),
+        Action::Join => ("join", limits.joins_per_min, &metrics().limited_joins),
+    };
+    let result = backend.spend(&format!("{name}:{ip}"), Rate::per_minute(per_min)).await;
+    if let Err(BackendError::RateLimited(_)) = result {
+        refused.increment(1);
     }
-
-    /// Takes one `action` for `ip`, or says in how many seconds it is allowed again.
-    pub fn check(&self, action: Action, ip: IpAddr) -> Result<(), u64> {
-        let (limiter, refused) = match action {
-            Action::Create => (&self.creates, &metrics().limited_creates),
-            Action::Join => (&self.joins, &metrics().limited_joins),
-        };
-        limiter.check_key(&ip).map_err(|not_until| {
-            refused.increment(1);
-            retry_secs(not_until.wait_time_from(DefaultClock::default().now()))
-        })
-    }
-
-    /// Forgets addresses whose allowance is full again.
-    pub fn forget_idle(&self) {
-        self.creates.retain_recent();
-        self.joins.retain_recent();
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn limits_say_when_to_retry() {
-        let limits = AddressLimits::new(2, 60);
-        let ip: IpAddr = "198.51.100.1".parse().unwrap();
-        assert!(limits.check(Action::Create, ip).is_ok());
-        assert!(limits.check(Action::Create, ip).is_ok());
-        let wait = limits.check(Action::Create, ip).unwrap_err();
-        assert!((1..=30).contains(&wait), "{wait}");
-        assert!(limits.check(Action::Create, "198.51.100.2".parse().unwrap()).is_ok(), "per address");
-        assert!(limits.check(Action::Join, ip).is_ok(), "per action");
-    }
+    result
 }

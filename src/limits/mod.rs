@@ -1,16 +1,16 @@
-//! Rate limits on what people and programs send (docs/operations.md, "Abuse limits"): a token
-//! bucket per socket and per member for messages, per-address limits on creating and joining
-//! rooms, and a backoff after failed translator sign-ins. The sizes and rates themselves are [`crate::domain::Limits`].
+//! Rate limits on what people and programs do (docs/operations.md, "Abuse limits"):
+//! per-address limits on creating and joining rooms (kept by the backend, so shared by every
+//! instance) and a backoff after failed translator sign-ins. Each member's message allowance is
+//! kept by the backend with the member; each JSON socket's join allowance by the socket. The
+//! sizes and rates are [`crate::domain::Limits`]; the bucket is [`crate::support::TokenBucket`].
 
 mod address;
 mod backoff;
-mod bucket;
 
 use std::time::Duration;
 
-pub use address::{Action, AddressLimits, FORGET_INTERVAL};
+pub use address::{Action, spend};
 pub use backoff::Backoff;
-pub use bucket::{KeyedLimiter, TokenBucket};
 
 /// Whole seconds to tell someone to wait: `wait` rounded up, never zero.
 pub fn retry_secs(wait: Duration) -> u64 {

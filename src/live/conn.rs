@@ -17,8 +17,9 @@ use super::tracker::SocketGuard;
 use crate::backend::{Backend, BackendError};
 use crate::catalog::Locales;
 use crate::domain::{ClientMsgId, ConnId, Limits, MessageText, RoomId, Seq, StreamPos, UserId};
-use crate::limits::{TokenBucket, retry_secs};
+use crate::limits::retry_secs;
 use crate::metrics::metrics;
+use crate::support::TokenBucket;
 use crate::web::error::AppError;
 
 /// The room a socket is in.
@@ -53,7 +54,7 @@ impl Conn {
             Format::Json => &metrics().json_sockets,
         };
         let _open = live.sockets.enter(gauge);
-        let bucket = TokenBucket::new(&live.app.config.limits);
+        let bucket = TokenBucket::new(live.app.config.limits.send_rate());
         let heartbeat = heartbeat(live.app.backend.as_ref(), None);
         let (id, last_heard, attached) = (ConnId::generate(), Instant::now(), None);
         Self {
@@ -166,8 +167,8 @@ impl Conn {
         Step::Go
     }
 
-    /// Spends one of the socket's sends (a message, a join): refused once the allowance is
-    /// used up, saying when the next one is allowed.
+    /// Spends one of the socket's joins: refused once the allowance is used up, saying when
+    /// the next one is allowed. (Messages spend the member's allowance, kept by the backend.)
     pub(super) fn spend(&mut self) -> Result<(), AppError> {
         self.bucket.try_take().map_err(|wait| {
             metrics().limited_messages.increment(1);
@@ -179,7 +180,6 @@ impl Conn {
     pub(super) async fn post(&mut self, text: &str, client_id: Option<&str>) -> Result<(), AppError> {
         let limits = &self.live.app.config.limits;
         let text = MessageText::parse(text, limits).map_err(|err| AppError::invalid(err, "text", limits))?;
-        self.spend()?;
         let Some(a) = &self.attached else { return Err(AppError::NotAMember) };
         let client_id = client_id.and_then(ClientMsgId::parse);
         match self.live.app.backend.post(&a.room, &a.user, text, client_id).await {
@@ -192,8 +192,12 @@ impl Conn {
                 Ok(())
             }
             Err(err) => {
-                if let BackendError::Unavailable(_) = err {
-                    tracing::warn!(room = %a.room, error = %err, "message not stored");
+                match err {
+                    BackendError::Unavailable(_) => {
+                        tracing::warn!(room = %a.room, error = %err, "message not stored")
+                    }
+                    BackendError::RateLimited(_) => metrics().limited_messages.increment(1),
+                    _ => {}
                 }
                 Err(err.into())
             }

@@ -18,7 +18,7 @@ use super::client::ClientIp;
 use super::error::AppError;
 use super::extract::RoomPath;
 use crate::domain::DisplayName;
-use crate::limits::Action;
+use crate::limits::{self, Action};
 use crate::state::AppState;
 
 /// Routes of this module.
@@ -198,7 +198,7 @@ async fn create_room(
     ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<CreateRoom>,
 ) -> Result<Response, AppError> {
-    state.address_limits.check(Action::Create, ip).map_err(AppError::RateLimited)?;
+    limits::spend(state.backend.as_ref(), state.limits(), Action::Create, ip).await?;
     let name = parse_name(body.creator_name.as_deref(), "creatorName", &state)?;
     let (room, user) = state.backend.create_room(name).await?;
     let token = state.backend.issue_token(&room, &user).await?;
@@ -253,7 +253,7 @@ async fn join_room(
     RoomPath(room): RoomPath,
     ApiJson(body): ApiJson<JoinRoom>,
 ) -> Result<Response, AppError> {
-    state.address_limits.check(Action::Join, ip).map_err(AppError::RateLimited)?;
+    limits::spend(state.backend.as_ref(), state.limits(), Action::Join, ip).await?;
     let name = parse_name(body.name.as_deref(), "name", &state)?;
     let user = state.backend.join(&room, name).await?;
     let token = state.backend.issue_token(&room, &user).await?;

@@ -16,6 +16,7 @@ use super::locale::{Lang, query_lang};
 use crate::backend::BackendError;
 use crate::catalog::{Catalog, ErrorCode, Locales};
 use crate::domain::{Limits, RoomId, TextError};
+use crate::limits::retry_secs;
 use crate::state::AppState;
 use crate::views::{ErrorPage, UiLang, asset_version};
 
@@ -114,6 +115,7 @@ impl From<BackendError> for AppError {
             BackendError::RoomNotFound => AppError::RoomNotFound,
             BackendError::NotAMember => AppError::NotAMember,
             BackendError::NameTaken => AppError::NameTaken("name"),
+            BackendError::RateLimited(wait) => AppError::RateLimited(retry_secs(wait)),
             BackendError::Unavailable(msg) => AppError::Unavailable(msg),
         }
     }

@@ -17,7 +17,7 @@ use super::locale::Lang;
 use super::pages::{PageCtx, refused};
 use crate::backend::BackendError;
 use crate::domain::{ClientMsgId, ConnId, DisplayName, MessageText, RoomId, UserId};
-use crate::limits::{Action, retry_secs};
+use crate::limits::{self, Action};
 use crate::metrics::metrics;
 use crate::state::AppState;
 
@@ -59,7 +59,7 @@ async fn create(
     csrf: CsrfToken,
     CheckedForm { mut visitor, session, form }: CheckedForm<NameForm>,
 ) -> Result<Response, AppError> {
-    state.address_limits.check(Action::Create, ip).map_err(AppError::RateLimited)?;
+    limits::spend(state.backend.as_ref(), state.limits(), Action::Create, ip).await?;
     let name = match display_name(&state, &form.name) {
         Ok(name) => name,
         Err(err) => {
@@ -82,7 +82,7 @@ async fn join(
     CheckedForm { mut visitor, session, form }: CheckedForm<NameForm>,
 ) -> Result<Response, AppError> {
     if visitor.user_in(&room).is_none() {
-        state.address_limits.check(Action::Join, ip).map_err(AppError::RateLimited)?;
+        limits::spend(state.backend.as_ref(), state.limits(), Action::Join, ip).await?;
         let joined = match display_name(&state, &form.name) {
             Ok(name) => state.backend.join(&room, name).await.map_err(AppError::from),
             Err(err) => Err(err),
@@ -128,11 +128,11 @@ async fn post_message(
     let limits = state.limits();
     let text =
         MessageText::parse(&form.text, limits).map_err(|err| AppError::invalid(err, "text", limits))?;
-    if let Err(wait) = state.post_limiter.try_take(user) {
+    let posted = state.backend.post(room, user, text, ClientMsgId::parse(&form.client_id)).await;
+    if let Err(BackendError::RateLimited(_)) = posted {
         metrics().limited_messages.increment(1);
-        return Err(AppError::RateLimited(retry_secs(wait)));
     }
-    state.backend.post(room, user, text, ClientMsgId::parse(&form.client_id)).await?;
+    posted?;
     metrics().html_messages_in.increment(1);
     state.backend.touch(room, user, &ConnId::page()).await?;
     Ok(())

@@ -183,8 +183,12 @@ async fn api_room(app: &crate::helpers::TestApp, name: &str) -> (String, String,
 
 #[tokio::test]
 async fn a_long_history_of_wide_messages_reaches_a_fresh_json_join() {
-    let memory = spawn_app().await;
-    let redis = spawn_app_on_redis(&redis_url(6), BackendConfig::default()).await;
+    let fast = |c: &mut c2c::Config| {
+        c.limits.rate_burst = 1000;
+        c.limits.rate_per_sec = 1000.0;
+    };
+    let memory = spawn_app_with(fast).await;
+    let redis = crate::helpers::spawn_app_on_redis_with(&redis_url(6), BackendConfig::default(), fast).await;
     for app in [&memory, &redis] {
         let (room, user, token) = api_room(app, "Bot").await;
         let (room_id, user_id) = (RoomId::parse(&room).unwrap(), UserId::parse(&user).unwrap());
@@ -269,4 +273,50 @@ async fn a_json_socket_that_never_joins_is_closed() {
     .expect("closed within 15 s");
     assert_eq!(closed, Some(1008));
     assert!(started.elapsed() >= Duration::from_secs(9), "not before the grace period");
+}
+
+#[tokio::test]
+async fn one_member_on_fifty_sockets_gets_one_allowance() {
+    let app = spawn_app().await;
+    let (room, _, token) = api_room(&app, "Bot").await;
+    let mut sockets = Vec::new();
+    for _ in 0..50 {
+        let mut bot = app.json_client().await;
+        bot.send(json!({"t": "join", "roomId": room, "token": token})).await;
+        bot.until("joined").await;
+        sockets.push(bot);
+    }
+    let started = std::time::Instant::now();
+    for (i, bot) in sockets.iter_mut().enumerate() {
+        for j in 0..5 {
+            bot.send(json!({"t": "msg", "roomId": room, "text": format!("{i}-{j}")})).await;
+        }
+    }
+    // Every socket has answered all it was sent once it answers a ping.
+    for bot in &mut sockets {
+        bot.send(json!({"t": "ping"})).await;
+        bot.until("pong").await;
+    }
+    let refill = usize::try_from(started.elapsed().as_millis() / 200 + 1).unwrap();
+    let room_id = RoomId::parse(&room).unwrap();
+    let stored = app.state.backend.history(&room_id, 0).await.unwrap().messages.len();
+    assert!(stored <= 10 + refill, "{stored} of 250 messages stored (allowance 10 + {refill})");
+}
+
+#[tokio::test]
+async fn per_address_limits_hold_across_instances() {
+    let url = redis_url(7);
+    let limited = |c: &mut c2c::Config| c.limits.creates_per_min = 2;
+    let a = crate::helpers::spawn_app_on_redis_with(&url, BackendConfig::default(), limited).await;
+    let b = crate::helpers::spawn_app_on_redis_with(&url, BackendConfig::default(), limited).await;
+    let browser = a.browser();
+    browser.create_room("One").await;
+    browser.create_room("Two").await;
+    let other = b.browser();
+    let csrf = other.get("/").await.field("csrf");
+    let page = other.post("/rooms", &[("name", "Three"), ("csrf", &csrf)]).await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS, "the second instance counts the first's rooms");
+    let client = redis::Client::open(url.as_str()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let _: () = redis::cmd("FLUSHDB").query_async(&mut conn).await.unwrap();
 }

@@ -17,6 +17,7 @@ pub fn contract_config() -> BackendConfig {
         room_idle_ttl: Duration::from_secs(4),
         history_len: 5,
         sweep_interval: Duration::from_millis(200),
+        message_rate: Limits::default().send_rate(),
     }
 }
 
@@ -263,6 +264,55 @@ macro_rules! backend_contract {
                     let past = b.history(&room, after).await.unwrap();
                     assert!(past.messages.is_empty() && !past.truncated, "after {after}");
                 }
+            }
+
+            #[tokio::test(start_paused = $paused)]
+            async fn a_member_s_allowance_is_one_over_every_handle() {
+                let (a, b) = pair().await;
+                let (room, alice) = a.create_room(name("Alice")).await.unwrap();
+                let (mut stored, mut limited, mut last) = (0, 0, 0);
+                for i in 0..16 {
+                    let handle = if i % 2 == 0 { &a } else { &b };
+                    let cid = ClientMsgId::parse(&format!("m{i}"));
+                    match handle.post(&room, &alice, text(&format!("m{i}")), cid).await {
+                        Ok(m) => {
+                            stored += 1;
+                            last = i;
+                            assert_eq!(m.seq, stored);
+                        }
+                        Err(BackendError::RateLimited(wait)) => {
+                            limited += 1;
+                            assert!(wait > Duration::ZERO && wait <= Duration::from_millis(200), "{wait:?}");
+                        }
+                        Err(other) => panic!("{other}"),
+                    }
+                }
+                assert!((10..=11).contains(&stored), "{stored} stored of a burst of 10");
+                assert_eq!(stored + limited, 16);
+                // A message sent again (the same client id) was stored already: no refusal.
+                let cid = ClientMsgId::parse(&format!("m{last}"));
+                let again = a.post(&room, &alice, text(&format!("m{last}")), cid).await.unwrap();
+                assert_eq!(again.seq, stored);
+                // Another member has an allowance of their own.
+                let bob = a.join(&room, name("Bob")).await.unwrap();
+                assert!(b.post(&room, &bob, text("hi"), None).await.is_ok());
+            }
+
+            #[tokio::test(start_paused = $paused)]
+            async fn named_allowances_are_one_over_every_handle() {
+                let (a, b) = pair().await;
+                let rate = c2c::support::Rate::per_minute(3);
+                let bucket = format!("test:{}", RoomId::generate());
+                for handle in [&a, &b, &a] {
+                    handle.spend(&bucket, rate).await.unwrap();
+                }
+                match b.spend(&bucket, rate).await {
+                    Err(BackendError::RateLimited(wait)) => {
+                        assert!(wait > Duration::from_secs(15) && wait <= Duration::from_secs(20), "{wait:?}")
+                    }
+                    other => panic!("{other:?}"),
+                }
+                a.spend(&format!("{bucket}-other"), rate).await.unwrap();
             }
 
             #[tokio::test(start_paused = $paused)]

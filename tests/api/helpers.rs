@@ -53,10 +53,7 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let (mut config, db_path) = test_config();
     adjust(&mut config);
-    let backend: Arc<dyn Backend> = Arc::new(MemoryBackend::start(BackendConfig {
-        room_idle_ttl: config.room_idle_ttl,
-        ..BackendConfig::default()
-    }));
+    let backend: Arc<dyn Backend> = Arc::new(MemoryBackend::start(BackendConfig::for_config(&config)));
     serve(config, backend, db_path).await
 }
 
@@ -98,9 +95,20 @@ pub async fn fresh_postgres() -> String {
 
 /// An app instance on the Redis at `url`, with backend timings `backend_config`.
 pub async fn spawn_app_on_redis(url: &str, backend_config: BackendConfig) -> TestApp {
+    spawn_app_on_redis_with(url, backend_config, |_| {}).await
+}
+
+/// [`spawn_app_on_redis`] with the configuration adjusted.
+pub async fn spawn_app_on_redis_with(
+    url: &str,
+    backend_config: BackendConfig,
+    adjust: impl FnOnce(&mut Config),
+) -> TestApp {
     let (mut config, db_path) = test_config();
+    adjust(&mut config);
     config.redis_url = Some(url.to_owned());
     config.room_idle_ttl = backend_config.room_idle_ttl;
+    let backend_config = BackendConfig { message_rate: config.limits.send_rate(), ..backend_config };
     let backend: Arc<dyn Backend> =
         Arc::new(c2c::backend::redis::RedisBackend::start(url, backend_config).expect("redis backend"));
     serve(config, backend, db_path).await

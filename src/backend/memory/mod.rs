@@ -18,7 +18,7 @@ use crate::domain::{
     ChatMessage, ClientMsgId, ConnId, DisplayName, MemberView, MessageText, PresenceChange, RoomEvent,
     RoomId, Seq, UserId, now_millis, same_secret,
 };
-use crate::support::lock;
+use crate::support::{Rate, TokenBucket, lock};
 use room::{Member, Room, wall_clock_of};
 
 /// The in-process backend. Cheap to clone; all clones share one state.
@@ -31,13 +31,18 @@ struct Shared {
     config: BackendConfig,
     // A std Mutex: nothing awaits while holding it, and every operation is short.
     rooms: Mutex<HashMap<RoomId, Room>>,
+    /// Named allowances ([`Backend::spend`]).
+    allowances: Mutex<HashMap<String, TokenBucket>>,
 }
+
+/// Allowances remembered before the full (idle) ones are forgotten.
+const MAX_ALLOWANCES: usize = 10_000;
 
 impl MemoryBackend {
     /// Creates the backend and starts its sweep task (expired presence, idle rooms). The task
     /// ends when the last clone of the backend is dropped.
     pub fn start(config: BackendConfig) -> Self {
-        let shared = Arc::new(Shared { config, rooms: Mutex::new(HashMap::new()) });
+        let shared = Arc::new(Shared { config, rooms: Mutex::default(), allowances: Mutex::default() });
         tokio::spawn(sweep_loop(Arc::downgrade(&shared)));
         Self { shared }
     }
@@ -176,6 +181,7 @@ impl Backend for MemoryBackend {
             {
                 return Ok(earlier.clone());
             }
+            state.member_mut(user)?.allowance.try_take().map_err(BackendError::RateLimited)?;
             let msg = ChatMessage {
                 seq: state.next_seq,
                 user: user.clone(),
@@ -231,6 +237,16 @@ impl Backend for MemoryBackend {
                 _ => Ok(None),
             }
         })
+    }
+
+    async fn spend(&self, bucket: &str, rate: Rate) -> BackendResult<()> {
+        let mut allowances = lock(&self.shared.allowances);
+        if allowances.len() >= MAX_ALLOWANCES {
+            let now = Instant::now();
+            allowances.retain(|_, b| !b.is_full(now));
+        }
+        let allowance = allowances.entry(bucket.to_owned()).or_insert_with(|| TokenBucket::new(rate));
+        allowance.try_take().map_err(BackendError::RateLimited)
     }
 
     async fn ping(&self) -> BackendResult<()> {

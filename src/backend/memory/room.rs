@@ -12,7 +12,7 @@ use crate::domain::{
     ChatMessage, ConnId, DisplayName, MemberView, PresenceChange, RoomEvent, Seq, UnixMillis, UserId,
     now_millis,
 };
-use crate::support::millis_i64;
+use crate::support::{TokenBucket, millis_i64};
 
 pub(super) struct Member {
     pub(super) user: UserId,
@@ -21,13 +21,16 @@ pub(super) struct Member {
     pub(super) token: Option<(String, Instant)>,
     /// Live connections and when each expires without a heartbeat.
     pub(super) conns: HashMap<ConnId, Instant>,
+    /// The member's allowance of messages.
+    pub(super) allowance: TokenBucket,
 }
 
 impl Member {
     /// A new member, present through its page view for one presence TTL.
     pub(super) fn arriving(user: UserId, name: DisplayName, config: &BackendConfig) -> Self {
         let deadline = Instant::now() + config.presence_ttl;
-        Self { user, name, conns: HashMap::from([(ConnId::page(), deadline)]), token: None }
+        let allowance = TokenBucket::new(config.message_rate);
+        Self { user, name, conns: HashMap::from([(ConnId::page(), deadline)]), token: None, allowance }
     }
 
     pub(super) fn online(&self) -> bool {

@@ -1,6 +1,8 @@
 //! [`Backend`] on Redis: each call is one room script (atomic per room); changes deliver their
 //! events to this node's sockets at once and schedule the room's presence sweep.
 
+use std::time::Duration;
+
 use async_trait::async_trait;
 
 use super::conn::{Status, unavailable};
@@ -12,6 +14,7 @@ use crate::domain::{
     ChatMessage, ClientMsgId, ConnId, DisplayName, MemberView, MessageText, RoomEvent, RoomId, Seq, UserId,
     now_millis, same_secret,
 };
+use crate::support::Rate;
 
 #[async_trait]
 impl Backend for RedisBackend {
@@ -124,6 +127,8 @@ impl Backend for RedisBackend {
             &self.inner.node,
             &a.history_len,
             &a.session_ttl_ms,
+            &a.message_rate[0],
+            &a.message_rate[1],
         ];
         let mut reply = self.run(&self.inner.scripts.post, room, &args).await?;
         let payload: String = reply.next()?;
@@ -174,6 +179,13 @@ impl Backend for RedisBackend {
         };
         let stored: String = reply.next().unwrap_or_default();
         Ok(same_secret(&stored, secret).then_some(user))
+    }
+
+    async fn spend(&self, bucket: &str, rate: Rate) -> BackendResult<()> {
+        let [per_ms, burst] = super::rate_args(rate);
+        let key = format!("c2c:allowance:{bucket}");
+        let wait_ms: u64 = self.inner.link.eval(&self.inner.scripts.allow, &key, &[&per_ms, &burst]).await?;
+        if wait_ms == 0 { Ok(()) } else { Err(BackendError::RateLimited(Duration::from_millis(wait_ms))) }
     }
 
     async fn ping(&self) -> BackendResult<()> {

@@ -115,6 +115,13 @@ impl Reply {
             "room" => return Err(BackendError::RoomNotFound),
             "member" => return Err(BackendError::NotAMember),
             "taken" => return Err(BackendError::NameTaken),
+            "limited" => {
+                let wait_ms: u64 = match rest.next() {
+                    Some(value) => redis::from_redis_value(value).map_err(unavailable)?,
+                    None => return Err(unavailable("short reply from script")),
+                };
+                return Err(BackendError::RateLimited(Duration::from_millis(wait_ms)));
+            }
             other => return Err(unavailable(format!("unknown script status {other:?}"))),
         };
         Ok(Self { status, rest })

@@ -30,6 +30,7 @@ use redis::aio::ConnectionManager;
 
 use super::{BackendConfig, BackendResult, USER_SESSION_TTL};
 use crate::domain::RoomId;
+use crate::support::Rate;
 use conn::{CALL_TIMEOUT, Link, Reply};
 use local::LocalRooms;
 use scripts::Scripts;
@@ -111,6 +112,7 @@ struct ScriptArgs {
     idle_ms: String,
     session_ttl_ms: String,
     history_len: String,
+    message_rate: [String; 2],
 }
 
 impl ScriptArgs {
@@ -120,8 +122,14 @@ impl ScriptArgs {
             idle_ms: config.room_idle_ttl.as_millis().to_string(),
             session_ttl_ms: USER_SESSION_TTL.as_millis().to_string(),
             history_len: config.history_len.to_string(),
+            message_rate: rate_args(config.message_rate),
         }
     }
+}
+
+/// A rate as the scripts' `take_token` takes it: tokens per millisecond, burst.
+fn rate_args(rate: Rate) -> [String; 2] {
+    [(rate.per_sec / 1000.0).to_string(), rate.burst.max(1).to_string()]
 }
 
 /// A weak handle for background tasks, so they end with the backend.

@@ -22,6 +22,8 @@ pub struct Scripts {
     pub check_token: Script,
     /// Pops due rooms off the sweep list (single key, no room keys).
     pub due: Script,
+    /// Spends a named allowance (single key, no room keys).
+    pub allow: Script,
 }
 
 fn with_lib(body: &str) -> Script {
@@ -45,6 +47,7 @@ impl Scripts {
             token: with_lib(include_str!("scripts/token.lua")),
             check_token: with_lib(include_str!("scripts/check_token.lua")),
             due: Script::new(include_str!("scripts/due.lua")),
+            allow: with_lib(include_str!("scripts/allow.lua")),
         }
     }
 }

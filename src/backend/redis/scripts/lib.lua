@@ -7,6 +7,19 @@ local function now_ms()
 end
 
 local function rk(R, suffix) return 'room:{' .. R .. '}:' .. suffix end
+
+-- Takes one token of the bucket hash at `key` (fields tokens, at), refilled at `per_ms` tokens
+-- a millisecond up to `burst`. Returns 0 when taken, else the milliseconds until one is there.
+-- The bucket expires once it would be full again, so idle senders leave nothing behind.
+local function take_token(key, now, per_ms, burst)
+  local b = redis.call('HMGET', key, 'tokens', 'at')
+  local tokens, at = tonumber(b[1]) or burst, tonumber(b[2]) or now
+  tokens = math.min(burst, tokens + math.max(0, now - at) * per_ms)
+  if tokens < 1 then return math.ceil((1 - tokens) / per_ms) end
+  redis.call('HSET', key, 'tokens', tostring(tokens - 1), 'at', now)
+  redis.call('PEXPIRE', key, math.ceil(burst / per_ms) + 1000)
+  return 0
+end
 local function uk(R, U, suffix) return 'user:{' .. R .. '}:' .. U .. ':' .. suffix end
 
 -- The keys that make up a room; they share the idle-expiry TTL.

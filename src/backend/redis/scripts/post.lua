@@ -1,6 +1,8 @@
--- ARGV: room, user, text, client id ('' for none), node, history length, session ttl ms
+-- ARGV: room, user, text, client id ('' for none), node, history length, session ttl ms,
+-- the member's allowance (tokens per ms, burst)
 local R, U, text, cid, node = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local history_len, session_ttl_ms = tonumber(ARGV[6]), tonumber(ARGV[7])
+local per_ms, burst = tonumber(ARGV[8]), tonumber(ARGV[9])
 if redis.call('SISMEMBER', rk(R, 'members'), U) == 0 then
   if room_exists(R) then return { 'member' } end
   return { 'room' }
@@ -21,6 +23,9 @@ if cid ~= '' then
   end
 end
 local now = now_ms()
+-- One allowance per member, whatever socket, form or instance the message came through.
+local wait = take_token(uk(R, U, 'allowance'), now, per_ms, burst)
+if wait > 0 then return { 'limited', wait } end
 local seq = redis.call('HINCRBY', rk(R, 'info'), 'seq', 1)
 local name = redis.call('HGET', rk(R, 'names'), U)
 -- Approximate trimming ('~') drops whole stream nodes instead of one entry per add, several
