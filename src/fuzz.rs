@@ -22,12 +22,15 @@ proptest! {
         let limits = Limits::default();
         match DisplayName::parse(&raw, &limits) {
             Ok(name) => {
-                prop_assert_eq!(name.as_str(), raw.trim());
+                let collapsed: String = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+                let composed: String = unicode_normalization::UnicodeNormalization::nfc(collapsed.chars()).collect();
+                prop_assert_eq!(name.as_str(), composed.as_str());
+                prop_assert!(!name.key().is_empty());
                 prop_assert!(!name.as_str().is_empty());
                 prop_assert!(name.as_str().chars().count() <= limits.max_name_chars);
                 prop_assert!(!name.as_str().chars().any(char::is_control));
             }
-            Err(e) => prop_assert!(matches!(e, TextError::NameRequired | TextError::NameTooLong | TextError::NameInvalid)),
+            Err(e) => prop_assert!(matches!(e, TextError::NameRequired | TextError::NameTooLong | TextError::NameInvalid | TextError::NameInvisible)),
         }
     }
 

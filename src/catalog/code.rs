@@ -39,6 +39,8 @@ error_codes! {
     NameTooLong = "NAME_TOO_LONG" => "A name can be at most {max} characters.",
     /// 422: display name with control characters.
     NameInvalid = "NAME_INVALID" => "A name cannot contain control characters.",
+    /// 422: display name with invisible or direction-changing characters, or nothing visible.
+    NameInvisible = "NAME_INVISIBLE" => "A name needs visible letters, and cannot contain invisible or direction-changing characters.",
     /// 422: empty message.
     MessageEmpty = "MESSAGE_EMPTY" => "Type a message first.",
     /// 422: message over the limit (`{max}`).
@@ -53,8 +55,8 @@ error_codes! {
     ServiceUnavailable = "SERVICE_UNAVAILABLE" => "The service is temporarily unavailable. Please try again shortly.",
     /// 500: a fault on the server's side.
     InternalError = "INTERNAL_ERROR" => "Something went wrong on our side. Please try again.",
-    /// 409: a present member already uses the name.
-    NameTaken = "NAME_TAKEN" => "Someone in this room is already using that name. Pick another.",
+    /// 409: a present member already uses the name, or one that looks the same.
+    NameTaken = "NAME_TAKEN" => "Someone in this room is already using that name, or one that looks just like it. Pick another.",
     /// 403: a form without a valid CSRF token (usually an old tab).
     FormExpired = "FORM_EXPIRED" => "This form has expired. Please submit it again.",
     /// 403: a request from a foreign origin.
@@ -68,6 +70,7 @@ impl From<crate::domain::TextError> for ErrorCode {
             TextError::NameRequired => ErrorCode::NameRequired,
             TextError::NameTooLong => ErrorCode::NameTooLong,
             TextError::NameInvalid => ErrorCode::NameInvalid,
+            TextError::NameInvisible => ErrorCode::NameInvisible,
             TextError::MessageEmpty => ErrorCode::MessageEmpty,
             TextError::MessageTooLong => ErrorCode::MessageTooLong,
         }

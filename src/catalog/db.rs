@@ -11,7 +11,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 
 /// Migrations, embedded so the binary needs no files beside it: a portable part both dialects
-/// accept, then each dialect's own (triggers).
+/// accept, then each dialect's own (triggers), then portable ones again.
 const PORTABLE: &[(i64, &str, &str)] = &[
     (1, "error_info", include_str!("../../migrations/0001_error_info.sql")),
     (2, "seed en ko", include_str!("../../migrations/0002_seed_en_ko.sql")),
@@ -20,6 +20,9 @@ const SQLITE: &[(i64, &str, &str)] =
     &[(3, "translator columns", include_str!("../../migrations/sqlite/0003_translator.sql"))];
 const POSTGRES: &[(i64, &str, &str)] =
     &[(3, "translator columns", include_str!("../../migrations/postgres/0003_translator.sql"))];
+/// Portable migrations that come after the dialects' own.
+const PORTABLE_LATER: &[(i64, &str, &str)] =
+    &[(4, "name rules", include_str!("../../migrations/0004_name_rules.sql"))];
 
 /// Why the database could not be opened or read.
 #[derive(Debug, thiserror::Error)]
@@ -76,6 +79,7 @@ impl Db {
         let migrations = PORTABLE
             .iter()
             .chain(dialect)
+            .chain(PORTABLE_LATER)
             .map(|(version, description, sql)| {
                 Migration::new(
                     *version,

@@ -4,12 +4,14 @@
 mod event;
 mod ids;
 mod limits;
+mod name;
 mod text;
 
 pub use event::{ChatMessage, MemberView, Place, PresenceChange, RoomEvent, StreamPos};
 pub use ids::{ClientMsgId, ConnId, RoomId, Seq, UserId, random_secret as ids_random_secret, same_secret};
 pub use limits::Limits;
-pub use text::{DisplayName, MessageText, TextError};
+pub use name::DisplayName;
+pub use text::{MessageText, TextError};
 
 /// Milliseconds since the Unix epoch, the wall-clock time stamped on messages.
 pub type UnixMillis = i64;

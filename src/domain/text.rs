@@ -1,6 +1,5 @@
-//! User-typed text: display names and messages, parsed once at the edge.
-
-use std::fmt;
+//! User-typed text: messages (display names are `name.rs`), parsed once at the edge, and why
+//! either was refused.
 
 use super::Limits;
 
@@ -16,6 +15,9 @@ pub enum TextError {
     /// The name holds control characters.
     #[error("name holds control characters")]
     NameInvalid,
+    /// The name holds characters that hide or reorder text, or nothing visible at all.
+    #[error("name holds invisible or direction-changing characters")]
+    NameInvisible,
     /// The message was empty after trimming.
     #[error("message is empty")]
     MessageEmpty,
@@ -28,66 +30,12 @@ impl TextError {
     /// The limit the refused text broke, for the `{max}` of its message.
     pub fn limit(self, limits: &Limits) -> usize {
         match self {
-            TextError::NameRequired | TextError::NameTooLong | TextError::NameInvalid => {
-                limits.max_name_chars
-            }
+            TextError::NameRequired
+            | TextError::NameTooLong
+            | TextError::NameInvalid
+            | TextError::NameInvisible => limits.max_name_chars,
             TextError::MessageEmpty | TextError::MessageTooLong => limits.max_message_chars,
         }
-    }
-}
-
-/// A display name: 1–`max_name_chars` characters after trimming, no control characters.
-#[derive(Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(transparent)]
-pub struct DisplayName(String);
-
-impl DisplayName {
-    /// Trims `raw` and checks it against `limits`.
-    pub fn parse(raw: &str, limits: &Limits) -> Result<Self, TextError> {
-        let name = raw.trim();
-        if name.is_empty() {
-            return Err(TextError::NameRequired);
-        }
-        if name.chars().any(char::is_control) {
-            return Err(TextError::NameInvalid);
-        }
-        if name.chars().count() > limits.max_name_chars {
-            return Err(TextError::NameTooLong);
-        }
-        Ok(Self(name.to_owned()))
-    }
-
-    /// Rebuilds a name the backend stored; it was parsed when it came in.
-    pub fn from_stored(name: String) -> Self {
-        Self(name)
-    }
-
-    /// The comparison key for "is this name taken": case-insensitive, so `Alice` and `alice`
-    /// cannot both be online in one room.
-    pub fn key(&self) -> String {
-        self.0.to_lowercase()
-    }
-
-    /// The name as typed (trimmed).
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// `name 2`, `name 3`, …: the name a returning member gets when someone present took theirs.
-    pub fn with_suffix(&self, n: u32) -> Self {
-        Self(format!("{} {n}", self.0))
-    }
-}
-
-impl fmt::Display for DisplayName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl fmt::Debug for DisplayName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?}", self.0)
     }
 }
 
@@ -132,24 +80,6 @@ mod tests {
 
     fn limits() -> Limits {
         Limits::default()
-    }
-
-    #[test]
-    fn names_are_trimmed_and_bounded() {
-        assert_eq!(DisplayName::parse("  홍길동 ", &limits()).map(|n| n.0), Ok("홍길동".into()));
-        assert_eq!(DisplayName::parse("   ", &limits()), Err(TextError::NameRequired));
-        assert_eq!(DisplayName::parse(&"가".repeat(32), &limits()).map(|n| n.0.chars().count()), Ok(32));
-        assert_eq!(DisplayName::parse(&"가".repeat(33), &limits()), Err(TextError::NameTooLong));
-        assert_eq!(DisplayName::parse("a\u{0}b", &limits()), Err(TextError::NameInvalid));
-        assert_eq!(DisplayName::parse("a\nb", &limits()), Err(TextError::NameInvalid));
-    }
-
-    #[test]
-    fn name_keys_ignore_case() {
-        let a = DisplayName::parse("Alice", &limits()).unwrap();
-        let b = DisplayName::parse("alice", &limits()).unwrap();
-        assert_eq!(a.key(), b.key());
-        assert_eq!(a.with_suffix(2).as_str(), "Alice 2");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use askama::Template;
 
-use super::{MemberFragment, MessageFragment, NoticeFragment, Ui, fill, log_items, member_items, render};
+use super::{MemberFragment, MessageFragment, NoticeFragment, Ui, log_items, member_items, render};
 use crate::backend::History;
 use crate::domain::{MemberView, PresenceChange, RoomEvent, RoomId, UserId};
 
@@ -64,8 +64,7 @@ pub fn event_frame(ui: &'static Ui, event: &RoomEvent) -> String {
 
 fn presence_frame(ui: &'static Ui, member: &MemberView, change: PresenceChange) -> String {
     let notice = |template: &str, kind: &'static str| {
-        let text = fill(template, "name", member.name.as_str());
-        append_messages(&render(&NoticeFragment { kind, text: &text }))
+        append_messages(&render(&NoticeFragment::about(kind, template, member.name.as_str())))
     };
     match change {
         PresenceChange::Joined => {

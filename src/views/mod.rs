@@ -177,14 +177,32 @@ impl<'a> MemberFragment<'a> {
     }
 }
 
-/// A line in the log that is not a message (joins, leaves, markers).
+/// A line in the log that is not a message (joins, leaves, markers), with the name it is about
+/// isolated (`<bdi>`) from the words around it.
 #[derive(Template)]
 #[template(path = "fragments/_notice.html")]
 pub struct NoticeFragment<'a> {
     /// CSS class: `joined`, `left`, `truncated`, `empty`.
     pub kind: &'static str,
-    /// The text.
-    pub text: &'a str,
+    /// The text before the name (all of it, without one).
+    pub before: &'a str,
+    /// The name, if the notice is about someone.
+    pub name: Option<&'a str>,
+    /// The text after the name.
+    pub after: &'a str,
+}
+
+impl<'a> NoticeFragment<'a> {
+    /// A notice without a name.
+    pub fn plain(kind: &'static str, text: &'a str) -> Self {
+        Self { kind, before: text, name: None, after: "" }
+    }
+
+    /// A notice from `template`, whose `{name}` is `name`.
+    pub fn about(kind: &'static str, template: &'a str, name: &'a str) -> Self {
+        let (before, after) = template.split_once("{name}").unwrap_or((template, ""));
+        Self { kind, before, name: Some(name), after }
+    }
 }
 
 /// Renders a template; a failure (a bug in a template) is logged and yields an empty string so
@@ -206,9 +224,9 @@ pub fn render_log(ui: &'static Ui, history: &History) -> String {
 /// chunks arrive.
 pub fn log_items(ui: &'static Ui, history: &History) -> Vec<String> {
     let mut items = Vec::with_capacity(history.messages.len() + 2);
-    items.push(render(&NoticeFragment { kind: "empty", text: ui.empty_room }));
+    items.push(render(&NoticeFragment::plain("empty", ui.empty_room)));
     if history.truncated {
-        items.push(render(&NoticeFragment { kind: "truncated", text: ui.history_truncated }));
+        items.push(render(&NoticeFragment::plain("truncated", ui.history_truncated)));
     }
     items.extend(history.messages.iter().map(|m| render(&MessageFragment::new(m))));
     items

@@ -320,3 +320,45 @@ async fn per_address_limits_hold_across_instances() {
     let mut conn = client.get_multiplexed_async_connection().await.unwrap();
     let _: () = redis::cmd("FLUSHDB").query_async(&mut conn).await.unwrap();
 }
+
+#[tokio::test]
+async fn names_nobody_can_fake() {
+    let app = spawn_app().await;
+    let (room, _, _) = api_room(&app, "Alice").await;
+    let path = format!("/api/rooms/{room}/members");
+    let join = |name: &str| app.api_post(&path, json!({"name": name}));
+    for (name, status, code) in [
+        ("\u{410}lice", StatusCode::CONFLICT, "NAME_TAKEN"),
+        ("Ａｌｉｃｅ", StatusCode::CONFLICT, "NAME_TAKEN"),
+        ("ALICE", StatusCode::CONFLICT, "NAME_TAKEN"),
+        ("Alice\u{200B}", StatusCode::UNPROCESSABLE_ENTITY, "NAME_INVISIBLE"),
+        ("\u{202E}ecilA", StatusCode::UNPROCESSABLE_ENTITY, "NAME_INVISIBLE"),
+        ("\u{200B}\u{2060}", StatusCode::UNPROCESSABLE_ENTITY, "NAME_INVISIBLE"),
+        ("\u{3164}\u{3164}", StatusCode::UNPROCESSABLE_ENTITY, "NAME_INVISIBLE"),
+    ] {
+        let (got, body) = join(name).await;
+        assert_eq!((got, body["error"]["code"].as_str()), (status, Some(code)), "{name:?}: {body}");
+        assert!(!body["error"]["message"].as_str().unwrap().is_empty());
+    }
+    let (got, _) = join("Jos\u{e9}").await;
+    assert_eq!(got, StatusCode::CREATED);
+    let (got, body) = join("Jose\u{301}").await;
+    assert_eq!(got, StatusCode::CONFLICT, "José composed and decomposed are one name: {body}");
+    let (got, _) = join("Bob   Smith").await;
+    assert_eq!(got, StatusCode::CREATED);
+    let (got, _) = join("Bob Smith").await;
+    assert_eq!(got, StatusCode::CONFLICT, "inner spaces collapse");
+    let (_, info) = app.api_get(&format!("/api/rooms/{room}"), None).await;
+    let names: Vec<&str> =
+        info["data"]["members"].as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap()).collect();
+    assert!(names.contains(&"Bob Smith"), "{names:?}");
+    // A name in another script of its own is welcome.
+    assert_eq!(join("محمد").await.0, StatusCode::CREATED);
+    // Names render isolated from the text around them.
+    let browser = app.browser();
+    let page = browser.get(&format!("/r/{room}")).await;
+    let csrf = page.field("csrf");
+    browser.post(&format!("/r/{room}/join"), &[("name", "Dana"), ("csrf", &csrf)]).await;
+    let chat = browser.get(&format!("/r/{room}")).await;
+    assert!(chat.body.contains("<bdi class=\"member-name\">Alice</bdi>"), "{}", chat.body);
+}

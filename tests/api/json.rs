@@ -285,7 +285,7 @@ async fn programs_and_browsers_share_one_room() {
 
     // A bot leaving is seen by the browser.
     bot.send(json!({"t": "leave", "roomId": room})).await;
-    assert!(live.until("hx-swap-oob=\"delete\"").await.contains("Bot left the room"));
+    assert!(live.until("hx-swap-oob=\"delete\"").await.contains("<bdi>Bot</bdi> left the room"));
 }
 
 #[tokio::test]

@@ -23,7 +23,7 @@ async fn two_members_chat_live_and_see_each_other_join() {
     bob.join(&room, "Bob").await;
     let joined = a.until("Bob").await;
     assert!(joined.contains(r#"id="members" hx-swap-oob="beforeend""#), "{joined}");
-    assert!(joined.contains("Bob joined"));
+    assert!(joined.contains("<bdi>Bob</bdi> joined"), "the name isolated: {joined}");
 
     let mut b = bob.connect_live(&room).await;
     let snap_b = b.next_snapshot().await;
@@ -208,7 +208,7 @@ async fn members_go_offline_when_their_socket_closes() {
     let csrf = bob.get(&format!("/r/{room}")).await.field("csrf");
     bob.post(&format!("/r/{room}/leave"), &[("csrf", &csrf)]).await;
     let left = a.until("hx-swap-oob=\"delete\"").await;
-    assert!(left.contains("Bob left the room"));
+    assert!(left.contains("<bdi>Bob</bdi> left the room"));
 }
 
 #[tokio::test]

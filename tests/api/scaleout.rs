@@ -61,7 +61,7 @@ async fn two_instances_on_one_redis_are_one_chat() {
     // Carol joins on A; Bob's socket on B hears about it.
     let carol = a.browser();
     carol.join(&room, "Carol").await;
-    assert!(b_live.until("Carol").await.contains("Carol joined"));
+    assert!(b_live.until("Carol").await.contains("<bdi>Carol</bdi> joined"));
 }
 
 #[tokio::test]
