@@ -148,6 +148,10 @@ impl Config {
             config.request_timeout =
                 parse_duration(&v).ok_or_else(|| err("C2C_REQUEST_TIMEOUT", duration_hint(&v)))?;
         }
+        if let Some(v) = get("C2C_HEADER_TIMEOUT") {
+            config.limits.header_timeout =
+                parse_duration(&v).ok_or_else(|| err("C2C_HEADER_TIMEOUT", duration_hint(&v)))?;
+        }
         if let Some(v) = get("C2C_UNJOINED_GRACE") {
             config.limits.unjoined_grace =
                 parse_duration(&v).ok_or_else(|| err("C2C_UNJOINED_GRACE", duration_hint(&v)))?;
@@ -191,6 +195,9 @@ impl Config {
         limits.max_name_chars = number(&get, "C2C_MAX_NAME_CHARS", limits.max_name_chars)?;
         limits.max_message_chars = number(&get, "C2C_MAX_MESSAGE_CHARS", limits.max_message_chars)?;
         limits.max_frame_bytes = number(&get, "C2C_MAX_FRAME_BYTES", limits.max_frame_bytes)?;
+        limits.max_connections = number(&get, "C2C_MAX_CONNECTIONS", limits.max_connections)?;
+        limits.max_connections_per_address =
+            number(&get, "C2C_MAX_CONNECTIONS_PER_ADDR", limits.max_connections_per_address)?;
         limits.rate_burst = number(&get, "C2C_RATE_BURST", limits.rate_burst)?;
         limits.rate_per_sec = number(&get, "C2C_RATE_PER_SEC", limits.rate_per_sec)?;
         if !(limits.rate_per_sec > 0.0 && limits.rate_per_sec.is_finite()) {
@@ -266,6 +273,8 @@ mod tests {
             ("C2C_ROOM_IDLE_TTL", "soon"),
             ("C2C_REQUEST_TIMEOUT", "0s"),
             ("C2C_TRANSLATOR_TOKEN", "short"),
+            ("C2C_HEADER_TIMEOUT", "never"),
+            ("C2C_MAX_CONNECTIONS_PER_ADDR", "0"),
             ("DATABASE_URL", "mysql://x"),
             ("REDIS_URL", "localhost"),
             ("C2C_MAX_MESSAGE_CHARS", "-3"),

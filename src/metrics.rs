@@ -74,6 +74,8 @@ pub struct Metrics {
     pub limited_creates: Counter,
     /// Joins refused by the per-address limit.
     pub limited_joins: Counter,
+    /// Connections refused by the overall or per-address cap.
+    pub refused_connections: Counter,
 }
 
 /// The metric handles.
@@ -96,6 +98,7 @@ pub fn metrics() -> &'static Metrics {
             limited_messages: counter!("c2c_rate_limited_total", "what" => "message"),
             limited_creates: counter!("c2c_rate_limited_total", "what" => "create"),
             limited_joins: counter!("c2c_rate_limited_total", "what" => "join"),
+            refused_connections: counter!("c2c_rate_limited_total", "what" => "connection"),
         }
     });
     &METRICS

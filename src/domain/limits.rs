@@ -23,6 +23,13 @@ pub struct Limits {
     pub joins_per_min: u32,
     /// How long a JSON socket may stay open without joining a room.
     pub unjoined_grace: Duration,
+    /// How long a client may take to send a request's headers, and a kept-alive connection
+    /// may wait for its next request.
+    pub header_timeout: Duration,
+    /// Open connections (sockets included) the server holds at most.
+    pub max_connections: usize,
+    /// Open connections one client address may hold (addresses of trusted proxies excepted).
+    pub max_connections_per_address: usize,
 }
 
 impl Default for Limits {
@@ -36,6 +43,9 @@ impl Default for Limits {
             creates_per_min: 20,
             joins_per_min: 60,
             unjoined_grace: Duration::from_secs(10),
+            header_timeout: Duration::from_secs(10),
+            max_connections: 10_000,
+            max_connections_per_address: 256,
         }
     }
 }

@@ -362,3 +362,51 @@ async fn names_nobody_can_fake() {
     let chat = browser.get(&format!("/r/{room}")).await;
     assert!(chat.body.contains("<bdi class=\"member-name\">Alice</bdi>"), "{}", chat.body);
 }
+
+#[tokio::test]
+async fn half_sent_requests_are_closed_and_others_are_served() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app_with(|c| c.limits.header_timeout = Duration::from_secs(2)).await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let mut stalled = Vec::new();
+    for _ in 0..1500 {
+        let Ok(mut tcp) = tokio::net::TcpStream::connect(&addr).await else { break };
+        let _ = tcp.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ").await;
+        stalled.push(tcp);
+    }
+    // Someone else is still served at once.
+    let other = reqwest::Client::builder().local_address("127.0.0.2".parse().ok()).build().unwrap();
+    let started = std::time::Instant::now();
+    let res = other.get(format!("{}/healthz", app.base)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(started.elapsed() < Duration::from_secs(1), "served in {:?}", started.elapsed());
+    // Every stalled connection is closed within the header timeout (or at once, past the cap).
+    let closed = tokio::time::timeout(Duration::from_secs(6), async {
+        for tcp in &mut stalled {
+            let mut buf = [0u8; 512];
+            loop {
+                match tcp.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => continue,
+                }
+            }
+        }
+    })
+    .await;
+    assert!(closed.is_ok(), "half-sent requests still open after the header timeout");
+    // A kept-alive connection that asks for nothing more is closed after the same timeout.
+    let mut idle = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    let mut response = Vec::new();
+    while !response.ends_with(b"\r\n\r\nok") {
+        let mut chunk = [0u8; 256];
+        let n = idle.read(&mut chunk).await.unwrap();
+        assert!(n > 0, "the response comes whole");
+        response.extend_from_slice(&chunk[..n]);
+    }
+    let mut response = [0u8; 256];
+    let started = std::time::Instant::now();
+    let eof = tokio::time::timeout(Duration::from_secs(6), idle.read(&mut response)).await;
+    assert!(matches!(eof, Ok(Ok(0)) | Ok(Err(_))), "idle connection still open");
+    assert!(started.elapsed() >= Duration::from_secs(1), "not before the timeout");
+}

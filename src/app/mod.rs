@@ -2,12 +2,13 @@
 //! background tasks; [`App::run_until`] serves until a shutdown signal. Tests call the same
 //! functions on port 0.
 
-use std::future::{Future, IntoFuture};
+mod accept;
+
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower_sessions_redis_store::RedisStore;
@@ -124,46 +125,30 @@ impl App {
     /// the request timeout), and returns.
     pub async fn run_until(self, signal: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let (shutdown, sockets) = (self.shutdown, self.sockets);
-        let stopping = shutdown.subscribe();
         let open = sockets.clone();
-        let graceful = async move {
+        tokio::spawn(async move {
             signal.await;
             tracing::info!(sockets = open.open(), "shutting down: closing live sockets");
             let _ = shutdown.send(true);
-        };
-        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        // TCP_NODELAY on every accepted connection: live frames are small and must leave at
-        // once, not wait for the previous one's acknowledgement (Nagle's algorithm).
-        let listener = self.listener.tap_io(|tcp| {
-            if let Err(err) = tcp.set_nodelay(true) {
-                tracing::debug!(error = %err, "cannot set TCP_NODELAY");
-            }
         });
-        let served = axum::serve(listener, service).with_graceful_shutdown(graceful);
+        let config = &self.state.config;
         // Requests in flight when the signal came get the request timeout to finish (each is
         // bounded by it anyway); a stuck connection must not keep the process alive.
-        let in_flight_limit = self.state.config.request_timeout;
-        let result = tokio::select! {
-            result = served.into_future() => result,
-            () = deadline_after(stopping, in_flight_limit) => {
-                tracing::warn!("requests still in flight at the shutdown limit");
-                Ok(())
-            }
-        };
+        accept::serve(
+            self.listener,
+            self.router,
+            config.limits.clone(),
+            config.trusted_proxies.clone(),
+            self.state.shutdown.clone(),
+            config.request_timeout,
+        )
+        .await;
         if !sockets.drained(SHUTDOWN_LIMIT).await {
             tracing::warn!(open = sockets.open(), "sockets still open at the shutdown limit");
         }
         tracing::info!("stopped");
-        result
+        Ok(())
     }
-}
-
-/// Completes `limit` after shutdown began.
-async fn deadline_after(mut stopping: watch::Receiver<bool>, limit: Duration) {
-    if stopping.wait_for(|down| *down).await.is_err() {
-        return std::future::pending().await;
-    }
-    tokio::time::sleep(limit).await;
 }
 
 /// The connection pool of the session store (tower-sessions-redis-store speaks `fred`). Commands
