@@ -198,6 +198,8 @@ impl Config {
         limits.max_connections = number(&get, "C2C_MAX_CONNECTIONS", limits.max_connections)?;
         limits.max_connections_per_address =
             number(&get, "C2C_MAX_CONNECTIONS_PER_ADDR", limits.max_connections_per_address)?;
+        limits.max_sockets_per_member =
+            number(&get, "C2C_MAX_SOCKETS_PER_MEMBER", limits.max_sockets_per_member)?;
         limits.rate_burst = number(&get, "C2C_RATE_BURST", limits.rate_burst)?;
         limits.rate_per_sec = number(&get, "C2C_RATE_PER_SEC", limits.rate_per_sec)?;
         if !(limits.rate_per_sec > 0.0 && limits.rate_per_sec.is_finite()) {

@@ -89,7 +89,12 @@ impl App {
             config: Arc::new(config.clone()),
         };
         let sockets = SocketTracker::default();
-        let live = crate::live::router(LiveState { app: state.clone(), hub, sockets: sockets.clone() });
+        let live = crate::live::router(LiveState {
+            app: state.clone(),
+            hub,
+            sockets: sockets.clone(),
+            members: Default::default(),
+        });
         let (router, memory_sessions) = match &config.redis_url {
             Some(url) => {
                 let store = RedisStore::new(session_pool(url).await?);

@@ -61,6 +61,8 @@ error_codes! {
     FormExpired = "FORM_EXPIRED" => "This form has expired. Please submit it again.",
     /// 403: a request from a foreign origin.
     Forbidden = "FORBIDDEN" => "This request is not allowed.",
+    /// 429: a member has as many live sockets open as allowed.
+    TooManyConnections = "TOO_MANY_CONNECTIONS" => "Too many connections are open for you. Close some tabs or windows and try again.",
 }
 
 impl From<crate::domain::TextError> for ErrorCode {

@@ -21,8 +21,10 @@ const SQLITE: &[(i64, &str, &str)] =
 const POSTGRES: &[(i64, &str, &str)] =
     &[(3, "translator columns", include_str!("../../migrations/postgres/0003_translator.sql"))];
 /// Portable migrations that come after the dialects' own.
-const PORTABLE_LATER: &[(i64, &str, &str)] =
-    &[(4, "name rules", include_str!("../../migrations/0004_name_rules.sql"))];
+const PORTABLE_LATER: &[(i64, &str, &str)] = &[
+    (4, "name rules", include_str!("../../migrations/0004_name_rules.sql")),
+    (5, "too many connections", include_str!("../../migrations/0005_too_many_connections.sql")),
+];
 
 /// Why the database could not be opened or read.
 #[derive(Debug, thiserror::Error)]

@@ -30,6 +30,8 @@ pub struct Limits {
     pub max_connections: usize,
     /// Open connections one client address may hold (addresses of trusted proxies excepted).
     pub max_connections_per_address: usize,
+    /// Live sockets one member may have in their room at once (tabs, devices, programs).
+    pub max_sockets_per_member: usize,
 }
 
 impl Default for Limits {
@@ -46,6 +48,7 @@ impl Default for Limits {
             header_timeout: Duration::from_secs(10),
             max_connections: 10_000,
             max_connections_per_address: 256,
+            max_sockets_per_member: 20,
         }
     }
 }

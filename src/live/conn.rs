@@ -13,7 +13,7 @@ use super::LiveState;
 use super::core::{Exit, Protocol, Step};
 use super::hub::{Format, Outgoing};
 use super::socket::{BATCH, SILENCE_LIMIT, heartbeat, record_delivery};
-use super::tracker::SocketGuard;
+use super::tracker::{MemberSeat, SocketGuard};
 use crate::backend::{Backend, BackendError};
 use crate::catalog::Locales;
 use crate::domain::{ClientMsgId, ConnId, Limits, MessageText, RoomId, Seq, StreamPos, UserId};
@@ -28,6 +28,7 @@ pub(super) struct Attached {
     user: UserId,
     pub(super) events: Receiver<Arc<Outgoing>>,
     pos: StreamPos,
+    _seat: MemberSeat,
 }
 
 /// One socket's connection: the core's side of it.
@@ -116,6 +117,9 @@ impl Conn {
         since: Seq,
     ) -> Step {
         self.detach().await;
+        let Some(seat) = self.live.members.take(&user, self.limits().max_sockets_per_member) else {
+            return Step::Lost(AppError::TooManyConnections);
+        };
         if let Err(err) = self.backend().touch(&room, &user, &self.id).await {
             return Step::Lost(err.into());
         }
@@ -126,7 +130,7 @@ impl Conn {
         // In step with the room's other sockets from now on.
         self.heartbeat = heartbeat(self.backend(), Some(&room));
         let pos = StreamPos { last_seq: since, member_version: 0 };
-        self.attached = Some(Attached { room, user, events, pos });
+        self.attached = Some(Attached { room, user, events, pos, _seat: seat });
         self.snapshot(proto, false).await
     }
 

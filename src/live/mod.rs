@@ -20,7 +20,7 @@ use axum::routing::get;
 pub(crate) use html::parse_composer;
 pub use hub::{Format, Hub, Outgoing};
 pub use socket::SOCKET_BUFFER;
-pub use tracker::{SocketGuard, SocketTracker};
+pub use tracker::{MemberSeat, MemberSockets, SocketGuard, SocketTracker};
 
 use crate::state::AppState;
 
@@ -34,6 +34,8 @@ pub struct LiveState {
     pub hub: Hub,
     /// Open sockets.
     pub sockets: SocketTracker,
+    /// Open sockets per member.
+    pub members: MemberSockets,
 }
 
 impl FromRef<LiveState> for AppState {

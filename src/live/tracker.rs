@@ -1,5 +1,5 @@
-//! Counts live sockets so shutdown can wait for them to close and clean up their presence
-//! (`axum::serve` does not wait for upgraded connections).
+//! Counts live sockets: all of them, so shutdown can wait for them to close and clean up their
+//! presence, and each member's, so one member cannot hold any number open.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -7,6 +7,9 @@ use std::time::Duration;
 
 use metrics::Gauge;
 use tokio::sync::Notify;
+
+use crate::domain::UserId;
+use crate::support::lock;
 
 /// The live sockets of this instance.
 #[derive(Clone, Default)]
@@ -59,6 +62,44 @@ impl Drop for SocketGuard {
         self.gauge.decrement(1.0);
         if self.inner.open.fetch_sub(1, Ordering::SeqCst) == 1 {
             self.inner.closed.notify_waiters();
+        }
+    }
+}
+
+/// Live sockets per member on this instance, so one member cannot hold open any number of
+/// them (docs/security.md).
+#[derive(Clone, Default)]
+pub struct MemberSockets {
+    open: Arc<std::sync::Mutex<std::collections::HashMap<UserId, usize>>>,
+}
+
+/// One socket's place among its member's; released when dropped.
+pub struct MemberSeat {
+    open: Arc<std::sync::Mutex<std::collections::HashMap<UserId, usize>>>,
+    user: UserId,
+}
+
+impl MemberSockets {
+    /// A seat for another socket of `user`, unless they hold `max` already.
+    pub fn take(&self, user: &UserId, max: usize) -> Option<MemberSeat> {
+        let mut open = lock(&self.open);
+        let held = open.entry(user.clone()).or_default();
+        if *held >= max {
+            return None;
+        }
+        *held += 1;
+        Some(MemberSeat { open: self.open.clone(), user: user.clone() })
+    }
+}
+
+impl Drop for MemberSeat {
+    fn drop(&mut self) {
+        let mut open = lock(&self.open);
+        if let Some(held) = open.get_mut(&self.user) {
+            *held -= 1;
+            if *held == 0 {
+                open.remove(&self.user);
+            }
         }
     }
 }

@@ -50,6 +50,8 @@ pub enum AppError {
     Forbidden,
     /// 429 `RATE_LIMITED` with `Retry-After`.
     RateLimited(u64),
+    /// 429 `TOO_MANY_CONNECTIONS`: a member has as many live sockets open as allowed.
+    TooManyConnections,
     /// 503 `SERVICE_UNAVAILABLE`: the backend cannot be reached.
     Unavailable(String),
     /// 500 `INTERNAL_ERROR`: logged, never shown.
@@ -70,6 +72,7 @@ impl AppError {
             AppError::FormExpired => (StatusCode::FORBIDDEN, ErrorCode::FormExpired),
             AppError::Forbidden => (StatusCode::FORBIDDEN, ErrorCode::Forbidden),
             AppError::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited),
+            AppError::TooManyConnections => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyConnections),
             AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::ServiceUnavailable),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::InternalError),
         }

@@ -277,7 +277,7 @@ async fn a_json_socket_that_never_joins_is_closed() {
 
 #[tokio::test]
 async fn one_member_on_fifty_sockets_gets_one_allowance() {
-    let app = spawn_app().await;
+    let app = spawn_app_with(|c| c.limits.max_sockets_per_member = 100).await;
     let (room, _, token) = api_room(&app, "Bot").await;
     let mut sockets = Vec::new();
     for _ in 0..50 {
@@ -409,4 +409,32 @@ async fn half_sent_requests_are_closed_and_others_are_served() {
     let eof = tokio::time::timeout(Duration::from_secs(6), idle.read(&mut response)).await;
     assert!(matches!(eof, Ok(Ok(0)) | Ok(Err(_))), "idle connection still open");
     assert!(started.elapsed() >= Duration::from_secs(1), "not before the timeout");
+}
+
+#[tokio::test]
+async fn one_member_holds_a_bounded_number_of_sockets() {
+    let app = spawn_app().await;
+    let (room, _, token) = api_room(&app, "Bot").await;
+    let mut sockets = Vec::new();
+    let mut refused = 0;
+    for _ in 0..24 {
+        let mut bot = app.json_client().await;
+        bot.send(json!({"t": "join", "roomId": room, "token": token})).await;
+        let frame = bot.next().await;
+        match frame["t"].as_str() {
+            Some("joined") => sockets.push(bot),
+            Some("error") => {
+                assert_eq!(frame["code"], "TOO_MANY_CONNECTIONS", "{frame}");
+                refused += 1;
+            }
+            _ => panic!("{frame}"),
+        }
+    }
+    assert_eq!((sockets.len(), refused), (20, 4));
+    // Closing one makes room for another.
+    drop(sockets.pop());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut bot = app.json_client().await;
+    bot.send(json!({"t": "join", "roomId": room, "token": token})).await;
+    assert_eq!(bot.next().await["t"], "joined");
 }
