@@ -53,7 +53,7 @@ async fn cookieless_page_views_store_nothing_in_redis() {
         n
     };
     let before = keys(conn.clone()).await;
-    cookieless_views(&app.base, &room, 4_000).await;
+    cookieless_views(&app.base, &room, 20_000).await;
     let after = keys(conn.clone()).await;
     assert!(after <= before, "page views stored {} Redis keys", after - before);
     let _: () = redis::cmd("FLUSHDB").query_async(&mut conn).await.unwrap();
