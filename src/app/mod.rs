@@ -22,6 +22,7 @@ use crate::live::{Hub, LiveState, SocketTracker};
 use crate::state::AppState;
 use crate::web;
 use crate::web::session::MemoryStore;
+use crate::web::sqlite_sessions::SqliteStore;
 
 /// Shutdown waits at most this long for live sockets to close and clean up their presence.
 pub const SHUTDOWN_LIMIT: Duration = Duration::from_secs(8);
@@ -53,7 +54,7 @@ pub struct App {
     router: axum::Router,
     state: AppState,
     sockets: SocketTracker,
-    memory_sessions: Option<MemoryStore>,
+    sessions: Sessions,
     shutdown: watch::Sender<bool>,
 }
 
@@ -95,18 +96,25 @@ impl App {
             sockets: sockets.clone(),
             members: Default::default(),
         });
-        let (router, memory_sessions) = match &config.redis_url {
-            Some(url) => {
+        let ttl = config.session_ttl;
+        let (router, sessions) = match (&config.redis_url, state.catalog.db().sqlite()) {
+            (Some(url), _) => {
                 let store = RedisStore::new(session_pool(url).await?);
-                (web::router(state.clone(), store, config.session_ttl, live), None)
+                (web::router(state.clone(), store, ttl, live), Sessions::Redis)
             }
-            None => {
+            // The embedded default keeps sessions in its SQLite file: a restart keeps them.
+            (None, Some(pool)) => {
+                let store = SqliteStore::new(pool.clone());
+                spawn_session_sweep(Sessions::Sqlite(store.clone()));
+                (web::router(state.clone(), store.clone(), ttl, live), Sessions::Sqlite(store))
+            }
+            (None, None) => {
                 let store = MemoryStore::default();
-                spawn_session_sweep(store.clone());
-                (web::router(state.clone(), store.clone(), config.session_ttl, live), Some(store))
+                spawn_session_sweep(Sessions::Memory(store.clone()));
+                (web::router(state.clone(), store.clone(), ttl, live), Sessions::Memory(store))
             }
         };
-        Ok(Self { listener, router, state, sockets, memory_sessions, shutdown })
+        Ok(Self { listener, router, state, sockets, sessions, shutdown })
     }
 
     /// The address actually bound (port 0 becomes a real port).
@@ -119,9 +127,9 @@ impl App {
         &self.state
     }
 
-    /// The embedded session store, when sessions are kept in memory (tests count them).
-    pub fn memory_sessions(&self) -> Option<MemoryStore> {
-        self.memory_sessions.clone()
+    /// Where browser sessions are kept (tests count them).
+    pub fn sessions(&self) -> Sessions {
+        self.sessions.clone()
     }
 
     /// Serves until `signal` completes, then stops accepting, closes live sockets with 1012
@@ -183,12 +191,43 @@ async fn session_pool(url: &str) -> Result<fred::prelude::Pool, StartError> {
     Ok(pool)
 }
 
-fn spawn_session_sweep(store: MemoryStore) {
+/// Where browser sessions are kept.
+#[derive(Clone, Debug)]
+pub enum Sessions {
+    /// In Redis (`REDIS_URL`).
+    Redis,
+    /// In the SQLite file of the embedded default.
+    Sqlite(SqliteStore),
+    /// In memory (the embedded backend with a PostgreSQL catalogue).
+    Memory(MemoryStore),
+}
+
+impl Sessions {
+    /// Sessions held, where the app can count them itself (not in Redis).
+    pub async fn count(&self) -> Option<usize> {
+        match self {
+            Sessions::Redis => None,
+            Sessions::Sqlite(store) => store.count().await.ok().and_then(|n| usize::try_from(n).ok()),
+            Sessions::Memory(store) => Some(store.len()),
+        }
+    }
+}
+
+/// Drops expired sessions every minute (neither store forgets them by itself).
+fn spawn_session_sweep(sessions: Sessions) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(SESSION_SWEEP_INTERVAL);
         loop {
             tick.tick().await;
-            store.sweep();
+            match &sessions {
+                Sessions::Sqlite(store) => {
+                    if let Err(err) = store.sweep().await {
+                        tracing::warn!(error = %err, "cannot sweep expired sessions");
+                    }
+                }
+                Sessions::Memory(store) => store.sweep(),
+                Sessions::Redis => return,
+            }
         }
     });
 }

@@ -10,14 +10,17 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 
-/// Migrations, embedded so the binary needs no files beside it: a portable part both dialects
-/// accept, then each dialect's own (triggers), then portable ones again.
+/// Migrations, embedded so the binary needs no files beside it: portable ones both dialects
+/// accept, and each dialect's own (triggers; SQLite's tables of the embedded default), applied in
+/// version order.
 const PORTABLE: &[(i64, &str, &str)] = &[
     (1, "error_info", include_str!("../../migrations/0001_error_info.sql")),
     (2, "seed en ko", include_str!("../../migrations/0002_seed_en_ko.sql")),
 ];
-const SQLITE: &[(i64, &str, &str)] =
-    &[(3, "translator columns", include_str!("../../migrations/sqlite/0003_translator.sql"))];
+const SQLITE: &[(i64, &str, &str)] = &[
+    (3, "translator columns", include_str!("../../migrations/sqlite/0003_translator.sql")),
+    (6, "sessions", include_str!("../../migrations/sqlite/0006_sessions.sql")),
+];
 const POSTGRES: &[(i64, &str, &str)] =
     &[(3, "translator columns", include_str!("../../migrations/postgres/0003_translator.sql"))];
 /// Portable migrations that come after the dialects' own.
@@ -78,10 +81,10 @@ impl Db {
             Db::Sqlite(_) => SQLITE,
             Db::Postgres(_) => POSTGRES,
         };
-        let migrations = PORTABLE
-            .iter()
-            .chain(dialect)
-            .chain(PORTABLE_LATER)
+        let mut all: Vec<&(i64, &str, &str)> = PORTABLE.iter().chain(dialect).chain(PORTABLE_LATER).collect();
+        all.sort_by_key(|(version, _, _)| *version);
+        let migrations = all
+            .into_iter()
             .map(|(version, description, sql)| {
                 Migration::new(
                     *version,
@@ -113,6 +116,14 @@ impl Db {
             Db::Postgres(pool) => sqlx::query_as::<_, Row>(SQL).fetch_all(pool).await?,
         };
         Ok(rows)
+    }
+
+    /// The SQLite pool, when the database is SQLite (the embedded default keeps its state there).
+    pub fn sqlite(&self) -> Option<&SqlitePool> {
+        match self {
+            Db::Sqlite(pool) => Some(pool),
+            Db::Postgres(_) => None,
+        }
     }
 
     /// Whether the database answers.

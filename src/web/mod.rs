@@ -14,6 +14,7 @@ pub mod locale;
 mod pages;
 mod rooms;
 pub mod session;
+pub mod sqlite_sessions;
 mod translate;
 
 use std::time::Duration;

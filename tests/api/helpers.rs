@@ -22,8 +22,8 @@ pub const WAIT: Duration = Duration::from_secs(5);
 pub struct TestApp {
     pub base: String,
     pub state: AppState,
-    /// The session store, when sessions are in memory.
-    pub sessions: Option<c2c::web::session::MemoryStore>,
+    /// Where the app keeps browser sessions.
+    pub sessions: c2c::app::Sessions,
     pub db_path: std::path::PathBuf,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -124,7 +124,7 @@ async fn serve(config: Config, backend: Arc<dyn Backend>, db_path: std::path::Pa
     let app = App::build_with(config, backend).await.expect("app builds");
     let base = format!("http://{}", app.local_addr());
     let state = app.state().clone();
-    let sessions = app.memory_sessions();
+    let sessions = app.sessions();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(app.run_until(async move {
         let _ = rx.await;

@@ -5,6 +5,7 @@
 mod abuse;
 mod catalogue;
 mod contract;
+mod durable;
 mod helpers;
 mod json;
 mod layers;
