@@ -7,6 +7,10 @@ use std::time::Duration;
 
 use crate::domain::Limits;
 
+/// Messages kept per room by default: what a (re)connecting browser's snapshot shows. The
+/// contract's larger default waits for loading earlier history on scroll (docs/decisions.md).
+pub const DEFAULT_HISTORY_LIMIT: usize = 200;
+
 /// Shortest translator token accepted: anyone who guesses it edits every word users read.
 const MIN_TOKEN_CHARS: usize = 16;
 
@@ -35,6 +39,8 @@ pub struct Config {
     pub room_idle_ttl: Duration,
     /// `C2C_SESSION_TTL`: a browser session's sliding expiry.
     pub session_ttl: Duration,
+    /// `C2C_HISTORY_LIMIT`: messages kept per room.
+    pub history_limit: usize,
     /// `C2C_REQUEST_TIMEOUT`: longest a page, form or API request may take before it answers
     /// "temporarily unavailable"; also how long shutdown waits for requests in flight.
     pub request_timeout: Duration,
@@ -61,6 +67,7 @@ impl fmt::Debug for Config {
             .field("translator_token", &self.translator_token.as_ref().map(|_| "<set>"))
             .field("room_idle_ttl", &self.room_idle_ttl)
             .field("session_ttl", &self.session_ttl)
+            .field("history_limit", &self.history_limit)
             .field("request_timeout", &self.request_timeout)
             .field("allowed_origins", &self.allowed_origins)
             .field("trusted_proxies", &self.trusted_proxies)
@@ -93,6 +100,7 @@ impl Default for Config {
             room_idle_ttl: Duration::from_secs(24 * 3600),
             session_ttl: Duration::from_secs(7 * 24 * 3600),
             request_timeout: Duration::from_secs(15),
+            history_limit: DEFAULT_HISTORY_LIMIT,
             allowed_origins: Vec::new(),
             trusted_proxies: Vec::new(),
             secure_cookies: false,
@@ -186,6 +194,7 @@ impl Config {
                 _ => return Err(err("C2C_SECURE_COOKIES", format!("{v:?} is not true or false"))),
             };
         }
+        config.history_limit = number(&get, "C2C_HISTORY_LIMIT", config.history_limit)?;
         let limits = &mut config.limits;
         if get("C2C_WORKER_THREADS").is_some() {
             config.worker_threads = Some(number(&get, "C2C_WORKER_THREADS", 0)?);

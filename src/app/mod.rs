@@ -59,26 +59,38 @@ pub struct App {
 }
 
 impl App {
-    /// Builds the app the configuration describes: the in-process backend unless `REDIS_URL`
-    /// is set, in-memory sessions, the catalogue at `DATABASE_URL`.
+    /// Builds the app the configuration describes: the Redis backend with `REDIS_URL`, else the
+    /// in-process backend, kept durably in the SQLite file when the catalogue is there (the
+    /// embedded default); sessions beside the rooms; the catalogue at `DATABASE_URL`.
     pub async fn build(config: Config) -> Result<Self, StartError> {
         let backend_config = BackendConfig::for_config(&config);
-        let backend: Arc<dyn Backend> = match &config.redis_url {
-            Some(url) => Arc::new(
+        let db = Db::open(&config.database_url).await?;
+        let backend: Arc<dyn Backend> = match (&config.redis_url, db.sqlite()) {
+            (Some(url), _) => Arc::new(
                 RedisBackend::start(url, backend_config).map_err(|e| StartError::Redis(e.to_string()))?,
             ),
-            None => Arc::new(MemoryBackend::start(backend_config)),
+            (None, Some(pool)) => {
+                // The state tables must exist before the rooms are read back.
+                db.migrate().await?;
+                let backend =
+                    MemoryBackend::durable(backend_config, pool.clone()).await.map_err(DbError::from)?;
+                Arc::new(backend)
+            }
+            (None, None) => Arc::new(MemoryBackend::start(backend_config)),
         };
-        Self::build_with(config, backend).await
+        Self::build_on(config, backend, db).await
     }
 
     /// Builds the app over a given backend (tests choose the backend and its timings).
-    /// Sessions live in Redis when `REDIS_URL` is set, in memory otherwise.
     pub async fn build_with(config: Config, backend: Arc<dyn Backend>) -> Result<Self, StartError> {
+        let db = Db::open(&config.database_url).await?;
+        Self::build_on(config, backend, db).await
+    }
+
+    async fn build_on(config: Config, backend: Arc<dyn Backend>, db: Db) -> Result<Self, StartError> {
         let listener = TcpListener::bind(config.addr)
             .await
             .map_err(|source| StartError::Bind { addr: config.addr, source })?;
-        let db = Db::open(&config.database_url).await?;
         let catalog = Catalog::start(db).await;
         let (shutdown, shutdown_rx) = watch::channel(false);
         let hub = Hub::new(backend.clone());

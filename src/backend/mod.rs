@@ -26,7 +26,7 @@ pub const PRESENCE_TTL: Duration = Duration::from_secs(30);
 /// heartbeat never flips a member offline.
 pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(10);
 /// Recent messages kept per room (docs/redis.md).
-pub const HISTORY_LEN: usize = 200;
+pub const HISTORY_LEN: usize = crate::config::DEFAULT_HISTORY_LIMIT;
 /// A member's live session (and so an API token) lasts this long without activity
 /// (docs/api.md).
 pub const USER_SESSION_TTL: Duration = Duration::from_secs(600);
@@ -56,6 +56,7 @@ impl BackendConfig {
     pub fn for_config(config: &crate::config::Config) -> Self {
         Self {
             room_idle_ttl: config.room_idle_ttl,
+            history_len: config.history_limit,
             message_rate: config.limits.send_rate(),
             ..Self::default()
         }

@@ -8,7 +8,9 @@ use std::time::Duration;
 use sqlx::SqlSafeStr;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
 /// Migrations, embedded so the binary needs no files beside it: portable ones both dialects
 /// accept, and each dialect's own (triggers; SQLite's tables of the embedded default), applied in
@@ -20,6 +22,7 @@ const PORTABLE: &[(i64, &str, &str)] = &[
 const SQLITE: &[(i64, &str, &str)] = &[
     (3, "translator columns", include_str!("../../migrations/sqlite/0003_translator.sql")),
     (6, "sessions", include_str!("../../migrations/sqlite/0006_sessions.sql")),
+    (7, "rooms", include_str!("../../migrations/sqlite/0007_rooms.sql")),
 ];
 const POSTGRES: &[(i64, &str, &str)] =
     &[(3, "translator columns", include_str!("../../migrations/postgres/0003_translator.sql"))];
@@ -62,8 +65,11 @@ impl Db {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
+                // In WAL mode NORMAL survives a crash of the process (a commit is in the WAL
+                // file in the OS's hands); only a power loss can take the last commits.
+                .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(2));
-            let pool = SqlitePoolOptions::new().max_connections(2).connect_with(options).await?;
+            let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
             Ok(Db::Sqlite(pool))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool = PgPoolOptions::new()

@@ -1,8 +1,11 @@
 //! The in-process backend: one node, no services. A real backend, not a test double: it keeps
 //! the same TTL semantics as Redis (presence expiry, idle-room expiry, capped history), driven
-//! by a sweep task on tokio's clock so tests can pause time.
+//! by a sweep task on tokio's clock so tests can pause time. Started with a SQLite pool
+//! ([`MemoryBackend::durable`], the embedded default) it keeps a durable copy there (`store.rs`)
+//! and reads it back after a restart.
 
 mod room;
+mod store;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
@@ -20,6 +23,9 @@ use crate::domain::{
 };
 use crate::support::{Rate, TokenBucket, lock};
 use room::{Member, Room, wall_clock_of};
+use sqlx::SqlitePool;
+use store::{Change, Store};
+use tokio::sync::oneshot;
 
 /// The in-process backend. Cheap to clone; all clones share one state.
 #[derive(Clone)]
@@ -29,6 +35,8 @@ pub struct MemoryBackend {
 
 struct Shared {
     config: BackendConfig,
+    /// The durable copy, if any.
+    store: Option<Store>,
     // A std Mutex: nothing awaits while holding it, and every operation is short.
     rooms: Mutex<HashMap<RoomId, Room>>,
     /// Named allowances ([`Backend::spend`]).
@@ -42,9 +50,35 @@ impl MemoryBackend {
     /// Creates the backend and starts its sweep task (expired presence, idle rooms). The task
     /// ends when the last clone of the backend is dropped.
     pub fn start(config: BackendConfig) -> Self {
-        let shared = Arc::new(Shared { config, rooms: Mutex::default(), allowances: Mutex::default() });
+        Self::with_state(config, None, HashMap::new())
+    }
+
+    /// [`MemoryBackend::start`] with a durable copy in `pool` (migrated): the rooms it holds are
+    /// read back first, and every change is stored there.
+    pub async fn durable(config: BackendConfig, pool: SqlitePool) -> Result<Self, sqlx::Error> {
+        let store = Store::start(pool.clone());
+        let rooms = store::load(&pool, &store, &config).await?;
+        tracing::info!(rooms = rooms.len(), "rooms read back from the SQLite file");
+        Ok(Self::with_state(config, Some(store), rooms))
+    }
+
+    fn with_state(config: BackendConfig, store: Option<Store>, rooms: HashMap<RoomId, Room>) -> Self {
+        let shared =
+            Arc::new(Shared { config, store, rooms: Mutex::new(rooms), allowances: Mutex::default() });
         tokio::spawn(sweep_loop(Arc::downgrade(&shared)));
         Self { shared }
+    }
+
+    /// Stores `change` in the durable copy, if there is one; nobody waits.
+    fn record(&self, change: Change) {
+        if let Some(store) = &self.shared.store {
+            store.record(change);
+        }
+    }
+
+    /// Stores `change`; the receipt answers once it is committed.
+    fn commit(&self, change: Change) -> Option<oneshot::Receiver<BackendResult<()>>> {
+        self.shared.store.as_ref().map(|store| store.commit(change))
     }
 
     fn rooms(&self) -> MutexGuard<'_, HashMap<RoomId, Room>> {
@@ -58,7 +92,20 @@ impl MemoryBackend {
     ) -> BackendResult<T> {
         let mut rooms = self.rooms();
         let state = rooms.get_mut(room).ok_or(BackendError::RoomNotFound)?;
-        f(state, &self.shared.config)
+        let idle_before = state.idle_deadline;
+        let result = f(state, &self.shared.config);
+        if state.idle_deadline != idle_before {
+            self.record(Change::Idle { room: room.clone(), until: state.idle_deadline.map(wall_clock_of) });
+        }
+        result
+    }
+}
+
+/// Waits until a change is stored (at once without a durable copy).
+async fn stored(receipt: Option<oneshot::Receiver<BackendResult<()>>>) -> BackendResult<()> {
+    match receipt {
+        Some(receipt) => store::committed(receipt).await,
+        None => Ok(()),
     }
 }
 
@@ -75,7 +122,21 @@ async fn sweep_loop(shared: Weak<Shared>) {
             return;
         };
         let now = Instant::now();
-        lock(&shared.rooms).retain(|_, room| room.sweep(now, &shared.config));
+        lock(&shared.rooms).retain(|id, room| {
+            let idle_before = room.idle_deadline;
+            let lives = room.sweep(now, &shared.config);
+            if let Some(store) = &shared.store {
+                if !lives {
+                    store.record(Change::Deleted { room: id.clone() });
+                } else if room.idle_deadline != idle_before {
+                    store.record(Change::Idle {
+                        room: id.clone(),
+                        until: room.idle_deadline.map(wall_clock_of),
+                    });
+                }
+            }
+            lives
+        });
     }
 }
 
@@ -84,8 +145,13 @@ impl Backend for MemoryBackend {
     async fn create_room(&self, creator: DisplayName) -> BackendResult<(RoomId, UserId)> {
         let id = RoomId::generate();
         let user = UserId::generate();
-        let room = Room::created_by(Member::arriving(user.clone(), creator, &self.shared.config));
-        self.rooms().insert(id.clone(), room);
+        let room = Room::created_by(Member::arriving(user.clone(), creator.clone(), &self.shared.config));
+        let receipt = {
+            let mut rooms = self.rooms();
+            rooms.insert(id.clone(), room);
+            self.commit(Change::Created { room: id.clone(), user: user.clone(), name: creator })
+        };
+        stored(receipt).await?;
         Ok((id, user))
     }
 
@@ -105,27 +171,31 @@ impl Backend for MemoryBackend {
     }
 
     async fn join(&self, room: &RoomId, name: DisplayName) -> BackendResult<UserId> {
-        self.with_room(room, |state, config| {
+        let (user, receipt) = self.with_room(room, |state, config| {
             if state.name_taken(&name.key(), None) {
                 return Err(BackendError::NameTaken);
             }
             let user = UserId::generate();
-            let member = Member::arriving(user.clone(), name, config);
+            let member = Member::arriving(user.clone(), name.clone(), config);
             let view = member.view();
             state.members.push(member);
             state.presence_changed(view, PresenceChange::Joined, config);
-            Ok(user)
-        })
+            let receipt = self.commit(Change::Joined { room: room.clone(), user: user.clone(), name });
+            Ok((user, receipt))
+        })?;
+        stored(receipt).await?;
+        Ok(user)
     }
 
     async fn leave(&self, room: &RoomId, user: &UserId) -> BackendResult<()> {
-        self.with_room(room, |state, config| {
+        let receipt = self.with_room(room, |state, config| {
             let idx = state.members.iter().position(|m| &m.user == user).ok_or(BackendError::NotAMember)?;
             let mut view = state.members.remove(idx).view();
             view.online = false;
             state.presence_changed(view, PresenceChange::Left, config);
-            Ok(())
-        })
+            Ok(self.commit(Change::Left { room: room.clone(), user: user.clone() }))
+        })?;
+        stored(receipt).await
     }
 
     async fn touch(&self, room: &RoomId, user: &UserId, conn: &ConnId) -> BackendResult<MemberView> {
@@ -139,6 +209,13 @@ impl Backend for MemoryBackend {
                 while state.name_taken(&name.key(), Some(user)) {
                     name = base.with_suffix(n);
                     n += 1;
+                }
+                if name != base {
+                    self.record(Change::Renamed {
+                        room: room.clone(),
+                        user: user.clone(),
+                        name: name.clone(),
+                    });
                 }
                 state.member_mut(user)?.name = name;
             }
@@ -171,7 +248,7 @@ impl Backend for MemoryBackend {
         text: MessageText,
         client_id: Option<ClientMsgId>,
     ) -> BackendResult<ChatMessage> {
-        self.with_room(room, |state, config| {
+        let (msg, receipt) = self.with_room(room, |state, config| {
             let member = state.member_mut(user)?;
             member.extend_session();
             let name = member.name.clone();
@@ -179,7 +256,7 @@ impl Backend for MemoryBackend {
                 && let Some(earlier) =
                     state.history.iter().find(|m| &m.user == user && m.client_id.as_ref() == Some(cid))
             {
-                return Ok(earlier.clone());
+                return Ok((earlier.clone(), None));
             }
             state.member_mut(user)?.allowance.try_take().map_err(BackendError::RateLimited)?;
             let msg = ChatMessage {
@@ -195,9 +272,22 @@ impl Backend for MemoryBackend {
             while state.history.len() > config.history_len {
                 state.history.pop_front();
             }
-            let _ = state.events.send(Arc::new(RoomEvent::Message(msg.clone())));
-            Ok(msg)
-        })
+            // With a durable copy the writer publishes the message once it is stored, so what
+            // anyone saw is stored; without one, at once.
+            let change = Change::Message {
+                room: room.clone(),
+                message: msg.clone(),
+                keep: config.history_len,
+                to: state.events.clone(),
+            };
+            let receipt = self.commit(change);
+            if receipt.is_none() {
+                let _ = state.events.send(Arc::new(RoomEvent::Message(msg.clone())));
+            }
+            Ok((msg, receipt))
+        })?;
+        stored(receipt).await?;
+        Ok(msg)
     }
 
     async fn history(&self, room: &RoomId, after: Seq) -> BackendResult<History> {
@@ -216,12 +306,15 @@ impl Backend for MemoryBackend {
     }
 
     async fn issue_token(&self, room: &RoomId, user: &UserId) -> BackendResult<String> {
-        self.with_room(room, |state, _| {
+        let (token, receipt) = self.with_room(room, |state, _| {
             let member = state.member_mut(user)?;
             let secret = crate::domain::ids_random_secret(TOKEN_SECRET_LEN);
             member.token = Some((secret.clone(), Instant::now() + USER_SESSION_TTL));
-            Ok(format!("{user}.{secret}"))
-        })
+            let token = format!("{user}.{secret}");
+            Ok((token, self.commit(Change::Token { room: room.clone(), user: user.clone(), secret })))
+        })?;
+        stored(receipt).await?;
+        Ok(token)
     }
 
     async fn token_user(&self, room: &RoomId, token: &str) -> BackendResult<Option<UserId>> {

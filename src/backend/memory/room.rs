@@ -74,6 +74,20 @@ impl Room {
         }
     }
 
+    /// A room read back from the durable copy, its members and history still to be added; no
+    /// one is online, so it waits for them until `idle_deadline`.
+    pub(super) fn restored(next_seq: Seq, idle_deadline: Instant) -> Self {
+        let (events, _) = broadcast::channel(EVENT_BUFFER);
+        Self {
+            members: Vec::new(),
+            history: VecDeque::new(),
+            next_seq,
+            member_version: 1,
+            idle_deadline: Some(idle_deadline),
+            events,
+        }
+    }
+
     pub(super) fn member_mut(&mut self, user: &UserId) -> BackendResult<&mut Member> {
         self.members.iter_mut().find(|m| &m.user == user).ok_or(BackendError::NotAMember)
     }

@@ -1,0 +1,287 @@
+//! The durable copy of the in-process backend (docs/decisions.md): rooms, members, names, tokens,
+//! history and idle deadlines in the SQLite file beside the catalogue. The in-memory state stays
+//! the fast path; every change is also sent, in order, to one writer task that applies what has
+//! queued up in one transaction (group commit). Messages are published to the room only after
+//! their transaction committed, so a message anyone saw (its sender's echo included) is stored;
+//! the other changes a caller waits for (a room created, a join, a leave, a token) are
+//! acknowledged after their commit too.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use sqlx::{Sqlite, SqlitePool, Transaction};
+use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::time::Instant;
+
+use super::room::{Member, Room};
+use crate::backend::{BackendConfig, BackendError, BackendResult, USER_SESSION_TTL};
+use crate::domain::{
+    ChatMessage, ClientMsgId, DisplayName, MessageText, RoomEvent, RoomId, Seq, UnixMillis, UserId,
+    now_millis,
+};
+
+/// Changes applied in one transaction at most.
+const BATCH: usize = 512;
+
+/// A change to the durable copy.
+pub(super) enum Change {
+    /// A room and its creator.
+    Created { room: RoomId, user: UserId, name: DisplayName },
+    /// A new member.
+    Joined { room: RoomId, user: UserId, name: DisplayName },
+    /// A returning member got a numbered name.
+    Renamed { room: RoomId, user: UserId, name: DisplayName },
+    /// A member left for good.
+    Left { room: RoomId, user: UserId },
+    /// A member's API token.
+    Token { room: RoomId, user: UserId, secret: String },
+    /// A message, published to `to` once stored; the room keeps the last `keep`.
+    Message { room: RoomId, message: ChatMessage, keep: usize, to: broadcast::Sender<Arc<RoomEvent>> },
+    /// The room's idle deadline was set (no one online) or cleared.
+    Idle { room: RoomId, until: Option<UnixMillis> },
+    /// The room expired.
+    Deleted { room: RoomId },
+}
+
+struct Job {
+    change: Change,
+    done: Option<oneshot::Sender<BackendResult<()>>>,
+}
+
+/// The writer's inbox. Cheap to clone.
+#[derive(Clone)]
+pub(super) struct Store {
+    jobs: mpsc::UnboundedSender<Job>,
+}
+
+impl Store {
+    /// Starts the writer on `pool` (migrated).
+    pub(super) fn start(pool: SqlitePool) -> Self {
+        let (jobs, inbox) = mpsc::unbounded_channel();
+        tokio::spawn(write_loop(pool, inbox));
+        Self { jobs }
+    }
+
+    /// Queues `change`; nobody waits for it.
+    pub(super) fn record(&self, change: Change) {
+        let _ = self.jobs.send(Job { change, done: None });
+    }
+
+    /// Queues `change`; the receiver answers once it is committed.
+    pub(super) fn commit(&self, change: Change) -> oneshot::Receiver<BackendResult<()>> {
+        let (done, committed) = oneshot::channel();
+        if let Err(mpsc::error::SendError(job)) = self.jobs.send(Job { change, done: Some(done) })
+            && let Some(done) = job.done
+        {
+            let _ = done.send(Err(BackendError::Unavailable("state writer stopped".into())));
+        }
+        committed
+    }
+}
+
+/// Waits for a commit.
+pub(super) async fn committed(receiver: oneshot::Receiver<BackendResult<()>>) -> BackendResult<()> {
+    receiver.await.unwrap_or_else(|_| Err(BackendError::Unavailable("state writer stopped".into())))
+}
+
+async fn write_loop(pool: SqlitePool, mut inbox: mpsc::UnboundedReceiver<Job>) {
+    while let Some(first) = inbox.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < BATCH {
+            match inbox.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let result = apply(&pool, &batch).await;
+        if let Err(err) = &result {
+            tracing::error!(error = %err, "cannot store changes in the SQLite file");
+        }
+        for job in batch {
+            if result.is_ok()
+                && let Change::Message { message, to, .. } = &job.change
+            {
+                // No receivers is fine: nobody watches the room on this node.
+                let _ = to.send(Arc::new(RoomEvent::Message(message.clone())));
+            }
+            if let Some(done) = job.done {
+                let _ = done
+                    .send(result.as_ref().map(|_| ()).map_err(|e| BackendError::Unavailable(e.to_string())));
+            }
+        }
+    }
+}
+
+async fn apply(pool: &SqlitePool, batch: &[Job]) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    for job in batch {
+        apply_one(&mut tx, &job.change).await?;
+    }
+    tx.commit().await
+}
+
+async fn apply_one(tx: &mut Transaction<'_, Sqlite>, change: &Change) -> Result<(), sqlx::Error> {
+    match change {
+        Change::Created { room, user, name } => {
+            sqlx::query("INSERT INTO rooms (id, next_seq, idle_until) VALUES (?, 1, NULL)")
+                .bind(room.as_str())
+                .execute(&mut **tx)
+                .await?;
+            insert_member(tx, room, user, name).await?;
+        }
+        Change::Joined { room, user, name } => insert_member(tx, room, user, name).await?,
+        Change::Renamed { room, user, name } => {
+            sqlx::query("UPDATE members SET name = ? WHERE room = ? AND user = ?")
+                .bind(name.as_str())
+                .bind(room.as_str())
+                .bind(user.as_str())
+                .execute(&mut **tx)
+                .await?;
+        }
+        Change::Left { room, user } => {
+            sqlx::query("DELETE FROM members WHERE room = ? AND user = ?")
+                .bind(room.as_str())
+                .bind(user.as_str())
+                .execute(&mut **tx)
+                .await?;
+        }
+        Change::Token { room, user, secret } => {
+            sqlx::query("UPDATE members SET token = ? WHERE room = ? AND user = ?")
+                .bind(secret)
+                .bind(room.as_str())
+                .bind(user.as_str())
+                .execute(&mut **tx)
+                .await?;
+        }
+        Change::Message { room, message: m, keep, .. } => {
+            sqlx::query("INSERT OR IGNORE INTO messages (room, seq, user, name, text, at, cid) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                .bind(room.as_str())
+                .bind(seq_arg(m.seq))
+                .bind(m.user.as_str())
+                .bind(m.name.as_str())
+                .bind(m.text.as_str())
+                .bind(m.at)
+                .bind(m.client_id.as_ref().map(ClientMsgId::as_str))
+                .execute(&mut **tx)
+                .await?;
+            let keep = i64::try_from(*keep).unwrap_or(i64::MAX);
+            sqlx::query("UPDATE rooms SET next_seq = ? WHERE id = ?")
+                .bind(seq_arg(m.seq).saturating_add(1))
+                .bind(room.as_str())
+                .execute(&mut **tx)
+                .await?;
+            sqlx::query("DELETE FROM messages WHERE room = ? AND seq <= ?")
+                .bind(room.as_str())
+                .bind(seq_arg(m.seq).saturating_sub(keep))
+                .execute(&mut **tx)
+                .await?;
+        }
+        Change::Idle { room, until } => {
+            sqlx::query("UPDATE rooms SET idle_until = ? WHERE id = ?")
+                .bind(until)
+                .bind(room.as_str())
+                .execute(&mut **tx)
+                .await?;
+        }
+        Change::Deleted { room } => {
+            for sql in [
+                "DELETE FROM messages WHERE room = ?",
+                "DELETE FROM members WHERE room = ?",
+                "DELETE FROM rooms WHERE id = ?",
+            ] {
+                sqlx::query(sql).bind(room.as_str()).execute(&mut **tx).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn insert_member(
+    tx: &mut Transaction<'_, Sqlite>,
+    room: &RoomId,
+    user: &UserId,
+    name: &DisplayName,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT OR REPLACE INTO members (room, user, name, token) VALUES (?, ?, ?, NULL)")
+        .bind(room.as_str())
+        .bind(user.as_str())
+        .bind(name.as_str())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+fn seq_arg(seq: Seq) -> i64 {
+    i64::try_from(seq).unwrap_or(i64::MAX)
+}
+
+type RoomRow = (String, i64, Option<i64>);
+type MemberRow = (String, String, String, Option<String>);
+type MessageRow = (String, i64, String, String, String, i64, Option<String>);
+
+/// Reads every room back after a restart. No one is online yet: a room whose idle deadline
+/// passed while the server was down is deleted; every other room waits for its people with the
+/// deadline it had, or a fresh idle period if someone was online when the server stopped.
+pub(super) async fn load(
+    pool: &SqlitePool,
+    store: &Store,
+    config: &BackendConfig,
+) -> Result<HashMap<RoomId, Room>, sqlx::Error> {
+    let rooms: Vec<RoomRow> =
+        sqlx::query_as("SELECT id, next_seq, idle_until FROM rooms").fetch_all(pool).await?;
+    let members: Vec<MemberRow> =
+        sqlx::query_as("SELECT room, user, name, token FROM members ORDER BY rowid").fetch_all(pool).await?;
+    let messages: Vec<MessageRow> =
+        sqlx::query_as("SELECT room, seq, user, name, text, at, cid FROM messages ORDER BY room, seq")
+            .fetch_all(pool)
+            .await?;
+    let (now, now_ms) = (Instant::now(), now_millis());
+    let mut loaded: HashMap<RoomId, Room> = HashMap::new();
+    for (id, next_seq, idle_until) in rooms {
+        let Some(room) = RoomId::parse(&id) else { continue };
+        let deadline = match idle_until {
+            Some(until) if until <= now_ms => {
+                store.record(Change::Deleted { room });
+                continue;
+            }
+            Some(until) => now + std::time::Duration::from_millis(u64::try_from(until - now_ms).unwrap_or(0)),
+            None => {
+                store.record(Change::Idle {
+                    room: room.clone(),
+                    until: Some(now_ms.saturating_add(crate::support::millis_i64(config.room_idle_ttl))),
+                });
+                now + config.room_idle_ttl
+            }
+        };
+        let next_seq = Seq::try_from(next_seq).unwrap_or(1).max(1);
+        loaded.insert(room, Room::restored(next_seq, deadline));
+    }
+    for (room, user, name, token) in members {
+        let (Some(room), Some(user)) = (RoomId::parse(&room), UserId::parse(&user)) else { continue };
+        let Some(state) = loaded.get_mut(&room) else { continue };
+        let mut member = Member::arriving(user, DisplayName::from_stored(name), config);
+        // Offline until a socket or a page view says otherwise; a program's token lasts another
+        // session from the restart.
+        member.conns.clear();
+        member.token = token.map(|secret| (secret, now + USER_SESSION_TTL));
+        state.members.push(member);
+    }
+    for (room, seq, user, name, text, at, cid) in messages {
+        let (Some(room), Some(user)) = (RoomId::parse(&room), UserId::parse(&user)) else { continue };
+        let Some(state) = loaded.get_mut(&room) else { continue };
+        let message = ChatMessage {
+            seq: Seq::try_from(seq).unwrap_or(0),
+            user,
+            name: DisplayName::from_stored(name),
+            text: MessageText::from_stored(text),
+            at,
+            client_id: cid.as_deref().and_then(ClientMsgId::parse),
+        };
+        state.next_seq = state.next_seq.max(message.seq + 1);
+        state.history.push_back(message);
+        while state.history.len() > config.history_len {
+            state.history.pop_front();
+        }
+    }
+    Ok(loaded)
+}
