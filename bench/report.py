@@ -30,6 +30,7 @@ def summary(rows_):
     c2c = best(rows_, first_label(rows_, "c2c 2×instances"))
     base = best(rows_, first_label(rows_, "baseline"))
     peer = best(rows_, first_label(rows_, "socket.io"))
+    embedded = best(rows_, "c2c embedded json")
     idle = next((r for r in rows_ if r.get("label") == "idle c2c embedded json"), None)
     idle_html = next((r for r in rows_ if r.get("label") == "idle c2c embedded html"), None)
     rss = idle["rss_kb_per_conn"] if idle else next(
@@ -52,6 +53,9 @@ def summary(rows_):
         "peer_cpu_us_per_delivery": peer and peer["cpu_us_per_delivery"],
         "ratio_to_baseline": ratio(c2c, base),
         "ratio_to_peer": ratio(c2c, peer),
+        "embedded_deliveries_per_s": embedded and embedded["deliveries_per_s"],
+        "embedded_p99_ms": embedded and embedded["p99_ms"],
+        "embedded_cpu_us_per_delivery": embedded and embedded["cpu_us_per_delivery"],
         **({"at_2000_sockets": {
             "deliveries_per_s": small["c2c 2×instances+redis json"]["deliveries_per_s"],
             "baseline_deliveries_per_s": small["baseline"] and small["baseline"]["deliveries_per_s"],

@@ -175,6 +175,8 @@ async fn a_redis_outage_fails_fast_and_heals_by_itself() {
     bob.join(&room, "Bob").await;
     let mut a_live = alice.connect_live(&room).await;
     a_live.next_snapshot().await;
+    a_live.send_message("before the outage", "b1").await;
+    a_live.until("before the outage").await;
 
     redis.down();
     let started = std::time::Instant::now();
@@ -196,6 +198,9 @@ async fn a_redis_outage_fails_fast_and_heals_by_itself() {
         }
     }
     assert_eq!(alice.get(&format!("/r/{room}")).await.status, StatusCode::OK);
+    // Redis kept its data (an append-only file): the conversation is intact.
+    let page = alice.get(&format!("/r/{room}")).await;
+    assert!(page.body.contains("before the outage"), "history survives a Redis restart");
     // A socket opened now hears messages posted on the other instance.
     let mut a_live = alice.connect_live(&room).await;
     a_live.next_snapshot().await;

@@ -70,6 +70,14 @@ export class Server {
     await exited;
   }
 
+  /** SIGKILL, as a crash does; resolves when it has exited. */
+  async kill() {
+    if (!this.child || this.child.exitCode !== null) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGKILL');
+    await exited;
+  }
+
   async dispose() {
     await this.stop();
     rmSync(this.dir, { recursive: true, force: true });
