@@ -1,9 +1,9 @@
 -- The embedded default's rooms, members and history, so a restart keeps every conversation
 -- (src/backend/memory/store.rs). Presence is not stored: it starts empty and fills as sockets
 -- reconnect. Times are Unix milliseconds.
+-- A room's numbering needs no column: its newest kept message carries it.
 CREATE TABLE IF NOT EXISTS rooms (
     id TEXT PRIMARY KEY NOT NULL,
-    next_seq INTEGER NOT NULL,
     idle_until INTEGER
 );
 CREATE TABLE IF NOT EXISTS members (

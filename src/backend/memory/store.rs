@@ -114,8 +114,21 @@ async fn write_loop(pool: SqlitePool, mut inbox: mpsc::UnboundedReceiver<Job>) {
 
 async fn apply(pool: &SqlitePool, batch: &[Job]) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
+    // Each room's history is trimmed once per batch, after its last new message.
+    let mut trim: HashMap<&RoomId, (Seq, usize)> = HashMap::new();
     for job in batch {
         apply_one(&mut tx, &job.change).await?;
+        if let Change::Message { room, message, keep, .. } = &job.change {
+            trim.insert(room, (message.seq, *keep));
+        }
+    }
+    for (room, (last, keep)) in trim {
+        let keep = i64::try_from(keep).unwrap_or(i64::MAX);
+        sqlx::query("DELETE FROM messages WHERE room = ? AND seq <= ?")
+            .bind(room.as_str())
+            .bind(seq_arg(last).saturating_sub(keep))
+            .execute(&mut *tx)
+            .await?;
     }
     tx.commit().await
 }
@@ -123,7 +136,7 @@ async fn apply(pool: &SqlitePool, batch: &[Job]) -> Result<(), sqlx::Error> {
 async fn apply_one(tx: &mut Transaction<'_, Sqlite>, change: &Change) -> Result<(), sqlx::Error> {
     match change {
         Change::Created { room, user, name } => {
-            sqlx::query("INSERT INTO rooms (id, next_seq, idle_until) VALUES (?, 1, NULL)")
+            sqlx::query("INSERT INTO rooms (id, idle_until) VALUES (?, NULL)")
                 .bind(room.as_str())
                 .execute(&mut **tx)
                 .await?;
@@ -153,7 +166,8 @@ async fn apply_one(tx: &mut Transaction<'_, Sqlite>, change: &Change) -> Result<
                 .execute(&mut **tx)
                 .await?;
         }
-        Change::Message { room, message: m, keep, .. } => {
+        // The room's numbering needs no row of its own: the newest kept message carries it.
+        Change::Message { room, message: m, .. } => {
             sqlx::query("INSERT OR IGNORE INTO messages (room, seq, user, name, text, at, cid) VALUES (?, ?, ?, ?, ?, ?, ?)")
                 .bind(room.as_str())
                 .bind(seq_arg(m.seq))
@@ -162,17 +176,6 @@ async fn apply_one(tx: &mut Transaction<'_, Sqlite>, change: &Change) -> Result<
                 .bind(m.text.as_str())
                 .bind(m.at)
                 .bind(m.client_id.as_ref().map(ClientMsgId::as_str))
-                .execute(&mut **tx)
-                .await?;
-            let keep = i64::try_from(*keep).unwrap_or(i64::MAX);
-            sqlx::query("UPDATE rooms SET next_seq = ? WHERE id = ?")
-                .bind(seq_arg(m.seq).saturating_add(1))
-                .bind(room.as_str())
-                .execute(&mut **tx)
-                .await?;
-            sqlx::query("DELETE FROM messages WHERE room = ? AND seq <= ?")
-                .bind(room.as_str())
-                .bind(seq_arg(m.seq).saturating_sub(keep))
                 .execute(&mut **tx)
                 .await?;
         }
@@ -215,7 +218,7 @@ fn seq_arg(seq: Seq) -> i64 {
     i64::try_from(seq).unwrap_or(i64::MAX)
 }
 
-type RoomRow = (String, i64, Option<i64>);
+type RoomRow = (String, Option<i64>);
 type MemberRow = (String, String, String, Option<String>);
 type MessageRow = (String, i64, String, String, String, i64, Option<String>);
 
@@ -227,8 +230,7 @@ pub(super) async fn load(
     store: &Store,
     config: &BackendConfig,
 ) -> Result<HashMap<RoomId, Room>, sqlx::Error> {
-    let rooms: Vec<RoomRow> =
-        sqlx::query_as("SELECT id, next_seq, idle_until FROM rooms").fetch_all(pool).await?;
+    let rooms: Vec<RoomRow> = sqlx::query_as("SELECT id, idle_until FROM rooms").fetch_all(pool).await?;
     let members: Vec<MemberRow> =
         sqlx::query_as("SELECT room, user, name, token FROM members ORDER BY rowid").fetch_all(pool).await?;
     let messages: Vec<MessageRow> =
@@ -237,7 +239,7 @@ pub(super) async fn load(
             .await?;
     let (now, now_ms) = (Instant::now(), now_millis());
     let mut loaded: HashMap<RoomId, Room> = HashMap::new();
-    for (id, next_seq, idle_until) in rooms {
+    for (id, idle_until) in rooms {
         let Some(room) = RoomId::parse(&id) else { continue };
         let deadline = match idle_until {
             Some(until) if until <= now_ms => {
@@ -253,8 +255,8 @@ pub(super) async fn load(
                 now + config.room_idle_ttl
             }
         };
-        let next_seq = Seq::try_from(next_seq).unwrap_or(1).max(1);
-        loaded.insert(room, Room::restored(next_seq, deadline));
+        // Numbering resumes after the newest kept message, read below.
+        loaded.insert(room, Room::restored(1, deadline));
     }
     for (room, user, name, token) in members {
         let (Some(room), Some(user)) = (RoomId::parse(&room), UserId::parse(&user)) else { continue };
