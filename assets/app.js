@@ -1,9 +1,19 @@
-// c2c — progressive enhancement of the chat page. Every feature works without this file;
-// with it, the connection state is shown, the composer clears and keeps a fresh client
-// message id (so a message re-sent after a reconnect is stored once), times show in local
-// time, and the log follows new messages.
+// c2c — progressive enhancement of the chat page (docs/formatting.md, "The chat page with
+// JavaScript"). Every feature works without this file; with it:
+// - the connection state is shown, and messages go through an outbox: each is shown at once as
+//   "sending", sent one at a time, sent again after a reconnect or a refusal on rate (the
+//   client message id makes a re-sent message count once), and handed back if refused;
+// - the composer grows, Enter sends and Shift+Enter adds a line, a counter appears near the
+//   limit, `@` completes member names, and typing is announced (throttled);
+// - times are local (and the time zone is remembered in a cookie for pages without
+//   JavaScript), live messages are grouped and separated by day like the server's, the log
+//   follows new messages unless the reader scrolled up ("new messages" button);
+// - while the tab is hidden, unread messages are counted in the title and on the icon, a
+//   divider marks them on return, and opt-in sound and desktop notifications tell of them.
 (function () {
   'use strict';
+
+  var GROUP_GAP_MS = 5 * 60 * 1000;
 
   function randomId() {
     var bytes = new Uint8Array(12);
@@ -13,15 +23,14 @@
     }).join('');
   }
 
-  function localizeTimes(root) {
-    root.querySelectorAll('time[datetime]').forEach(function (t) {
-      var d = new Date(t.getAttribute('datetime'));
-      if (!isNaN(d)) {
-        t.textContent = d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-        t.title = d.toLocaleString();
-      }
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (all, key) {
+      return Object.prototype.hasOwnProperty.call(values, key) ? values[key] : all;
     });
   }
+
+  // The time zone, for pages rendered without JavaScript (minutes east of UTC).
+  document.cookie = 'tz=' + (-new Date().getTimezoneOffset()) + '; path=/; max-age=31536000; samesite=lax';
 
   document.querySelectorAll('button.copy').forEach(function (button) {
     var input = document.querySelector(button.dataset.copy);
@@ -56,55 +65,457 @@
       return Math.min(5000, 250 * Math.pow(2, retries)) * (0.5 + Math.random() / 2);
     };
   }
+  var lang = document.documentElement.lang || undefined;
   var me = shell.dataset.me;
   var status = document.getElementById('status');
   var log = document.querySelector('.chat-shell .log');
+  var list = document.getElementById('messages');
+  var composer = document.getElementById('composer');
+  var textarea = document.getElementById('text');
+  var counter = document.getElementById('counter');
+  var jump = document.getElementById('jump');
+  var typingLine = document.getElementById('typing');
+  var strings = composer.dataset;
+  var maxChars = parseInt(strings.max, 10) || 2000;
+  var socket = null;
   var open = false;
-  var unsent = 0;
   var followLog = true;
+
+  // The outbox lives outside the server-swapped list, so a snapshot never wipes it.
+  var outboxList = document.createElement('ol');
+  outboxList.className = 'messages outbox';
+  outboxList.setAttribute('aria-live', 'polite');
+  log.appendChild(outboxList);
+  var outbox = [];      // [{id, text, el}] in the order typed
+  var inFlight = null;  // the item sent and not yet seen stored
+  var resendTimer = 0;
+  var waitUntil = 0;
 
   function setStatus(state) {
     status.dataset.state = state;
-    status.textContent = unsent > 0 && state !== 'live' ? status.dataset.unsent : status.dataset[state];
+    status.textContent = outbox.length > 0 && state !== 'live' ? status.dataset.unsent : status.dataset[state];
   }
 
-  function markMine() {
-    shell.querySelectorAll('[data-user="' + me + '"]').forEach(function (el) {
-      el.classList.add(el.classList.contains('member') ? 'me' : 'mine');
+  // ---- The log: times, grouping, days, marks -------------------------------------------
+
+  function dayKey(d) { return d.getFullYear() + '-' + (d.getMonth() + 1) + '-' + d.getDate(); }
+
+  function decorate() {
+    list.querySelectorAll('li.day').forEach(function (el) { el.remove(); });
+    var prev = null;
+    var prevDay = null;
+    list.querySelectorAll('li.msg, li.notice[data-at]').forEach(function (el) {
+      var at = new Date(parseInt(el.dataset.at, 10));
+      if (isNaN(at)) return;
+      var day = dayKey(at);
+      if (day !== prevDay) {
+        var sep = document.createElement('li');
+        sep.className = 'day';
+        var label = document.createElement('span');
+        label.textContent = at.toLocaleDateString(lang, { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' });
+        sep.appendChild(label);
+        el.parentNode.insertBefore(sep, el);
+      }
+      if (el.classList.contains('msg')) {
+        var t = el.querySelector('time');
+        if (t && !t.dataset.local) {
+          t.textContent = at.toLocaleTimeString(lang, { hour: 'numeric', minute: '2-digit' });
+          t.title = at.toLocaleString(lang);
+          t.dataset.local = '1';
+        }
+        var cont = prev && prev.classList.contains('msg') && day === prevDay &&
+          prev.dataset.user === el.dataset.user && at - parseInt(prev.dataset.at, 10) <= GROUP_GAP_MS;
+        el.classList.toggle('cont', !!cont);
+        if (el.dataset.user === me) el.classList.add('mine');
+        if ((' ' + (el.dataset.mentions || '') + ' ').indexOf(' ' + me + ' ') >= 0) el.classList.add('mentions-me');
+      }
+      prev = el;
+      prevDay = day;
     });
+    shell.querySelectorAll('#members [data-user="' + me + '"]').forEach(function (el) { el.classList.add('me'); });
   }
 
   function toBottom() { log.scrollTop = log.scrollHeight; }
-
   function nearBottom() { return log.scrollHeight - log.scrollTop - log.clientHeight < 120; }
+  log.addEventListener('scroll', function () { if (nearBottom()) jump.hidden = true; });
+  jump.addEventListener('click', function () { toBottom(); jump.hidden = true; });
 
-  setStatus('connecting');
-  localizeTimes(document.getElementById('messages'));
-  markMine();
-  toBottom();
+  // ---- Unread while hidden: title, icon, divider, notifications ------------------------
 
-  shell.addEventListener('htmx:wsConnecting', function () { setStatus(open ? 'reconnecting' : 'connecting'); });
-  shell.addEventListener('htmx:wsOpen', function () { open = true; unsent = 0; setStatus('live'); });
+  var baseTitle = document.title;
+  var icon = document.querySelector('link[rel=icon]');
+  var baseIcon = icon ? icon.href : '';
+  var unread = 0;
+  var firstUnread = null;
+  var seen = {};
+  list.querySelectorAll('li.msg').forEach(function (el) { seen[el.id] = true; });
+  var room = location.pathname.split('/')[2] || '';
+  var notifyPick = document.getElementById('notify');
+  var soundPick = document.getElementById('sound');
+  var audio = null;
+
+  function badge(n) {
+    if (!icon) return;
+    if (n === 0) { icon.href = baseIcon; return; }
+    var c = document.createElement('canvas');
+    c.width = c.height = 32;
+    var g = c.getContext('2d');
+    g.fillStyle = '#4f46e5';
+    g.beginPath(); g.arc(16, 16, 16, 0, 2 * Math.PI); g.fill();
+    g.fillStyle = '#fff';
+    g.font = 'bold 18px sans-serif';
+    g.textAlign = 'center';
+    g.textBaseline = 'middle';
+    g.fillText(n > 99 ? '99' : String(n), 16, 17);
+    icon.href = c.toDataURL('image/png');
+  }
+
+  function showUnread() {
+    document.title = unread > 0 ? fill(strings.unreadTitle, { n: unread, title: baseTitle }) : baseTitle;
+    badge(unread);
+  }
+
+  function beep() {
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      var o = audio.createOscillator();
+      var v = audio.createGain();
+      o.frequency.value = 880;
+      v.gain.setValueAtTime(0.08, audio.currentTime);
+      v.gain.exponentialRampToValueAtTime(0.0001, audio.currentTime + 0.25);
+      o.connect(v); v.connect(audio.destination);
+      o.start(); o.stop(audio.currentTime + 0.25);
+    } catch (err) { /* no sound */ }
+  }
+
+  function arrived(el) {
+    if (el.dataset.user === me) return;
+    var mentioned = el.classList.contains('mentions-me');
+    var mode = notifyPick ? notifyPick.value : 'off';
+    if (document.hidden) {
+      unread += 1;
+      firstUnread = firstUnread || el;
+      showUnread();
+    }
+    if (!document.hidden || mode === 'off' || (mode === 'mentions' && !mentioned)) return;
+    if (soundPick && soundPick.checked) beep();
+    if (window.Notification && Notification.permission === 'granted') {
+      var who = el.querySelector('.who');
+      var text = el.querySelector('.text');
+      var n = new Notification(who ? who.textContent : 'c2c', {
+        body: text ? text.textContent.slice(0, 140) : '', tag: 'c2c-' + room
+      });
+      n.onclick = function () { window.focus(); n.close(); };
+    }
+  }
+
+  document.addEventListener('visibilitychange', function () {
+    if (document.hidden) return;
+    list.querySelectorAll('li.unread-divider').forEach(function (el) { el.remove(); });
+    if (firstUnread && firstUnread.isConnected) {
+      var divider = document.createElement('li');
+      divider.className = 'unread-divider';
+      divider.textContent = strings.newSince;
+      firstUnread.parentNode.insertBefore(divider, firstUnread);
+    }
+    unread = 0;
+    firstUnread = null;
+    showUnread();
+  });
+
+  if (notifyPick) {
+    var key = 'c2c-notify-' + room;
+    notifyPick.closest('.notify').hidden = false;
+    try {
+      notifyPick.value = localStorage.getItem(key) || 'off';
+      soundPick.checked = localStorage.getItem(key + '-sound') === '1';
+    } catch (err) { /* private mode */ }
+    notifyPick.addEventListener('change', function () {
+      try { localStorage.setItem(key, notifyPick.value); } catch (err) { /* private mode */ }
+      if (notifyPick.value !== 'off' && window.Notification && Notification.permission === 'default') {
+        Notification.requestPermission();
+      }
+    });
+    soundPick.addEventListener('change', function () {
+      try { localStorage.setItem(key + '-sound', soundPick.checked ? '1' : '0'); } catch (err) { /* private mode */ }
+    });
+  }
+
+  // ---- Typing --------------------------------------------------------------------------
+
+  var typers = {};  // user id -> when their notice expires
+  var typedAt = 0;
+
+  function showTyping() {
+    var now = Date.now();
+    var names = [];
+    Object.keys(typers).forEach(function (user) {
+      if (typers[user] < now) { delete typers[user]; return; }
+      var el = shell.querySelector('#members [data-user="' + user + '"] .member-name');
+      if (el) names.push(el.textContent);
+    });
+    var d = typingLine.dataset;
+    typingLine.textContent = names.length === 0 ? '' : names.length === 1 ? fill(d.one, { name: names[0] })
+      : names.length === 2 ? fill(d.two, { a: names[0], b: names[1] }) : d.many;
+  }
+  setInterval(showTyping, 1000);
+
+  function readTypers() {
+    var box = document.getElementById('typers');
+    if (!box) return;
+    box.querySelectorAll('li[data-user]').forEach(function (li) {
+      typers[li.dataset.user] = Date.now() + 6000;
+      li.remove();
+    });
+    showTyping();
+  }
+
+  // ---- The outbox ----------------------------------------------------------------------
+
+  function pendingItem(text) {
+    var li = document.createElement('li');
+    li.className = 'msg mine pending';
+    var meta = document.createElement('div');
+    meta.className = 'meta';
+    var state = document.createElement('span');
+    state.className = 'sending';
+    state.textContent = strings.sending;
+    meta.appendChild(state);
+    var body = document.createElement('div');
+    body.className = 'text';
+    body.textContent = text;
+    li.appendChild(meta);
+    li.appendChild(body);
+    outboxList.appendChild(li);
+    return li;
+  }
+
+  function pump() {
+    clearTimeout(resendTimer);
+    if (!open || !socket || outbox.length === 0) return;
+    var wait = waitUntil - Date.now();
+    var head = outbox[0];
+    if (wait > 0) {
+      head.el.querySelector('.sending').textContent = fill(strings.waiting, { n: Math.ceil(wait / 1000) });
+      resendTimer = setTimeout(pump, Math.min(wait, 1000));
+      return;
+    }
+    head.el.querySelector('.sending').textContent = strings.sending;
+    inFlight = head;
+    socket.sendImmediately(JSON.stringify({ text: head.text, client_id: head.id }));
+    // Its fate unknown after a while (a lost frame): send it again; the id keeps it single.
+    resendTimer = setTimeout(pump, 10000);
+  }
+
+  function settle() {
+    while (outbox.length > 0 && list.querySelector('li.msg[data-client="' + outbox[0].id + '"]')) {
+      var done = outbox.shift();
+      done.el.remove();
+      if (inFlight === done) inFlight = null;
+    }
+    if (!inFlight) pump();
+  }
+
+  function refused(errorEl) {
+    var code = errorEl.dataset.code;
+    if (!inFlight || !code) return;
+    if (code === 'RATE_LIMITED') {
+      waitUntil = Date.now() + 1000 * (parseInt(errorEl.dataset.retry, 10) || 1);
+      inFlight = null;
+      pump();
+      return;
+    }
+    // Refused for what it is (too long, empty…): hand it back, never lose it.
+    var item = inFlight;
+    inFlight = null;
+    outbox.splice(outbox.indexOf(item), 1);
+    item.el.remove();
+    if (!textarea.value.trim()) {
+      textarea.value = item.text;
+      grow();
+      count();
+    }
+    textarea.focus();
+    pump();
+  }
+
+  function submit() {
+    var text = textarea.value;
+    if (!text.trim()) return;
+    if (text.length > maxChars) { count(); textarea.focus(); return; }
+    var item = { id: randomId(), text: text };
+    item.el = pendingItem(text);
+    outbox.push(item);
+    textarea.value = '';
+    grow();
+    count();
+    followLog = true;
+    toBottom();
+    setStatus(open ? 'live' : 'reconnecting');
+    if (!inFlight) pump();
+  }
+
+  // ---- The composer --------------------------------------------------------------------
+
+  function grow() {
+    textarea.style.height = 'auto';
+    textarea.style.height = Math.min(textarea.scrollHeight + 2, window.innerHeight * 0.4) + 'px';
+  }
+
+  function count() {
+    var left = maxChars - textarea.value.length;
+    counter.textContent = left < 0 ? fill(strings.over, { n: -left }) : left <= 200 ? fill(strings.left, { n: left }) : '';
+    counter.classList.toggle('over', left < 0);
+    textarea.setAttribute('aria-invalid', left < 0 ? 'true' : 'false');
+  }
+
+  // Mention completion: `@` + the start of a member's name; arrows, Tab or Enter pick.
+  var picker = document.createElement('ul');
+  picker.className = 'mention-picker';
+  picker.id = 'mention-picker';
+  picker.setAttribute('role', 'listbox');
+  picker.hidden = true;
+  composer.appendChild(picker);
+  var choices = [];
+  var chosen = 0;
+  var mentionStart = -1;
+
+  function closePicker() { picker.hidden = true; choices = []; mentionStart = -1; }
+
+  function openPicker() {
+    var caret = textarea.selectionStart;
+    var before = textarea.value.slice(0, caret);
+    var m = /(^|[^\w@])@([^@\s]{0,32})$/.exec(before);
+    if (!m) { closePicker(); return; }
+    var typed = m[2].toLowerCase();
+    var found = [];
+    shell.querySelectorAll('#members li[data-user]').forEach(function (li) {
+      var name = li.querySelector('.member-name').textContent;
+      if (li.dataset.user !== me && name.toLowerCase().indexOf(typed) === 0) {
+        found.push({ name: name, online: li.classList.contains('online') });
+      }
+    });
+    found.sort(function (a, b) { return (b.online ? 1 : 0) - (a.online ? 1 : 0); });
+    choices = found.slice(0, 6).map(function (f) { return f.name; });
+    if (choices.length === 0) { closePicker(); return; }
+    mentionStart = caret - m[2].length - 1;
+    chosen = Math.min(chosen, choices.length - 1);
+    picker.textContent = '';
+    choices.forEach(function (name, i) {
+      var li = document.createElement('li');
+      li.setAttribute('role', 'option');
+      li.id = 'mention-' + i;
+      li.setAttribute('aria-selected', i === chosen ? 'true' : 'false');
+      li.textContent = '@' + name;
+      li.addEventListener('mousedown', function (e) { e.preventDefault(); pick(i); });
+      picker.appendChild(li);
+    });
+    picker.hidden = false;
+    textarea.setAttribute('aria-activedescendant', 'mention-' + chosen);
+  }
+
+  function pick(i) {
+    var caret = textarea.selectionStart;
+    var value = textarea.value;
+    var insert = '@' + choices[i] + ' ';
+    textarea.value = value.slice(0, mentionStart) + insert + value.slice(caret);
+    var at = mentionStart + insert.length;
+    textarea.setSelectionRange(at, at);
+    closePicker();
+    textarea.removeAttribute('aria-activedescendant');
+    count();
+  }
+
+  textarea.addEventListener('keydown', function (e) {
+    if (!picker.hidden) {
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        e.preventDefault();
+        chosen = (chosen + (e.key === 'ArrowDown' ? 1 : choices.length - 1)) % choices.length;
+        openPicker();
+        return;
+      }
+      if (e.key === 'Tab' || (e.key === 'Enter' && !e.shiftKey)) { e.preventDefault(); pick(chosen); return; }
+      if (e.key === 'Escape') { e.preventDefault(); closePicker(); return; }
+    }
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
+      e.preventDefault();
+      submit();
+    }
+  });
+
+  textarea.addEventListener('input', function () {
+    grow();
+    count();
+    chosen = 0;
+    openPicker();
+    if (open && socket && textarea.value.trim() && Date.now() - typedAt > 3000) {
+      typedAt = Date.now();
+      socket.sendImmediately(JSON.stringify({ typing: true }));
+    }
+  });
+  textarea.addEventListener('blur', function () { setTimeout(closePicker, 100); });
+
+  composer.addEventListener('submit', function (e) {
+    // The page's own send path takes over once the socket has opened at least once; before
+    // that (scripts blocked, socket refused), the form posts as it would without JavaScript.
+    if (!socket) return;
+    e.preventDefault();
+    submit();
+  });
+
+  // ---- The socket ----------------------------------------------------------------------
+
+  shell.addEventListener('htmx:wsConnecting', function () { setStatus(socket ? 'reconnecting' : 'connecting'); });
+  shell.addEventListener('htmx:wsOpen', function (e) {
+    socket = e.detail.socketWrapper;
+    open = true;
+    inFlight = null;
+    setStatus('live');
+  });
   shell.addEventListener('htmx:wsClose', function (e) {
     var code = e.detail && e.detail.event ? e.detail.event.code : 0;
     open = false;
+    inFlight = null;
+    clearTimeout(resendTimer);
     setStatus([1006, 1011, 1012, 1013].indexOf(code) >= 0 ? 'reconnecting' : 'closed');
+    if (code === 1008) {
+      outbox.forEach(function (item) { item.el.querySelector('.sending').textContent = strings.notSent; item.el.classList.add('failed'); });
+    }
   });
   shell.addEventListener('htmx:wsBeforeMessage', function () { followLog = followLog || nearBottom(); });
-  shell.addEventListener('htmx:wsAfterMessage', function () {
-    localizeTimes(document.getElementById('messages'));
-    markMine();
-    if (followLog) toBottom();
+  shell.addEventListener('htmx:wsAfterMessage', function (e) {
+    var data = e.detail && typeof e.detail.message === 'string' ? e.detail.message : '';
+    if (data.indexOf('id="typers"') >= 0) readTypers();
+    if (data.indexOf('id="composer-error"') >= 0) {
+      var errorEl = document.getElementById('composer-error');
+      if (errorEl && errorEl.textContent) refused(errorEl);
+    }
+    if (data.indexOf('id="messages"') < 0 && data.indexOf('id="members"') < 0) return;
+    decorate();
+    var grew = false;
+    list.querySelectorAll('li.msg').forEach(function (el) {
+      if (seen[el.id]) return;
+      seen[el.id] = true;
+      grew = true;
+      delete typers[el.dataset.user];
+      if (data.indexOf('hx-swap-oob="beforeend"') >= 0) arrived(el);
+    });
+    showTyping();
+    settle();
+    if (followLog) {
+      toBottom();
+    } else if (grew) {
+      jump.hidden = false;
+    }
     followLog = false;
   });
+  window.addEventListener('resize', function () { if (followLog || nearBottom()) toBottom(); });
 
-  var composer = document.getElementById('composer');
-  composer.addEventListener('htmx:wsConfigSend', function (e) {
-    var text = composer.querySelector('[name=text]');
-    if (!text.value.trim()) { e.preventDefault(); return; }
-    text.value = '';
-    composer.querySelector('[name=client_id]').value = randomId();
-    followLog = true;
-    if (!open) { unsent += 1; setStatus('reconnecting'); }
-  });
+  setStatus('connecting');
+  composer.querySelector('.keys').hidden = false;
+  textarea.rows = 1;
+  decorate();
+  grow();
+  count();
+  toBottom();
 })();

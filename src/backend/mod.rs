@@ -15,8 +15,8 @@ use async_trait::async_trait;
 use tokio::sync::broadcast;
 
 use crate::domain::{
-    ChatMessage, ClientMsgId, ConnId, DisplayName, MemberView, MessageText, RoomEvent, RoomId, Seq,
-    UnixMillis, UserId,
+    ChatMessage, ClientMsgId, ConnId, DisplayName, MemberView, Mention, MessageText, RoomEvent, RoomId, Seq,
+    UnixMillis, UserId, find_mentions,
 };
 use crate::support::Rate;
 
@@ -186,16 +186,30 @@ pub trait Backend: Send + Sync + 'static {
     /// Connection `conn` closed; the member goes offline when it was their last.
     async fn disconnect(&self, room: &RoomId, user: &UserId, conn: &ConnId) -> BackendResult<()>;
 
-    /// Stores and publishes a message. A message with a `client_id` this member already used
-    /// is not stored again; the stored one is returned. Each new message spends one of the
-    /// member's allowance ([`BackendConfig::message_rate`]); `RateLimited` when it is used up.
+    /// Stores and publishes a message with the members it mentions ([`Backend::mentions`]). A
+    /// message with a `client_id` this member already used is not stored again; the stored one
+    /// is returned. Each new message spends one of the member's allowance
+    /// ([`BackendConfig::message_rate`]); `RateLimited` when it is used up.
     async fn post(
         &self,
         room: &RoomId,
         user: &UserId,
         text: MessageText,
+        mentions: Vec<Mention>,
         client_id: Option<ClientMsgId>,
     ) -> BackendResult<ChatMessage>;
+
+    /// The members of `room` that `text` mentions (`@name`). Reads the member list only when
+    /// the text holds an `@`.
+    async fn mentions(&self, room: &RoomId, text: &MessageText) -> BackendResult<Vec<Mention>> {
+        if !text.as_str().contains('@') {
+            return Ok(Vec::new());
+        }
+        Ok(find_mentions(text.as_str(), &self.room(room).await?.members))
+    }
+
+    /// Tells the room that `user` is typing ([`RoomEvent::Typing`]): published, never stored.
+    async fn typing(&self, room: &RoomId, user: &UserId) -> BackendResult<()>;
 
     /// Messages with a sequence number above `after` (all kept messages for 0).
     async fn history(&self, room: &RoomId, after: Seq) -> BackendResult<History>;

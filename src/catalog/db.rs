@@ -23,6 +23,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (3, "translator columns", include_str!("../../migrations/sqlite/0003_translator.sql")),
     (6, "sessions", include_str!("../../migrations/sqlite/0006_sessions.sql")),
     (7, "rooms", include_str!("../../migrations/sqlite/0007_rooms.sql")),
+    (8, "history entries", include_str!("../../migrations/sqlite/0008_history_entries.sql")),
 ];
 const POSTGRES: &[(i64, &str, &str)] =
     &[(3, "translator columns", include_str!("../../migrations/postgres/0003_translator.sql"))];

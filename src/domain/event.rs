@@ -1,14 +1,49 @@
 //! Room events: the one stream every view (HTML fragments, JSON frames) is rendered from
 //! (docs/protocol.md), and [`StreamPos`], where a reader of that stream stands.
 
-use super::{ClientMsgId, DisplayName, MessageText, Seq, UnixMillis, UserId};
+use super::{ClientMsgId, DisplayName, Mention, MessageText, Seq, UnixMillis, UserId};
 
-/// A stored chat message.
+/// What an entry of a room's history is: something a member said, or a notice the room
+/// stored about a member (joins and leaves are part of the history, in order, like messages).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum EntryKind {
+    /// A message; `text` holds it.
+    #[default]
+    Text,
+    /// `user` joined the room (`text` is empty).
+    Joined,
+    /// `user` left the room (`text` is empty).
+    Left,
+}
+
+impl EntryKind {
+    /// The kind's name in storage and envelopes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::Text => "text",
+            EntryKind::Joined => "joined",
+            EntryKind::Left => "left",
+        }
+    }
+
+    /// The kind named `s`; an unknown or missing name is a message.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "joined" => EntryKind::Joined,
+            "left" => EntryKind::Left,
+            _ => EntryKind::Text,
+        }
+    }
+}
+
+/// An entry of a room's history: a chat message, or a join/leave notice ([`EntryKind`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChatMessage {
     /// Per-room sequence number.
     pub seq: Seq,
-    /// Who sent it.
+    /// Message or notice.
+    pub kind: EntryKind,
+    /// Who sent it (or whom the notice is about).
     pub user: UserId,
     /// The sender's display name when it was sent.
     pub name: DisplayName,
@@ -18,6 +53,44 @@ pub struct ChatMessage {
     pub at: UnixMillis,
     /// The sender's id for it, if the client gave one (de-duplication).
     pub client_id: Option<ClientMsgId>,
+    /// The members it mentions (found when it was posted).
+    pub mentions: Vec<Mention>,
+}
+
+impl ChatMessage {
+    /// A notice of `kind` about `user`, numbered `seq`.
+    pub fn notice(seq: Seq, kind: EntryKind, user: UserId, name: DisplayName, at: UnixMillis) -> Self {
+        Self {
+            seq,
+            kind,
+            user,
+            name,
+            text: MessageText::from_stored(String::new()),
+            at,
+            client_id: None,
+            mentions: Vec::new(),
+        }
+    }
+
+    /// Whether this is a message someone wrote (not a notice).
+    pub fn is_text(&self) -> bool {
+        self.kind == EntryKind::Text
+    }
+
+    /// The mentions as stored ([`mentions_to_json`]).
+    pub fn mentions_json(&self) -> String {
+        mentions_to_json(&self.mentions)
+    }
+}
+
+/// Mentions as stored: JSON, or empty for none.
+pub fn mentions_to_json(mentions: &[Mention]) -> String {
+    if mentions.is_empty() { String::new() } else { serde_json::to_string(mentions).unwrap_or_default() }
+}
+
+/// Mentions read back from storage ([`ChatMessage::mentions_json`]); anything unreadable is none.
+pub fn mentions_from_json(s: &str) -> Vec<Mention> {
+    if s.is_empty() { Vec::new() } else { serde_json::from_str(s).unwrap_or_default() }
 }
 
 /// What happened to a member.
@@ -59,6 +132,11 @@ pub enum RoomEvent {
         /// What changed.
         change: PresenceChange,
     },
+    /// A member is typing: ephemeral, never stored, not sequenced.
+    Typing {
+        /// Who.
+        user: UserId,
+    },
     /// The stream had a gap history cannot fill (member changes, or messages that fell out of
     /// history): take a fresh snapshot.
     Resync,
@@ -86,6 +164,8 @@ pub enum Place {
     Ahead,
     /// Not sequenced: the reader must take a fresh snapshot.
     Resync,
+    /// Not sequenced and not stored (typing): passed on as it comes, the position unmoved.
+    Aside,
 }
 
 impl StreamPos {
@@ -95,6 +175,7 @@ impl StreamPos {
             RoomEvent::Message(m) => (m.seq, self.last_seq),
             RoomEvent::Presence { version, .. } => (*version, self.member_version),
             RoomEvent::Resync => return Place::Resync,
+            RoomEvent::Typing { .. } => return Place::Aside,
         };
         if number <= shown {
             Place::Seen
@@ -110,7 +191,7 @@ impl StreamPos {
         match event {
             RoomEvent::Message(m) => self.last_seq = self.last_seq.max(m.seq),
             RoomEvent::Presence { version, .. } => self.member_version = self.member_version.max(*version),
-            RoomEvent::Resync => {}
+            RoomEvent::Resync | RoomEvent::Typing { .. } => {}
         }
     }
 
@@ -118,6 +199,7 @@ impl StreamPos {
     pub fn admit(&mut self, event: &RoomEvent) -> Option<bool> {
         match self.place(event) {
             Place::Seen => Some(false),
+            Place::Aside => Some(true),
             Place::Next | Place::Ahead => {
                 self.advance(event);
                 Some(true)
@@ -134,11 +216,13 @@ mod tests {
     fn message(seq: Seq) -> RoomEvent {
         RoomEvent::Message(ChatMessage {
             seq,
+            kind: EntryKind::Text,
             user: UserId::generate(),
             name: DisplayName::from_stored("A".into()),
             text: MessageText::from_stored("hi".into()),
             at: 0,
             client_id: None,
+            mentions: Vec::new(),
         })
     }
 
@@ -163,5 +247,7 @@ mod tests {
         assert_eq!(pos.admit(&presence(9)), Some(true));
         assert_eq!(pos.member_version, 9);
         assert_eq!(pos.admit(&RoomEvent::Resync), None);
+        assert_eq!(pos.admit(&RoomEvent::Typing { user: UserId::generate() }), Some(true));
+        assert_eq!(pos, StreamPos { last_seq: 6, member_version: 9 }, "typing moves nothing");
     }
 }

@@ -4,12 +4,17 @@
 mod event;
 mod ids;
 mod limits;
+mod mention;
 mod name;
 mod text;
 
-pub use event::{ChatMessage, MemberView, Place, PresenceChange, RoomEvent, StreamPos};
+pub use event::{
+    ChatMessage, EntryKind, MemberView, Place, PresenceChange, RoomEvent, StreamPos, mentions_from_json,
+    mentions_to_json,
+};
 pub use ids::{ClientMsgId, ConnId, RoomId, Seq, UserId, random_secret as ids_random_secret, same_secret};
 pub use limits::Limits;
+pub use mention::{MAX_MENTIONS, Mention, find_mentions, mention_at, name_char};
 pub use name::DisplayName;
 pub use text::{MessageText, TextError};
 

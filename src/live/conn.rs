@@ -16,7 +16,7 @@ use super::socket::{BATCH, SILENCE_LIMIT, heartbeat, record_delivery};
 use super::tracker::{MemberSeat, SocketGuard};
 use crate::backend::{Backend, BackendError};
 use crate::catalog::Locales;
-use crate::domain::{ClientMsgId, ConnId, Limits, MessageText, RoomId, Seq, StreamPos, UserId};
+use crate::domain::{ClientMsgId, ConnId, Limits, MessageText, RoomEvent, RoomId, Seq, StreamPos, UserId};
 use crate::limits::retry_secs;
 use crate::metrics::metrics;
 use crate::support::TokenBucket;
@@ -44,8 +44,15 @@ pub(super) struct Conn {
     pub(super) attached: Option<Attached>,
     /// Since when the socket has been in no room.
     pub(super) alone_since: Instant,
+    /// Whether the client gets typing notices (browsers do; programs ask in `join`).
+    pub(super) wants_typing: bool,
+    /// When this socket last told its room its member is typing.
+    typed_at: Option<Instant>,
     _open: SocketGuard,
 }
+
+/// A socket tells its room that its member is typing at most this often; more is dropped.
+const TYPING_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl Conn {
     /// A connection over an upgraded socket, counted as open until dropped.
@@ -69,6 +76,8 @@ impl Conn {
             last_heard,
             attached,
             alone_since: last_heard,
+            wants_typing: matches!(format, Format::Html(_)),
+            typed_at: None,
             _open,
         }
     }
@@ -122,6 +131,12 @@ impl Conn {
         };
         if let Err(err) = self.backend().touch(&room, &user, &self.id).await {
             return Step::Lost(err.into());
+        }
+        // The socket now says whether the member is here: the page view that opened it stops
+        // counting, so closing the tab takes the member offline at once, not a presence TTL
+        // later.
+        if let Err(err) = self.backend().disconnect(&room, &user, &ConnId::page()).await {
+            tracing::debug!(%room, error = %err, "page presence not handed to the socket");
         }
         let events = match self.live.hub.subscribe(&room).await {
             Ok(events) => events,
@@ -186,7 +201,12 @@ impl Conn {
         let text = MessageText::parse(text, limits).map_err(|err| AppError::invalid(err, "text", limits))?;
         let Some(a) = &self.attached else { return Err(AppError::NotAMember) };
         let client_id = client_id.and_then(ClientMsgId::parse);
-        match self.live.app.backend.post(&a.room, &a.user, text, client_id).await {
+        let backend = &self.live.app.backend;
+        let posted = match backend.mentions(&a.room, &text).await {
+            Ok(mentions) => backend.post(&a.room, &a.user, text, mentions, client_id).await,
+            Err(err) => Err(err),
+        };
+        match posted {
             Ok(_) => {
                 let counter = match self.format {
                     Format::Html(_) => &metrics().html_messages_in,
@@ -205,6 +225,19 @@ impl Conn {
                 }
                 Err(err.into())
             }
+        }
+    }
+
+    /// Tells the room the socket's member is typing (at most every [`TYPING_EVERY`]; more
+    /// often is dropped, and so is a failure: typing notices are best effort).
+    pub(super) async fn typing(&mut self) {
+        let Some(a) = &self.attached else { return };
+        if self.typed_at.is_some_and(|at| at.elapsed() < TYPING_EVERY) {
+            return;
+        }
+        self.typed_at = Some(Instant::now());
+        if let Err(err) = self.live.app.backend.typing(&a.room, &a.user).await {
+            tracing::debug!(room = %a.room, error = %err, "typing notice not sent");
         }
     }
 
@@ -229,6 +262,8 @@ impl Conn {
                     break;
                 }
                 Some(false) => {}
+                Some(true) if !self.wants_typing && matches!(*out.event, RoomEvent::Typing { .. }) => {}
+                Some(true) if matches!(&*out.event, RoomEvent::Typing { user } if *user == a.user) => {}
                 Some(true) => {
                     if let Some(frame) = out.frame(self.format) {
                         // Queued, not flushed: one flush below for everything that was waiting.

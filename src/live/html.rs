@@ -14,8 +14,8 @@ use super::hub::Format;
 use super::socket::{CLOSE_POLICY, CLOSE_TRY_LATER, configure};
 use crate::backend::{History, RoomSnapshot};
 use crate::domain::{RoomId, Seq, StreamPos, UserId};
-use crate::views::UiLang;
-use crate::views::frames::{ended_frame, error_frame, snapshot_frames};
+use crate::views::frames::{Refusal, ended_frame, error_frame, snapshot_frames};
+use crate::views::{Reader, UiLang, Zone};
 use crate::web::error::AppError;
 use crate::web::extract::{BrowserOrigin, Member, RoomPath};
 use crate::web::locale::Lang;
@@ -23,9 +23,13 @@ use crate::web::locale::Lang;
 /// What the composer sends: the form's fields as JSON (`ws-send`), plus htmx's `HEADERS`.
 #[derive(Deserialize)]
 pub(crate) struct ComposerFrame {
-    text: String,
+    #[serde(default)]
+    text: Option<String>,
     #[serde(default)]
     client_id: Option<String>,
+    /// The page's script says its member is typing (no text).
+    #[serde(default)]
+    typing: bool,
 }
 
 /// Parses what the composer sends.
@@ -41,6 +45,7 @@ pub async fn live_socket(
     _: BrowserOrigin,
     RoomPath(room): RoomPath,
     Lang(locales, lang): Lang,
+    zone: Zone,
     member: Result<Member, AppError>,
     ws: WebSocketUpgrade,
 ) -> Result<Response, AppError> {
@@ -51,7 +56,7 @@ pub async fn live_socket(
     };
     Ok(configure(ws, &live.app.config.limits).on_upgrade(move |socket| async move {
         let mut conn = Conn::new(live, socket, Format::Html(lang), locales);
-        let mut proto = HtmlSocket { room: room.clone(), lang, error_shown: false };
+        let mut proto = HtmlSocket { room: room.clone(), lang, zone, error_shown: false };
         let first = match user {
             Some(user) => conn.open(&mut proto, room, user, 0).await,
             None => Step::Lost(AppError::SessionExpired),
@@ -64,6 +69,8 @@ pub async fn live_socket(
 struct HtmlSocket {
     room: RoomId,
     lang: UiLang,
+    /// The reader's time zone, for the snapshot's times and day separators.
+    zone: Zone,
     /// An error is showing under the composer; the next accepted message clears it.
     error_shown: bool,
 }
@@ -75,14 +82,22 @@ impl Protocol for HtmlSocket {
     }
 
     fn snapshot(&self, room: &RoomSnapshot, me: &UserId, history: &History, _: bool) -> Vec<String> {
-        snapshot_frames(self.lang.ui(), history, &room.members, me)
+        snapshot_frames(Reader { ui: self.lang.ui(), me: Some(me), zone: self.zone }, history, &room.members)
     }
 
     async fn receive(&mut self, conn: &mut Conn, text: &str) -> Step {
         let Ok(frame) = parse_composer(text) else {
             return Step::Refuse(AppError::BadRequest("unreadable composer frame".into()));
         };
-        match conn.post(&frame.text, frame.client_id.as_deref()).await {
+        let text = match frame.text {
+            Some(text) => text,
+            None if frame.typing => {
+                conn.typing().await;
+                return Step::Go;
+            }
+            None => return Step::Refuse(AppError::BadRequest("composer frame without text".into())),
+        };
+        match conn.post(&text, frame.client_id.as_deref()).await {
             Ok(()) if self.error_shown => {
                 self.error_shown = false;
                 conn.send(error_frame(None)).await
@@ -93,16 +108,18 @@ impl Protocol for HtmlSocket {
         }
     }
 
-    fn refusal(&mut self, _: &AppError, message: &str) -> String {
+    fn refusal(&mut self, err: &AppError, message: &str) -> String {
         self.error_shown = true;
-        error_frame(Some(message))
+        let retry_secs = if let AppError::RateLimited(secs) = err { *secs } else { 0 };
+        error_frame(Some(Refusal { message, code: err.code().as_str(), retry_secs }))
     }
 
     fn lost(&mut self, err: &AppError, message: &str) -> Lost {
         match err {
             // "Try again later": htmx reconnects with backoff.
             AppError::Unavailable(_) => {
-                Lost::Close(error_frame(Some(message)), CLOSE_TRY_LATER, "backend unavailable")
+                let refusal = Refusal { message, code: err.code().as_str(), retry_secs: 0 };
+                Lost::Close(error_frame(Some(refusal)), CLOSE_TRY_LATER, "backend unavailable")
             }
             // The session, membership or room is gone: say so, offer to rejoin, no retries.
             _ => Lost::Close(

@@ -30,6 +30,9 @@ pub(crate) enum ClientFrame {
         token: String,
         #[serde(default)]
         since: Option<Seq>,
+        /// Whether to get `typing` frames.
+        #[serde(default)]
+        typing: bool,
     },
     Msg {
         #[serde(rename = "roomId")]
@@ -37,6 +40,10 @@ pub(crate) enum ClientFrame {
         text: String,
         #[serde(default, rename = "clientId")]
         client_id: Option<String>,
+    },
+    Typing {
+        #[serde(rename = "roomId")]
+        room_id: String,
     },
     Ping,
     Leave {
@@ -112,7 +119,17 @@ impl Protocol for JsonSocket {
         match frame {
             // Presence is kept by the server's own heartbeat; a client's ping is only answered.
             ClientFrame::Ping => conn.send(r#"{"t":"pong"}"#).await,
-            ClientFrame::Join { room_id, token, since } => self.join(conn, &room_id, &token, since).await,
+            ClientFrame::Join { room_id, token, since, typing } => {
+                conn.wants_typing = typing;
+                self.join(conn, &room_id, &token, since).await
+            }
+            ClientFrame::Typing { room_id } => {
+                if conn.attached_to(&room_id).is_none() {
+                    return Step::Refuse(AppError::NotAMember);
+                }
+                conn.typing().await;
+                Step::Go
+            }
             ClientFrame::Msg { room_id, text, client_id } => {
                 if conn.attached_to(&room_id).is_none() {
                     return Step::Refuse(AppError::NotAMember);

@@ -3,7 +3,7 @@
 
 use askama::Template;
 
-use super::{MemberFragment, MessageFragment, NoticeFragment, Ui, log_items, member_items, render};
+use super::{MemberFragment, Reader, Ui, live_entry, log_items, member_items, render};
 use crate::backend::History;
 use crate::domain::{MemberView, PresenceChange, RoomEvent, RoomId, UserId};
 
@@ -19,6 +19,14 @@ struct ListFrame<'a> {
     items: &'a str,
 }
 
+/// Someone is typing: added to the page's hidden `#typers`, which the page's script reads
+/// (names from the member list, each for a few seconds) and empties.
+#[derive(Template)]
+#[template(path = "frames/typing.html")]
+struct TypingFrame<'a> {
+    user: &'a UserId,
+}
+
 /// Removes a member's entry from `#members`.
 #[derive(Template)]
 #[template(path = "frames/member_removed.html")]
@@ -27,12 +35,27 @@ struct MemberRemovedFrame<'a> {
 }
 
 /// The localized error under the composer; `error: None` clears it. The chat page renders
-/// the same fragment in place (`oob: false`).
+/// the same fragment in place (`oob: false`). The page's script reads the error's code and,
+/// for a refusal on rate, the seconds to wait before it sends the message again.
 #[derive(Template)]
 #[template(path = "fragments/_composer_error.html")]
 struct ComposerErrorFrame<'a> {
     error: Option<&'a str>,
+    error_code: &'a str,
+    retry: u64,
     oob: bool,
+}
+
+/// Why the socket refused what the composer sent: the localized message, its error code and,
+/// for a refusal on rate, when to send again.
+#[derive(Clone, Copy, Debug)]
+pub struct Refusal<'a> {
+    /// The localized message.
+    pub message: &'a str,
+    /// The error code (`RATE_LIMITED`, `MESSAGE_TOO_LONG`, …).
+    pub code: &'a str,
+    /// Seconds to wait before sending again (0: not a refusal on rate).
+    pub retry_secs: u64,
 }
 
 /// Replaces the composer when the socket cannot go on (session gone, room gone).
@@ -53,33 +76,24 @@ fn append_members(items: &str) -> String {
 }
 
 /// The frame for `event` in `ui`'s language. Sockets answer a resync with a snapshot; it has no
-/// frame of its own.
+/// frame of its own. Join and leave notices are history entries (messages of their own kind);
+/// the presence changes only update the member list.
 pub fn event_frame(ui: &'static Ui, event: &RoomEvent) -> String {
     match event {
-        RoomEvent::Message(m) => append_messages(&render(&MessageFragment::new(m))),
+        RoomEvent::Message(m) => append_messages(&live_entry(ui, m)),
         RoomEvent::Presence { member, change, .. } => presence_frame(ui, member, *change),
+        RoomEvent::Typing { user } => render(&TypingFrame { user }),
         RoomEvent::Resync => String::new(),
     }
 }
 
 fn presence_frame(ui: &'static Ui, member: &MemberView, change: PresenceChange) -> String {
-    let notice = |template: &str, kind: &'static str| {
-        append_messages(&render(&NoticeFragment::about(kind, template, member.name.as_str())))
-    };
     match change {
-        PresenceChange::Joined => {
-            let mut frame = append_members(&render(&MemberFragment::new(ui, member, false, None)));
-            frame.push_str(&notice(ui.joined_notice, "joined"));
-            frame
-        }
+        PresenceChange::Joined => append_members(&render(&MemberFragment::new(ui, member, false, None))),
         PresenceChange::Online | PresenceChange::Offline => {
             render(&MemberFragment::new(ui, member, false, Some("outerHTML")))
         }
-        PresenceChange::Left => {
-            let mut frame = render(&MemberRemovedFrame { user: &member.user });
-            frame.push_str(&notice(ui.left_notice, "left"));
-            frame
-        }
+        PresenceChange::Left => render(&MemberRemovedFrame { user: &member.user }),
     }
 }
 
@@ -92,14 +106,9 @@ pub const SNAPSHOT_CHUNK: usize = 1024;
 /// what the page shows, so a reconnecting tab misses nothing and shows nothing twice. Sent as
 /// several frames of about [`SNAPSHOT_CHUNK`] bytes: the first replaces both lists with their
 /// first items, the others append the rest in order; the last also clears the composer's error.
-pub fn snapshot_frames(
-    ui: &'static Ui,
-    history: &History,
-    members: &[MemberView],
-    me: &UserId,
-) -> Vec<String> {
-    let mut log = log_items(ui, history).into_iter();
-    let mut people = member_items(ui, members, Some(me));
+pub fn snapshot_frames(reader: Reader<'_>, history: &History, members: &[MemberView]) -> Vec<String> {
+    let mut log = log_items(reader, history).into_iter();
+    let mut people = member_items(reader.ui, members, reader.me);
     let mut first = render(&ListFrame { messages: true, swap: "innerHTML", items: &take_chunk(&mut log) });
     first.push_str(&render(&ListFrame {
         messages: false,
@@ -141,8 +150,13 @@ fn take_chunk(items: &mut impl Iterator<Item = String>) -> String {
 }
 
 /// A localized error under the composer; `None` clears it.
-pub fn error_frame(message: Option<&str>) -> String {
-    render(&ComposerErrorFrame { error: message, oob: true })
+pub fn error_frame(refusal: Option<Refusal<'_>>) -> String {
+    render(&ComposerErrorFrame {
+        error: refusal.map(|r| r.message),
+        error_code: refusal.map_or("", |r| r.code),
+        retry: refusal.map_or(0, |r| r.retry_secs),
+        oob: true,
+    })
 }
 
 /// Replaces the composer when the socket cannot go on: the message and a link to rejoin.

@@ -19,6 +19,9 @@ struct MsgFrame<'a> {
     name: &'a str,
     text: &'a str,
     timestamp: String,
+    /// The members it mentions; absent for none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    mentions: Vec<&'a UserId>,
 }
 
 impl<'a> MsgFrame<'a> {
@@ -31,6 +34,7 @@ impl<'a> MsgFrame<'a> {
             name: m.name.as_str(),
             text: m.text.as_str(),
             timestamp: clock(m.at).0,
+            mentions: m.mentions.iter().map(|x| &x.user).collect(),
         }
     }
 }
@@ -108,10 +112,12 @@ fn to_string(frame: &impl Serialize) -> String {
 }
 
 /// The frame of a room event, shared by every JSON socket of the room. `None` for events
-/// without a JSON form (resync).
+/// without a JSON form: resyncs, and join/leave notices (programs get `user_joined` and
+/// `user_left`; the notices' sequence numbers are why `id`s may skip).
 pub fn event_frame(room: &RoomId, event: &RoomEvent) -> Option<String> {
     match event {
-        RoomEvent::Message(m) => Some(to_string(&MsgFrame::new(room, m))),
+        RoomEvent::Message(m) if m.is_text() => Some(to_string(&MsgFrame::new(room, m))),
+        RoomEvent::Message(_) => None,
         RoomEvent::Presence { member, change, .. } => {
             let (t, change) = match change {
                 PresenceChange::Joined => ("user_joined", "joined"),
@@ -123,16 +129,28 @@ pub fn event_frame(room: &RoomId, event: &RoomEvent) -> Option<String> {
                 PresenceFrame { t, room_id: room, user_id: &member.user, name: member.name.as_str(), change };
             Some(to_string(&frame))
         }
+        RoomEvent::Typing { user } => {
+            Some(to_string(&TypingJson { t: "typing", room_id: room, user_id: user }))
+        }
         RoomEvent::Resync => None,
     }
+}
+
+/// A `typing` frame, for programs that asked for them (`"typing": true` in `join`).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TypingJson<'a> {
+    t: &'static str,
+    room_id: &'a RoomId,
+    user_id: &'a UserId,
 }
 
 /// What a socket entering `snapshot`'s room as `me` gets first: the `joined` frame, then the
 /// history that did not fit in it as `msg` frames, oldest first.
 pub fn joined_frames(snapshot: &RoomSnapshot, me: &UserId, history: &History, resync: bool) -> Vec<String> {
     let room = &snapshot.room;
-    let mut following: Vec<String> =
-        history.messages.iter().map(|m| to_string(&MsgFrame::new(room, m))).collect();
+    let messages: Vec<&ChatMessage> = history.messages.iter().filter(|m| m.is_text()).collect();
+    let mut following: Vec<String> = messages.iter().map(|m| to_string(&MsgFrame::new(room, m))).collect();
     let mut bytes = 0;
     let fit = following
         .iter()
@@ -149,7 +167,7 @@ pub fn joined_frames(snapshot: &RoomSnapshot, me: &UserId, history: &History, re
         room_id: room,
         me: Me { user_id: me, name },
         members: snapshot.members.iter().map(MemberJson::from).collect(),
-        messages: history.messages[..fit].iter().map(|m| MsgFrame::new(room, m)).collect(),
+        messages: messages[..fit].iter().map(|m| MsgFrame::new(room, m)).collect(),
         following: following.len() - fit,
         truncated: history.truncated,
         resync,

@@ -7,6 +7,8 @@
 pub mod assets;
 pub mod frames;
 pub mod json;
+mod log;
+pub mod markup;
 pub mod translate;
 mod ui;
 
@@ -14,10 +16,12 @@ use askama::Template;
 use askama_web::WebTemplate;
 
 pub use frames::SNAPSHOT_CHUNK;
+pub use log::{
+    GROUP_GAP_MS, MessageFragment, NoticeFragment, Reader, Zone, live_entry, log_items, render_log,
+};
 pub use ui::{Ui, UiLang, fill, human_duration};
 
-use crate::backend::History;
-use crate::domain::{ChatMessage, MemberView, RoomId, Seq, UnixMillis, UserId};
+use crate::domain::{MemberView, RoomId, UnixMillis, UserId};
 
 /// Version tag appended to asset URLs so browsers fetch new assets after an upgrade.
 pub fn asset_version() -> &'static str {
@@ -100,6 +104,11 @@ pub struct ChatPage {
     pub max_message: usize,
     /// Localized error under the composer.
     pub error: Option<String>,
+    /// The error's code for the page's script (empty on a page: its script reads socket
+    /// refusals only).
+    pub error_code: &'static str,
+    /// Seconds before a refused-on-rate message may be sent again (0: none).
+    pub retry: u64,
     /// The idle-expiry note.
     pub expiry_note: String,
 }
@@ -138,26 +147,6 @@ pub struct ErrorPage {
     pub request_id: String,
 }
 
-/// One message, in the page and in the socket push.
-#[derive(Template)]
-#[template(path = "fragments/_message.html")]
-pub struct MessageFragment<'a> {
-    seq: Seq,
-    user: &'a str,
-    name: &'a str,
-    text: &'a str,
-    iso: String,
-    hhmm: String,
-}
-
-impl<'a> MessageFragment<'a> {
-    /// The fragment for `m`.
-    pub fn new(m: &'a ChatMessage) -> Self {
-        let (iso, hhmm) = clock(m.at);
-        Self { seq: m.seq, user: m.user.as_str(), name: m.name.as_str(), text: m.text.as_str(), iso, hhmm }
-    }
-}
-
 /// One member of the member list.
 #[derive(Template)]
 #[template(path = "fragments/_member.html")]
@@ -177,34 +166,6 @@ impl<'a> MemberFragment<'a> {
     }
 }
 
-/// A line in the log that is not a message (joins, leaves, markers), with the name it is about
-/// isolated (`<bdi>`) from the words around it.
-#[derive(Template)]
-#[template(path = "fragments/_notice.html")]
-pub struct NoticeFragment<'a> {
-    /// CSS class: `joined`, `left`, `truncated`, `empty`.
-    pub kind: &'static str,
-    /// The text before the name (all of it, without one).
-    pub before: &'a str,
-    /// The name, if the notice is about someone.
-    pub name: Option<&'a str>,
-    /// The text after the name.
-    pub after: &'a str,
-}
-
-impl<'a> NoticeFragment<'a> {
-    /// A notice without a name.
-    pub fn plain(kind: &'static str, text: &'a str) -> Self {
-        Self { kind, before: text, name: None, after: "" }
-    }
-
-    /// A notice from `template`, whose `{name}` is `name`.
-    pub fn about(kind: &'static str, template: &'a str, name: &'a str) -> Self {
-        let (before, after) = template.split_once("{name}").unwrap_or((template, ""));
-        Self { kind, before, name: Some(name), after }
-    }
-}
-
 /// Renders a template; a failure (a bug in a template) is logged and yields an empty string so
 /// one bad fragment never takes a page or socket down.
 pub fn render(t: &impl Template) -> String {
@@ -212,24 +173,6 @@ pub fn render(t: &impl Template) -> String {
         tracing::error!(error = %err, "template failed to render");
         String::new()
     })
-}
-
-/// The message log: the truncation marker, the messages, or the empty-room hint.
-pub fn render_log(ui: &'static Ui, history: &History) -> String {
-    log_items(ui, history).concat()
-}
-
-/// The log's items, oldest first. The "no messages yet" notice comes first: CSS shows it only
-/// while it is the list's only item, and so it is in place before a live snapshot's appended
-/// chunks arrive.
-pub fn log_items(ui: &'static Ui, history: &History) -> Vec<String> {
-    let mut items = Vec::with_capacity(history.messages.len() + 2);
-    items.push(render(&NoticeFragment::plain("empty", ui.empty_room)));
-    if history.truncated {
-        items.push(render(&NoticeFragment::plain("truncated", ui.history_truncated)));
-    }
-    items.extend(history.messages.iter().map(|m| render(&MessageFragment::new(m))));
-    items
 }
 
 /// The member list, the viewer marked.
@@ -246,8 +189,7 @@ pub fn member_items<'a>(
     members.iter().map(move |m| render(&MemberFragment::new(ui, m, Some(&m.user) == me, None)))
 }
 
-/// (RFC 3339 time stamp, `HH:MM` in UTC) for a message time. Browsers with JavaScript show
-/// the local time; without it, UTC.
+/// (RFC 3339 time stamp, `HH:MM` in UTC) for a time.
 pub fn clock(at: UnixMillis) -> (String, String) {
     let t = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(at) * 1_000_000)
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);

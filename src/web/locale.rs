@@ -10,7 +10,7 @@ use axum::http::request::Parts;
 use tower_sessions::cookie::Cookie;
 
 use crate::catalog::{Locales, normalize_tag};
-use crate::views::UiLang;
+use crate::views::{UiLang, Zone};
 
 /// Extracts the viewer's locale preferences and the interface language chosen from them.
 #[derive(Clone, Debug)]
@@ -33,6 +33,20 @@ impl Lang {
         let locales = Locales::negotiate(query.as_deref(), cookie.as_deref(), accept);
         let ui = UiLang::pick(&locales);
         Lang(locales, ui)
+    }
+}
+
+/// The reader's time zone, from the `tz` cookie the chat page's script sets (minutes east of
+/// UTC); UTC, named as such on the page, before it has.
+pub fn zone_of(headers: &HeaderMap) -> Zone {
+    Zone::from_cookie(cookie_value(headers, "tz").as_deref())
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Zone {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(zone_of(&parts.headers))
     }
 }
 

@@ -13,14 +13,14 @@ use tower_sessions::Session;
 use super::csrf::CsrfToken;
 use super::error::AppError;
 use super::extract::{Member, RoomPath};
-use super::locale::Lang;
+use super::locale::{Lang, zone_of};
 use super::session::Visitor;
 use crate::backend::{BackendError, RoomSnapshot};
 use crate::domain::{ClientMsgId, ConnId, RoomId, UserId};
 use crate::state::AppState;
 use crate::views::{
-    ChatPage, CreatePage, JoinPage, LogPage, asset_version, date_time, fill, human_duration, render_log,
-    render_members,
+    ChatPage, CreatePage, JoinPage, LogPage, Reader, Zone, asset_version, date_time, fill, human_duration,
+    render_log, render_members,
 };
 
 /// Seconds between refreshes of the no-JavaScript log.
@@ -118,12 +118,14 @@ impl<'a> PageCtx<'a> {
             me: user.clone(),
             csrf: self.csrf,
             share_url: share_url(headers, room),
-            log: render_log(ui, &history),
+            log: render_log(Reader { ui, me: Some(user), zone: zone_of(headers) }, &history),
             members: render_members(ui, &snapshot.members, Some(user)),
             client_id: ClientMsgId::generate().as_str().to_owned(),
             text: self.typed,
             max_message: state.limits().max_message_chars,
             error: self.error,
+            error_code: "",
+            retry: 0,
             expiry_note,
         })
     }
@@ -188,6 +190,7 @@ async fn log_page(
     State(state): State<AppState>,
     member: Member,
     Lang(_, lang): Lang,
+    zone: Zone,
 ) -> Result<Response, AppError> {
     // Each refresh of the log is this member's heartbeat.
     state.backend.touch(&member.room, &member.user, &ConnId::page()).await?;
@@ -196,7 +199,7 @@ async fn log_page(
     Ok(LogPage {
         ui,
         asset_v: asset_version(),
-        log: render_log(ui, &history),
+        log: render_log(Reader { ui, me: Some(&member.user), zone }, &history),
         refresh_secs: NOJS_REFRESH_SECS,
     }
     .into_response())

@@ -25,9 +25,15 @@ use crate::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/rooms", post(create))
-        .route("/r/{room}/join", post(join))
-        .route("/r/{room}/messages", post(send))
-        .route("/r/{room}/leave", post(leave))
+        .route("/r/{room}/join", post(join).get(back_to_room))
+        .route("/r/{room}/messages", post(send).get(back_to_room))
+        .route("/r/{room}/leave", post(leave).get(back_to_room))
+}
+
+/// A form's address opened as a page (typed, bookmarked, or a refused form's page reloaded
+/// and then re-entered): the room it belongs to.
+async fn back_to_room(RoomPath(room): RoomPath) -> Redirect {
+    Redirect::to(&format!("/r/{room}"))
 }
 
 #[derive(Deserialize)]
@@ -110,9 +116,15 @@ async fn send(
 ) -> Result<Response, AppError> {
     match post_message(&state, &room, &user, &form).await {
         Ok(()) => Ok(Redirect::to(&format!("/r/{room}#composer")).into_response()),
+        // The page again with the text kept, under the same client message id: reloading it
+        // sends the form again, and the id makes that message count once.
         Err(err) if err.is_correctable() => {
             let ctx = PageCtx::new(&state, &lang, csrf).keeping(form.text, &err);
-            Ok(refused(&err, ctx.chat_page(&headers, &room, &user).await?))
+            let mut page = ctx.chat_page(&headers, &room, &user).await?;
+            if let Some(cid) = ClientMsgId::parse(&form.client_id) {
+                page.client_id = cid.as_str().to_owned();
+            }
+            Ok(refused(&err, page))
         }
         Err(err) => Err(err),
     }
@@ -128,7 +140,8 @@ async fn post_message(
     let limits = state.limits();
     let text =
         MessageText::parse(&form.text, limits).map_err(|err| AppError::invalid(err, "text", limits))?;
-    let posted = state.backend.post(room, user, text, ClientMsgId::parse(&form.client_id)).await;
+    let mentions = state.backend.mentions(room, &text).await?;
+    let posted = state.backend.post(room, user, text, mentions, ClientMsgId::parse(&form.client_id)).await;
     if let Err(BackendError::RateLimited(_)) = posted {
         metrics().limited_messages.increment(1);
     }

@@ -95,7 +95,7 @@ macro_rules! backend_contract {
                 assert!(matches!(b.join(&room, name("x")).await, Err(BackendError::RoomNotFound)));
                 assert!(matches!(b.history(&room, 0).await, Err(BackendError::RoomNotFound)));
                 assert!(matches!(
-                    b.post(&room, &user, text("x"), None).await,
+                    b.post(&room, &user, text("x"), vec![], None).await,
                     Err(BackendError::RoomNotFound)
                 ));
                 assert!(matches!(b.subscribe(&room).await, Err(BackendError::RoomNotFound)));
@@ -231,8 +231,8 @@ macro_rules! backend_contract {
                 let (a, b) = pair().await;
                 let (room, alice) = a.create_room(name("Alice")).await.unwrap();
                 let mut sub = b.subscribe(&room).await.unwrap();
-                let m1 = a.post(&room, &alice, text("one"), None).await.unwrap();
-                let m2 = a.post(&room, &alice, text("two"), None).await.unwrap();
+                let m1 = a.post(&room, &alice, text("one"), vec![], None).await.unwrap();
+                let m2 = a.post(&room, &alice, text("two"), vec![], None).await.unwrap();
                 assert_eq!((m1.seq, m2.seq), (1, 2));
                 for want in ["one", "two"] {
                     let ev = expect_event(&mut sub.events, |e| matches!(e, RoomEvent::Message(_))).await;
@@ -247,7 +247,7 @@ macro_rules! backend_contract {
                 let b = one().await;
                 let (room, alice) = b.create_room(name("Alice")).await.unwrap();
                 for i in 1..=7 {
-                    b.post(&room, &alice, text(&format!("m{i}")), None).await.unwrap();
+                    b.post(&room, &alice, text(&format!("m{i}")), vec![], None).await.unwrap();
                 }
                 let all = b.history(&room, 0).await.unwrap();
                 let seqs: Vec<u64> = all.messages.iter().map(|m| m.seq).collect();
@@ -274,7 +274,7 @@ macro_rules! backend_contract {
                 for i in 0..16 {
                     let handle = if i % 2 == 0 { &a } else { &b };
                     let cid = ClientMsgId::parse(&format!("m{i}"));
-                    match handle.post(&room, &alice, text(&format!("m{i}")), cid).await {
+                    match handle.post(&room, &alice, text(&format!("m{i}")), vec![], cid).await {
                         Ok(m) => {
                             stored += 1;
                             last = i;
@@ -291,11 +291,11 @@ macro_rules! backend_contract {
                 assert_eq!(stored + limited, 16);
                 // A message sent again (the same client id) was stored already: no refusal.
                 let cid = ClientMsgId::parse(&format!("m{last}"));
-                let again = a.post(&room, &alice, text(&format!("m{last}")), cid).await.unwrap();
+                let again = a.post(&room, &alice, text(&format!("m{last}")), vec![], cid).await.unwrap();
                 assert_eq!(again.seq, stored);
                 // Another member has an allowance of their own.
                 let bob = a.join(&room, name("Bob")).await.unwrap();
-                assert!(b.post(&room, &bob, text("hi"), None).await.is_ok());
+                assert!(b.post(&room, &bob, text("hi"), vec![], None).await.is_ok());
             }
 
             #[tokio::test(start_paused = $paused)]
@@ -320,8 +320,8 @@ macro_rules! backend_contract {
                 let b = one().await;
                 let (room, alice) = b.create_room(name("Alice")).await.unwrap();
                 let cid = ClientMsgId::parse("abc123").unwrap();
-                let first = b.post(&room, &alice, text("hi"), Some(cid.clone())).await.unwrap();
-                let again = b.post(&room, &alice, text("hi"), Some(cid)).await.unwrap();
+                let first = b.post(&room, &alice, text("hi"), vec![], Some(cid.clone())).await.unwrap();
+                let again = b.post(&room, &alice, text("hi"), vec![], Some(cid)).await.unwrap();
                 assert_eq!(first.seq, again.seq);
                 assert_eq!(b.history(&room, 0).await.unwrap().messages.len(), 1);
             }
@@ -331,13 +331,28 @@ macro_rules! backend_contract {
                 let b = one().await;
                 let (room, alice) = b.create_room(name("Alice")).await.unwrap();
                 let bob = b.join(&room, name("Bob")).await.unwrap();
-                b.post(&room, &bob, text("bye"), None).await.unwrap();
+                b.post(&room, &bob, text("bye"), vec![], None).await.unwrap();
                 let mut sub = b.subscribe(&room).await.unwrap();
                 b.leave(&room, &bob).await.unwrap();
                 expect_event(&mut sub.events, is_presence(&bob, PresenceChange::Left)).await;
                 assert!(matches!(b.member(&room, &bob).await, Err(BackendError::NotAMember)));
-                assert!(matches!(b.post(&room, &bob, text("x"), None).await, Err(BackendError::NotAMember)));
-                assert_eq!(b.history(&room, 0).await.unwrap().messages.len(), 1);
+                assert!(matches!(
+                    b.post(&room, &bob, text("x"), vec![], None).await,
+                    Err(BackendError::NotAMember)
+                ));
+                let history = b.history(&room, 0).await.unwrap().messages;
+                let kinds: Vec<(c2c::domain::EntryKind, &str)> =
+                    history.iter().map(|m| (m.kind, m.name.as_str())).collect();
+                assert_eq!(
+                    kinds,
+                    [
+                        (c2c::domain::EntryKind::Joined, "Bob"),
+                        (c2c::domain::EntryKind::Text, "Bob"),
+                        (c2c::domain::EntryKind::Left, "Bob")
+                    ],
+                    "join and leave notices are part of the history, in order"
+                );
+                assert!(history.windows(2).all(|w| w[1].seq == w[0].seq + 1), "numbered like messages");
                 assert_eq!(b.room(&room).await.unwrap().members.len(), 1);
                 assert!(b.member(&room, &alice).await.is_ok());
             }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use c2c::backend::memory::MemoryBackend;
 use c2c::backend::{Backend, BackendConfig};
 use c2c::catalog::Db;
+use c2c::domain::EntryKind;
 use c2c::web::sqlite_sessions::SqliteStore;
 use std::time::Duration;
 
@@ -96,7 +97,9 @@ async fn rooms_members_names_and_history_survive_a_restart() {
         let token = b.issue_token(&room, &bob).await.unwrap();
         for i in 1..=7 {
             let cid = c2c::domain::ClientMsgId::parse(&format!("c{i}"));
-            b.post(&room, if i % 2 == 0 { &bob } else { &alice }, text(&format!("m{i}")), cid).await.unwrap();
+            b.post(&room, if i % 2 == 0 { &bob } else { &alice }, text(&format!("m{i}")), vec![], cid)
+                .await
+                .unwrap();
         }
         (room, alice, bob, token)
     };
@@ -109,17 +112,19 @@ async fn rooms_members_names_and_history_survive_a_restart() {
     let texts: Vec<&str> = history.messages.iter().map(|m| m.text.as_str()).collect();
     assert_eq!(texts, ["m3", "m4", "m5", "m6", "m7"]);
     assert!(history.truncated);
-    assert_eq!(history.messages.last().unwrap().seq, 7);
+    // Bob's join notice took number 1.
+    assert_eq!(history.messages.last().unwrap().seq, 8);
     // Numbering goes on; a re-sent message is still recognised; the token still works.
-    let again = b.post(&room, &bob, text("m6"), c2c::domain::ClientMsgId::parse("c6")).await.unwrap();
-    assert_eq!(again.seq, 6, "stored once");
-    assert_eq!(b.post(&room, &alice, text("m8"), None).await.unwrap().seq, 8);
+    let again = b.post(&room, &bob, text("m6"), vec![], c2c::domain::ClientMsgId::parse("c6")).await.unwrap();
+    assert_eq!(again.seq, 7, "stored once");
+    assert_eq!(b.post(&room, &alice, text("m8"), vec![], None).await.unwrap().seq, 9);
     assert_eq!(b.token_user(&room, &token).await.unwrap(), Some(bob.clone()));
     b.leave(&room, &bob).await.unwrap();
     drop(b);
     let b = restart(&file, BackendConfig::default()).await;
     assert_eq!(b.room(&room).await.unwrap().members.len(), 1, "the leave was stored");
-    assert_eq!(b.history(&room, 7).await.unwrap().messages.len(), 1, "m8 was stored");
+    let after: Vec<_> = b.history(&room, 8).await.unwrap().messages.iter().map(|m| (m.seq, m.kind)).collect();
+    assert_eq!(after, [(9, EntryKind::Text), (10, EntryKind::Left)], "m8 and Bob's leave notice were stored");
 }
 
 #[tokio::test]

@@ -162,7 +162,7 @@ async fn rest_errors_are_localized_and_name_the_field() {
     assert_eq!(body["error"]["code"], "PAGE_NOT_FOUND");
 }
 
-async fn room_with_token(app: &TestApp, name: &str) -> (String, String) {
+pub(crate) async fn room_with_token(app: &TestApp, name: &str) -> (String, String) {
     let (_, body) = app.api_post("/api/rooms", json!({"creatorName": name})).await;
     (body["data"]["roomId"].as_str().unwrap().to_owned(), body["data"]["token"].as_str().unwrap().to_owned())
 }
@@ -285,7 +285,8 @@ async fn programs_and_browsers_share_one_room() {
 
     // A bot leaving is seen by the browser.
     bot.send(json!({"t": "leave", "roomId": room})).await;
-    assert!(live.until("hx-swap-oob=\"delete\"").await.contains("<bdi>Bot</bdi> left the room"));
+    live.until("hx-swap-oob=\"delete\"").await;
+    assert!(live.until("notice left").await.contains("<bdi>Bot</bdi> left the room"));
 }
 
 #[tokio::test]

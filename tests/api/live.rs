@@ -21,8 +21,9 @@ async fn two_members_chat_live_and_see_each_other_join() {
     assert!(snapshot.contains("Alice"));
 
     bob.join(&room, "Bob").await;
-    let joined = a.until("Bob").await;
-    assert!(joined.contains(r#"id="members" hx-swap-oob="beforeend""#), "{joined}");
+    let member = a.until(r#"id="members" hx-swap-oob="beforeend""#).await;
+    assert!(member.contains("Bob"), "{member}");
+    let joined = a.until("notice joined").await;
     assert!(joined.contains("<bdi>Bob</bdi> joined"), "the name isolated: {joined}");
 
     let mut b = bob.connect_live(&room).await;
@@ -203,11 +204,11 @@ async fn members_go_offline_when_their_socket_closes() {
     a.next_snapshot().await;
     let b = bob.connect_live(&room).await;
     drop(b);
-    // Bob's join page view keeps him present for the presence TTL; the socket's close alone
-    // does not flip him. Leaving does, at once.
+    // Leaving removes him from every list at once and says so in the history.
     let csrf = bob.get(&format!("/r/{room}")).await.field("csrf");
     bob.post(&format!("/r/{room}/leave"), &[("csrf", &csrf)]).await;
-    let left = a.until("hx-swap-oob=\"delete\"").await;
+    a.until("hx-swap-oob=\"delete\"").await;
+    let left = a.until("notice left").await;
     assert!(left.contains("<bdi>Bob</bdi> left the room"));
 }
 

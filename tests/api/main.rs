@@ -4,6 +4,7 @@
 
 mod abuse;
 mod catalogue;
+mod chat;
 mod contract;
 mod durable;
 mod helpers;

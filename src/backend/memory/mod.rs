@@ -18,8 +18,8 @@ use super::{
     TOKEN_SECRET_LEN, USER_SESSION_TTL, split_token,
 };
 use crate::domain::{
-    ChatMessage, ClientMsgId, ConnId, DisplayName, MemberView, MessageText, PresenceChange, RoomEvent,
-    RoomId, Seq, UserId, now_millis, same_secret,
+    ChatMessage, ClientMsgId, ConnId, DisplayName, EntryKind, MemberView, Mention, MessageText,
+    PresenceChange, RoomEvent, RoomId, Seq, UserId, now_millis, same_secret,
 };
 use crate::support::{Rate, TokenBucket, lock};
 use room::{Member, Room, wall_clock_of};
@@ -79,6 +79,31 @@ impl MemoryBackend {
     /// Stores `change`; the receipt answers once it is committed.
     fn commit(&self, change: Change) -> Option<oneshot::Receiver<BackendResult<()>>> {
         self.shared.store.as_ref().map(|store| store.commit(change))
+    }
+
+    /// Adds `entry` to `state`'s history and publishes it: with a durable copy once it is
+    /// stored (so what anyone saw is stored), without one at once. The receipt answers once it
+    /// is stored.
+    fn add_entry(
+        &self,
+        room: &RoomId,
+        state: &mut Room,
+        entry: ChatMessage,
+        config: &BackendConfig,
+    ) -> (ChatMessage, Option<oneshot::Receiver<BackendResult<()>>>) {
+        let entry = state.push_entry(entry, config);
+        let change = Change::Message {
+            room: room.clone(),
+            message: entry.clone(),
+            keep: config.history_len,
+            to: state.events.clone(),
+        };
+        let receipt = self.commit(change);
+        if receipt.is_none() {
+            // No receivers is fine: no one is watching this room on this node.
+            let _ = state.events.send(Arc::new(RoomEvent::Message(entry.clone())));
+        }
+        (entry, receipt)
     }
 
     fn rooms(&self) -> MutexGuard<'_, HashMap<RoomId, Room>> {
@@ -180,7 +205,9 @@ impl Backend for MemoryBackend {
             let view = member.view();
             state.members.push(member);
             state.presence_changed(view, PresenceChange::Joined, config);
-            let receipt = self.commit(Change::Joined { room: room.clone(), user: user.clone(), name });
+            self.record(Change::Joined { room: room.clone(), user: user.clone(), name: name.clone() });
+            let notice = ChatMessage::notice(0, EntryKind::Joined, user.clone(), name, now_millis());
+            let (_, receipt) = self.add_entry(room, state, notice, config);
             Ok((user, receipt))
         })?;
         stored(receipt).await?;
@@ -192,8 +219,12 @@ impl Backend for MemoryBackend {
             let idx = state.members.iter().position(|m| &m.user == user).ok_or(BackendError::NotAMember)?;
             let mut view = state.members.remove(idx).view();
             view.online = false;
+            let notice =
+                ChatMessage::notice(0, EntryKind::Left, user.clone(), view.name.clone(), now_millis());
             state.presence_changed(view, PresenceChange::Left, config);
-            Ok(self.commit(Change::Left { room: room.clone(), user: user.clone() }))
+            self.record(Change::Left { room: room.clone(), user: user.clone() });
+            let (_, receipt) = self.add_entry(room, state, notice, config);
+            Ok(receipt)
         })?;
         stored(receipt).await
     }
@@ -246,6 +277,7 @@ impl Backend for MemoryBackend {
         room: &RoomId,
         user: &UserId,
         text: MessageText,
+        mentions: Vec<Mention>,
         client_id: Option<ClientMsgId>,
     ) -> BackendResult<ChatMessage> {
         let (msg, receipt) = self.with_room(room, |state, config| {
@@ -260,34 +292,27 @@ impl Backend for MemoryBackend {
             }
             state.member_mut(user)?.allowance.try_take().map_err(BackendError::RateLimited)?;
             let msg = ChatMessage {
-                seq: state.next_seq,
+                seq: 0,
+                kind: EntryKind::Text,
                 user: user.clone(),
                 name,
                 text,
                 at: now_millis(),
                 client_id,
+                mentions,
             };
-            state.next_seq += 1;
-            state.history.push_back(msg.clone());
-            while state.history.len() > config.history_len {
-                state.history.pop_front();
-            }
-            // With a durable copy the writer publishes the message once it is stored, so what
-            // anyone saw is stored; without one, at once.
-            let change = Change::Message {
-                room: room.clone(),
-                message: msg.clone(),
-                keep: config.history_len,
-                to: state.events.clone(),
-            };
-            let receipt = self.commit(change);
-            if receipt.is_none() {
-                let _ = state.events.send(Arc::new(RoomEvent::Message(msg.clone())));
-            }
-            Ok((msg, receipt))
+            Ok(self.add_entry(room, state, msg, config))
         })?;
         stored(receipt).await?;
         Ok(msg)
+    }
+
+    async fn typing(&self, room: &RoomId, user: &UserId) -> BackendResult<()> {
+        self.with_room(room, |state, _| {
+            state.member_mut(user)?;
+            let _ = state.events.send(Arc::new(RoomEvent::Typing { user: user.clone() }));
+            Ok(())
+        })
     }
 
     async fn history(&self, room: &RoomId, after: Seq) -> BackendResult<History> {

@@ -96,6 +96,18 @@ impl Room {
         self.members.iter().any(|m| m.online() && Some(&m.user) != except && m.name.key() == key)
     }
 
+    /// Adds an entry to the history (numbered next, the oldest dropped past the limit) and
+    /// returns it.
+    pub(super) fn push_entry(&mut self, mut entry: ChatMessage, config: &BackendConfig) -> ChatMessage {
+        entry.seq = self.next_seq;
+        self.next_seq += 1;
+        self.history.push_back(entry.clone());
+        while self.history.len() > config.history_len {
+            self.history.pop_front();
+        }
+        entry
+    }
+
     /// Publishes a presence change and keeps the idle deadline in step.
     pub(super) fn presence_changed(
         &mut self,

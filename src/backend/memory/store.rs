@@ -16,8 +16,8 @@ use tokio::time::Instant;
 use super::room::{Member, Room};
 use crate::backend::{BackendConfig, BackendError, BackendResult, USER_SESSION_TTL};
 use crate::domain::{
-    ChatMessage, ClientMsgId, DisplayName, MessageText, RoomEvent, RoomId, Seq, UnixMillis, UserId,
-    now_millis,
+    ChatMessage, ClientMsgId, DisplayName, EntryKind, MessageText, RoomEvent, RoomId, Seq, UnixMillis,
+    UserId, mentions_from_json, now_millis,
 };
 
 /// Changes applied in one transaction at most.
@@ -168,16 +168,21 @@ async fn apply_one(tx: &mut Transaction<'_, Sqlite>, change: &Change) -> Result<
         }
         // The room's numbering needs no row of its own: the newest kept message carries it.
         Change::Message { room, message: m, .. } => {
-            sqlx::query("INSERT OR IGNORE INTO messages (room, seq, user, name, text, at, cid) VALUES (?, ?, ?, ?, ?, ?, ?)")
-                .bind(room.as_str())
-                .bind(seq_arg(m.seq))
-                .bind(m.user.as_str())
-                .bind(m.name.as_str())
-                .bind(m.text.as_str())
-                .bind(m.at)
-                .bind(m.client_id.as_ref().map(ClientMsgId::as_str))
-                .execute(&mut **tx)
-                .await?;
+            sqlx::query(
+                "INSERT OR IGNORE INTO messages (room, seq, user, name, text, at, cid, kind, mentions) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(room.as_str())
+            .bind(seq_arg(m.seq))
+            .bind(m.user.as_str())
+            .bind(m.name.as_str())
+            .bind(m.text.as_str())
+            .bind(m.at)
+            .bind(m.client_id.as_ref().map(ClientMsgId::as_str))
+            .bind(m.kind.as_str())
+            .bind(m.mentions_json())
+            .execute(&mut **tx)
+            .await?;
         }
         Change::Idle { room, until } => {
             sqlx::query("UPDATE rooms SET idle_until = ? WHERE id = ?")
@@ -220,7 +225,7 @@ fn seq_arg(seq: Seq) -> i64 {
 
 type RoomRow = (String, Option<i64>);
 type MemberRow = (String, String, String, Option<String>);
-type MessageRow = (String, i64, String, String, String, i64, Option<String>);
+type MessageRow = (String, i64, String, String, String, i64, Option<String>, String, String);
 
 /// Reads every room back after a restart. No one is online yet: a room whose idle deadline
 /// passed while the server was down is deleted; every other room waits for its people with the
@@ -233,10 +238,11 @@ pub(super) async fn load(
     let rooms: Vec<RoomRow> = sqlx::query_as("SELECT id, idle_until FROM rooms").fetch_all(pool).await?;
     let members: Vec<MemberRow> =
         sqlx::query_as("SELECT room, user, name, token FROM members ORDER BY rowid").fetch_all(pool).await?;
-    let messages: Vec<MessageRow> =
-        sqlx::query_as("SELECT room, seq, user, name, text, at, cid FROM messages ORDER BY room, seq")
-            .fetch_all(pool)
-            .await?;
+    let messages: Vec<MessageRow> = sqlx::query_as(
+        "SELECT room, seq, user, name, text, at, cid, kind, mentions FROM messages ORDER BY room, seq",
+    )
+    .fetch_all(pool)
+    .await?;
     let (now, now_ms) = (Instant::now(), now_millis());
     let mut loaded: HashMap<RoomId, Room> = HashMap::new();
     for (id, idle_until) in rooms {
@@ -268,16 +274,18 @@ pub(super) async fn load(
         member.token = token.map(|secret| (secret, now + USER_SESSION_TTL));
         state.members.push(member);
     }
-    for (room, seq, user, name, text, at, cid) in messages {
+    for (room, seq, user, name, text, at, cid, kind, mentions) in messages {
         let (Some(room), Some(user)) = (RoomId::parse(&room), UserId::parse(&user)) else { continue };
         let Some(state) = loaded.get_mut(&room) else { continue };
         let message = ChatMessage {
             seq: Seq::try_from(seq).unwrap_or(0),
+            kind: EntryKind::parse(&kind),
             user,
             name: DisplayName::from_stored(name),
             text: MessageText::from_stored(text),
             at,
             client_id: cid.as_deref().and_then(ClientMsgId::parse),
+            mentions: mentions_from_json(&mentions),
         };
         state.next_seq = state.next_seq.max(message.seq + 1);
         state.history.push_back(message);

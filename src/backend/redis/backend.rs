@@ -11,8 +11,8 @@ use crate::backend::{
     Backend, BackendError, BackendResult, History, RoomSnapshot, Subscription, TOKEN_SECRET_LEN, split_token,
 };
 use crate::domain::{
-    ChatMessage, ClientMsgId, ConnId, DisplayName, MemberView, MessageText, RoomEvent, RoomId, Seq, UserId,
-    now_millis, same_secret,
+    ChatMessage, ClientMsgId, ConnId, DisplayName, MemberView, Mention, MessageText, RoomEvent, RoomId, Seq,
+    UserId, mentions_to_json, now_millis, same_secret,
 };
 use crate::support::Rate;
 
@@ -72,6 +72,7 @@ impl Backend for RedisBackend {
             &self.inner.node,
             &a.ttl_ms,
             &a.session_ttl_ms,
+            &a.history_len,
         ];
         let mut reply = self.run(&self.inner.scripts.join, room, &args).await?;
         let deadline: i64 = reply.next()?;
@@ -81,7 +82,8 @@ impl Backend for RedisBackend {
     }
 
     async fn leave(&self, room: &RoomId, user: &UserId) -> BackendResult<()> {
-        let args = [room.as_str(), user.as_str(), &self.inner.node, &self.inner.args.idle_ms];
+        let a = &self.inner.args;
+        let args = [room.as_str(), user.as_str(), &self.inner.node, &a.idle_ms, &a.history_len];
         let reply = self.run(&self.inner.scripts.leave, room, &args).await?;
         self.deliver_local(room, reply.strings()).await;
         Ok(())
@@ -115,9 +117,11 @@ impl Backend for RedisBackend {
         room: &RoomId,
         user: &UserId,
         text: MessageText,
+        mentions: Vec<Mention>,
         client_id: Option<ClientMsgId>,
     ) -> BackendResult<ChatMessage> {
         let cid = client_id.as_ref().map_or("", ClientMsgId::as_str);
+        let mentions = mentions_to_json(&mentions);
         let a = &self.inner.args;
         let args = [
             room.as_str(),
@@ -129,6 +133,7 @@ impl Backend for RedisBackend {
             &a.session_ttl_ms,
             &a.message_rate[0],
             &a.message_rate[1],
+            &mentions,
         ];
         let mut reply = self.run(&self.inner.scripts.post, room, &args).await?;
         let payload: String = reply.next()?;
@@ -139,6 +144,16 @@ impl Backend for RedisBackend {
             self.inner.rooms.dispatch_event(self, room, RoomEvent::Message(message.clone())).await;
         }
         Ok(message)
+    }
+
+    async fn typing(&self, room: &RoomId, user: &UserId) -> BackendResult<()> {
+        let payload = envelope::typing(&self.inner.node, room, user);
+        self.inner
+            .link
+            .call::<i64>(redis::cmd("PUBLISH").arg(super::subscriber::channel(room)).arg(&payload))
+            .await?;
+        self.inner.rooms.dispatch_event(self, room, RoomEvent::Typing { user: user.clone() }).await;
+        Ok(())
     }
 
     async fn history(&self, room: &RoomId, after: Seq) -> BackendResult<History> {

@@ -4,7 +4,8 @@
 use serde::Deserialize;
 
 use crate::domain::{
-    ChatMessage, ClientMsgId, DisplayName, MemberView, MessageText, PresenceChange, RoomEvent, Seq, UserId,
+    ChatMessage, ClientMsgId, DisplayName, EntryKind, MemberView, MessageText, PresenceChange, RoomEvent,
+    RoomId, Seq, UserId, mentions_from_json,
 };
 
 /// The envelope. Its `node` member (the publishing instance) is read only by the subscriber,
@@ -28,6 +29,15 @@ enum Body {
         at: i64,
         #[serde(default)]
         cid: String,
+        /// Entry kind (`joined`, `left`); absent for a message.
+        #[serde(default)]
+        k: String,
+        /// Mentions as JSON; absent for none.
+        #[serde(default)]
+        men: String,
+    },
+    Typing {
+        user: String,
     },
     Presence {
         ver: u64,
@@ -41,14 +51,17 @@ enum Body {
 impl Body {
     fn into_event(self) -> Option<RoomEvent> {
         match self {
-            Body::Msg { seq, user, name, text, at, cid } => Some(RoomEvent::Message(ChatMessage {
+            Body::Msg { seq, user, name, text, at, cid, k, men } => Some(RoomEvent::Message(ChatMessage {
                 seq,
+                kind: EntryKind::parse(&k),
                 user: UserId::parse(&user)?,
                 name: DisplayName::from_stored(name),
                 text: MessageText::from_stored(text),
                 at,
                 client_id: ClientMsgId::parse(&cid),
+                mentions: mentions_from_json(&men),
             })),
+            Body::Typing { user } => Some(RoomEvent::Typing { user: UserId::parse(&user)? }),
             Body::Presence { ver, user, name, change, online } => Some(RoomEvent::Presence {
                 version: ver,
                 member: MemberView {
@@ -75,6 +88,21 @@ pub(super) fn parse_event(payload: &str) -> Option<RoomEvent> {
         return None;
     }
     envelope.body.into_event()
+}
+
+/// The envelope of a typing notice, published by this node (`node`) straight from Rust: it
+/// is stored nowhere, so no script is needed. Written as the scripts' encoder writes, so
+/// [`own_marker`] finds this node's own.
+pub(super) fn typing(node: &str, room: &RoomId, user: &UserId) -> String {
+    #[derive(serde::Serialize)]
+    struct Typing<'a> {
+        v: u32,
+        t: &'static str,
+        node: &'a str,
+        room: &'a RoomId,
+        user: &'a UserId,
+    }
+    serde_json::to_string(&Typing { v: 1, t: "typing", node, room, user }).unwrap_or_default()
 }
 
 /// Parses a message payload (published, or read from history).
@@ -122,5 +150,8 @@ mod tests {
         assert!(matches!(parse_event(&presence), Some(RoomEvent::Presence { version: 2, .. })));
         assert!(parse_event(&msg.replace("\"v\":1", "\"v\":2")).is_none(), "unknown version");
         assert!(parse_message(&presence).is_none());
+        let typing = super::typing("n0de", &RoomId::generate(), &user);
+        assert!(typing.contains(&own_marker("n0de")));
+        assert_eq!(parse_event(&typing), Some(RoomEvent::Typing { user: user.clone() }));
     }
 }

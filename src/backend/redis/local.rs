@@ -139,7 +139,7 @@ async fn sequence(backend: &RedisBackend, room: &RoomId, local: &LocalRoom, even
             let _ = local.tx.send(Arc::new(event));
             let _ = local.tx.send(Arc::new(RoomEvent::Resync));
         }
-        (Place::Resync, _) => {
+        (Place::Resync | Place::Aside, _) => {
             let _ = local.tx.send(Arc::new(event));
         }
     }

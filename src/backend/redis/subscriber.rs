@@ -21,7 +21,8 @@ pub enum SubCommand {
     Unsubscribe(RoomId),
 }
 
-fn channel(room: &RoomId) -> String {
+/// A room's Pub/Sub channel.
+pub(super) fn channel(room: &RoomId) -> String {
     format!("chan:{{{room}}}")
 }
 

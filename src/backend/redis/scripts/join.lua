@@ -1,6 +1,6 @@
--- ARGV: room, new user id, name, name key, node, presence ttl ms, session ttl ms
+-- ARGV: room, new user id, name, name key, node, presence ttl ms, session ttl ms, history length
 local R, U, name, key, node = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-local ttl_ms, session_ttl_ms = tonumber(ARGV[6]), tonumber(ARGV[7])
+local ttl_ms, session_ttl_ms, history_len = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 if not room_exists(R) then return { 'room' } end
 local now = now_ms()
 if name_taken(R, key, U, now) then return { 'taken' } end
@@ -13,4 +13,6 @@ redis.call('HSET', rk(R, 'taken'), key, U)
 persist(R)
 add_conn(R, U, 'page', now, ttl_ms, session_ttl_ms)
 redis.call('HSET', uk(R, U, 'session'), 'joined_at', now)
-return { 'ok', now + ttl_ms, presence_event(R, node, U, name, 'joined', true) }
+local presence = presence_event(R, node, U, name, 'joined', true)
+local notice = add_entry(R, node, history_len, { k = 'joined', user = U, name = name, text = '', at = now, cid = '' })
+return { 'ok', now + ttl_ms, presence, notice }

@@ -1,5 +1,5 @@
--- ARGV: room, user, node, idle ttl ms
-local R, U, node, idle_ms = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+-- ARGV: room, user, node, idle ttl ms, history length
+local R, U, node, idle_ms, history_len = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 if not room_exists(R) then return { 'room' } end
 if redis.call('SISMEMBER', rk(R, 'members'), U) == 0 then return { 'member' } end
 local now = now_ms()
@@ -13,5 +13,6 @@ redis.call('ZREM', rk(R, 'order'), U)
 redis.call('ZREM', rk(R, 'presence'), U)
 redis.call('DEL', uk(R, U, 'conns'), uk(R, U, 'presence'), uk(R, U, 'session'))
 local payload = presence_event(R, node, U, name, 'left', false)
+local notice = add_entry(R, node, history_len, { k = 'left', user = U, name = name, text = '', at = now, cid = '' })
 maybe_idle(R, now, idle_ms)
-return { 'ok', payload }
+return { 'ok', payload, notice }

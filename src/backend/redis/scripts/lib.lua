@@ -53,6 +53,21 @@ local function publish(R, node, ev)
 end
 
 -- A membership or presence change: bumps the member-list version and publishes it.
+-- Adds an entry (a message, or a join/leave notice when k is set) to the room's history with
+-- the room's next sequence number, publishes it and returns the payload. Approximate trimming
+-- ('~') drops whole stream nodes instead of one entry per add, several times cheaper; readers
+-- see only the last history_len entries (history.lua).
+local function add_entry(R, node, history_len, e)
+  local seq = redis.call('HINCRBY', rk(R, 'info'), 'seq', 1)
+  local fields = { 'user', e.user, 'name', e.name, 'text', e.text, 'at', e.at, 'cid', e.cid }
+  if e.k then table.insert(fields, 'k'); table.insert(fields, e.k) end
+  if e.men and e.men ~= '' then table.insert(fields, 'men'); table.insert(fields, e.men) else e.men = nil end
+  redis.call('XADD', rk(R, 'messages'), 'MAXLEN', '~', history_len, seq .. '-0', unpack(fields))
+  e.t = 'msg'
+  e.seq = seq
+  return publish(R, node, e), seq
+end
+
 local function presence_event(R, node, U, name, change, online)
   local ver = redis.call('HINCRBY', rk(R, 'info'), 'mver', 1)
   return publish(R, node, { t = 'presence', ver = ver, user = U, name = name, change = change, online = online })

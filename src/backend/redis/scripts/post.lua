@@ -1,8 +1,8 @@
 -- ARGV: room, user, text, client id ('' for none), node, history length, session ttl ms,
--- the member's allowance (tokens per ms, burst)
+-- the member's allowance (tokens per ms, burst), mentions (JSON, '' for none)
 local R, U, text, cid, node = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local history_len, session_ttl_ms = tonumber(ARGV[6]), tonumber(ARGV[7])
-local per_ms, burst = tonumber(ARGV[8]), tonumber(ARGV[9])
+local per_ms, burst, men = tonumber(ARGV[8]), tonumber(ARGV[9]), ARGV[10]
 if redis.call('SISMEMBER', rk(R, 'members'), U) == 0 then
   if room_exists(R) then return { 'member' } end
   return { 'room' }
@@ -26,15 +26,12 @@ local now = now_ms()
 -- One allowance per member, whatever socket, form or instance the message came through.
 local wait = take_token(uk(R, U, 'allowance'), now, per_ms, burst)
 if wait > 0 then return { 'limited', wait } end
-local seq = redis.call('HINCRBY', rk(R, 'info'), 'seq', 1)
 local name = redis.call('HGET', rk(R, 'names'), U)
--- Approximate trimming ('~') drops whole stream nodes instead of one entry per add, several
--- times cheaper; readers see only the last history_len messages (history.lua).
-redis.call('XADD', messages, 'MAXLEN', '~', history_len, seq .. '-0',
-  'user', U, 'name', name, 'text', text, 'at', now, 'cid', cid)
+local payload, seq = add_entry(R, node, history_len,
+  { user = U, name = name, text = text, at = now, cid = cid, men = men })
 if cid ~= '' then
   redis.call('ZADD', rk(R, 'cids'), seq, U .. '|' .. cid)
   redis.call('ZREMRANGEBYRANK', rk(R, 'cids'), 0, -(history_len + 1))
 end
 redis.call('PEXPIRE', uk(R, U, 'session'), session_ttl_ms)
-return { 'ok', publish(R, node, { t = 'msg', seq = seq, user = U, name = name, text = text, at = now, cid = cid }) }
+return { 'ok', payload }

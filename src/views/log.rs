@@ -1,0 +1,302 @@
+//! The message log as a reader sees it (docs/formatting.md): messages and notices, consecutive
+//! messages of one author grouped, a separator where the day changes, times in the reader's
+//! time zone, the reader's own messages and mentions of them marked.
+//!
+//! Pages and snapshots render the whole list for one reader. A live event is rendered once for
+//! every reader ([`MessageFragment::live`]); the page's script then groups it, adds a day
+//! separator and marks it for its reader, by the same rules ([`continues`]).
+
+use askama::Template;
+use time::{OffsetDateTime, UtcOffset};
+
+use super::markup::message_html;
+use super::{Ui, render};
+use crate::backend::History;
+use crate::domain::{ChatMessage, EntryKind, UnixMillis, UserId};
+
+/// Consecutive messages of one author at most this far apart share one heading.
+pub const GROUP_GAP_MS: UnixMillis = 5 * 60 * 1000;
+
+/// A reader's time zone as their browser reported it (the `tz` cookie: minutes east of UTC),
+/// or UTC, named as such, before it has.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Zone {
+    offset: Option<UtcOffset>,
+}
+
+impl Zone {
+    /// The zone of a `tz` cookie's value; UTC (unknown) for anything else.
+    pub fn from_cookie(value: Option<&str>) -> Self {
+        let offset = value
+            .and_then(|v| v.parse::<i32>().ok())
+            .filter(|m| m.abs() <= 14 * 60)
+            .and_then(|m| UtcOffset::from_whole_seconds(m * 60).ok());
+        Self { offset }
+    }
+
+    /// Whether the reader's zone is known (else times are UTC and the page says so).
+    pub fn known(self) -> bool {
+        self.offset.is_some()
+    }
+
+    fn at(self, at: UnixMillis) -> OffsetDateTime {
+        let utc = OffsetDateTime::from_unix_timestamp_nanos(i128::from(at) * 1_000_000)
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        utc.to_offset(self.offset.unwrap_or(UtcOffset::UTC))
+    }
+}
+
+/// Who reads a log, in which language and time zone.
+#[derive(Clone, Copy)]
+pub struct Reader<'a> {
+    /// Interface strings.
+    pub ui: &'static Ui,
+    /// The reader, if a member.
+    pub me: Option<&'a UserId>,
+    /// Their time zone.
+    pub zone: Zone,
+}
+
+/// One message.
+#[derive(Template)]
+#[template(path = "fragments/_message.html")]
+pub struct MessageFragment<'a> {
+    seq: u64,
+    user: &'a str,
+    name: &'a str,
+    body: String,
+    at: UnixMillis,
+    iso: String,
+    hhmm: String,
+    client_id: &'a str,
+    mentions: String,
+    /// Continues the group of the message before it (same author, close in time).
+    cont: bool,
+    mine: bool,
+    mentions_me: bool,
+}
+
+impl<'a> MessageFragment<'a> {
+    fn build(m: &'a ChatMessage, zone: Zone) -> Self {
+        let t = zone.at(m.at);
+        let iso = t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+        let mut mentions = String::new();
+        for (i, x) in m.mentions.iter().enumerate() {
+            if i > 0 {
+                mentions.push(' ');
+            }
+            mentions.push_str(x.user.as_str());
+        }
+        Self {
+            seq: m.seq,
+            user: m.user.as_str(),
+            name: m.name.as_str(),
+            body: message_html(m.text.as_str(), &m.mentions),
+            at: m.at,
+            iso,
+            hhmm: format!("{:02}:{:02}", t.hour(), t.minute()),
+            client_id: m.client_id.as_ref().map_or("", |c| c.as_str()),
+            mentions,
+            cont: false,
+            mine: false,
+            mentions_me: false,
+        }
+    }
+
+    /// The fragment every live reader gets (UTC times, nothing marked: the page's script
+    /// localizes, groups and marks it).
+    pub fn live(m: &'a ChatMessage) -> Self {
+        Self::build(m, Zone::default())
+    }
+}
+
+/// A line in the log that is not a message (joins, leaves, markers), with the name it is about
+/// isolated (`<bdi>`) from the words around it.
+#[derive(Template)]
+#[template(path = "fragments/_notice.html")]
+pub struct NoticeFragment<'a> {
+    /// CSS class: `joined`, `left`, `truncated`, `empty`.
+    pub kind: &'static str,
+    /// The text before the name (all of it, without one).
+    pub before: &'a str,
+    /// The name, if the notice is about someone.
+    pub name: Option<&'a str>,
+    /// The text after the name.
+    pub after: &'a str,
+    /// When it happened, for notices that are part of the history.
+    pub at: Option<UnixMillis>,
+}
+
+impl<'a> NoticeFragment<'a> {
+    /// A notice without a name.
+    pub fn plain(kind: &'static str, text: &'a str) -> Self {
+        Self { kind, before: text, name: None, after: "", at: None }
+    }
+
+    /// A notice from `template`, whose `{name}` is `name`.
+    pub fn about(kind: &'static str, template: &'a str, name: &'a str) -> Self {
+        let (before, after) = template.split_once("{name}").unwrap_or((template, ""));
+        Self { kind, before, name: Some(name), after, at: None }
+    }
+}
+
+/// A day's heading in the log.
+#[derive(Template)]
+#[template(path = "fragments/_day.html")]
+struct DayFragment {
+    date: String,
+    label: String,
+}
+
+/// An entry of the history as every live reader gets it.
+pub fn live_entry(ui: &'static Ui, m: &ChatMessage) -> String {
+    match m.kind {
+        EntryKind::Text => render(&MessageFragment::live(m)),
+        EntryKind::Joined | EntryKind::Left => notice(ui, m),
+    }
+}
+
+fn notice(ui: &'static Ui, m: &ChatMessage) -> String {
+    let (kind, template) = match m.kind {
+        EntryKind::Left => ("left", ui.left_notice),
+        _ => ("joined", ui.joined_notice),
+    };
+    render(&NoticeFragment { at: Some(m.at), ..NoticeFragment::about(kind, template, m.name.as_str()) })
+}
+
+/// Whether `m` continues the group of `prev` (the entry before it): both messages, one
+/// author, at most [`GROUP_GAP_MS`] apart, on one day.
+pub fn continues(prev: &ChatMessage, m: &ChatMessage, zone: Zone) -> bool {
+    prev.is_text()
+        && m.is_text()
+        && prev.user == m.user
+        && (0..=GROUP_GAP_MS).contains(&(m.at - prev.at))
+        && zone.at(prev.at).date() == zone.at(m.at).date()
+}
+
+/// The log's items for `reader`, oldest first. The "no messages yet" notice comes first: CSS
+/// shows it only while it is the list's only item, and so it is in place before a live
+/// snapshot's appended chunks arrive.
+pub fn log_items(reader: Reader<'_>, history: &History) -> Vec<String> {
+    let ui = reader.ui;
+    let mut items = Vec::with_capacity(history.messages.len() + 4);
+    items.push(render(&NoticeFragment::plain("empty", ui.empty_room)));
+    if !reader.zone.known() && !history.messages.is_empty() {
+        items.push(render(&NoticeFragment::plain("zone", ui.times_in_utc)));
+    }
+    if history.truncated {
+        items.push(render(&NoticeFragment::plain("truncated", ui.history_truncated)));
+    }
+    let mut prev: Option<&ChatMessage> = None;
+    for m in &history.messages {
+        let day = reader.zone.at(m.at).date();
+        if prev.is_none_or(|p| reader.zone.at(p.at).date() != day) {
+            items.push(render(&DayFragment { date: day.to_string(), label: day_label(ui, day) }));
+        }
+        items.push(match m.kind {
+            EntryKind::Text => {
+                let mut f = MessageFragment::build(m, reader.zone);
+                f.cont = prev.is_some_and(|p| continues(p, m, reader.zone));
+                f.mine = reader.me == Some(&m.user);
+                f.mentions_me = reader.me.is_some_and(|me| m.mentions.iter().any(|x| &x.user == me));
+                render(&f)
+            }
+            EntryKind::Joined | EntryKind::Left => notice(ui, m),
+        });
+        prev = Some(m);
+    }
+    items
+}
+
+/// The message log for `reader`.
+pub fn render_log(reader: Reader<'_>, history: &History) -> String {
+    log_items(reader, history).concat()
+}
+
+/// "Monday, 30 November 2026" in the interface's language.
+fn day_label(ui: &Ui, day: time::Date) -> String {
+    let weekday = ui.weekdays[usize::from(day.weekday().number_days_from_monday())];
+    let month = ui.months[usize::from(u8::from(day.month()) - 1)];
+    ui.date_format
+        .replace("{weekday}", weekday)
+        .replace("{day}", &day.day().to_string())
+        .replace("{month}", month)
+        .replace("{year}", &day.year().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{DisplayName, MessageText};
+    use crate::views::UiLang;
+
+    fn msg(seq: u64, user: &UserId, at: UnixMillis) -> ChatMessage {
+        ChatMessage {
+            seq,
+            kind: EntryKind::Text,
+            user: user.clone(),
+            name: DisplayName::from_stored("Ann".into()),
+            text: MessageText::from_stored(format!("m{seq}")),
+            at,
+            client_id: None,
+            mentions: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn messages_group_and_days_separate() {
+        let (ann, bob) = (UserId::generate(), UserId::generate());
+        // 2026-11-30 23:58 UTC, then 2 minutes later (the next day in UTC), ...
+        let t0: UnixMillis = 1_796_083_080_000;
+        let history = History {
+            messages: vec![
+                msg(1, &ann, t0),
+                msg(2, &ann, t0 + 60_000),
+                msg(3, &ann, t0 + 120_000),
+                msg(4, &bob, t0 + 130_000),
+                msg(5, &bob, t0 + 130_000 + GROUP_GAP_MS + 1),
+                ChatMessage::notice(
+                    6,
+                    EntryKind::Joined,
+                    ann.clone(),
+                    DisplayName::from_stored("Ann".into()),
+                    t0 + 400_000,
+                ),
+                msg(7, &ann, t0 + 410_000),
+            ],
+            truncated: false,
+        };
+        let reader = Reader { ui: UiLang::En.ui(), me: Some(&bob), zone: Zone::from_cookie(Some("0")) };
+        let items = log_items(reader, &history);
+        let kinds: Vec<&str> = items
+            .iter()
+            .map(|i| {
+                if i.contains("class=\"day\"") {
+                    "day"
+                } else if i.contains("msg cont") {
+                    "cont"
+                } else if i.contains("class=\"msg") {
+                    "msg"
+                } else {
+                    "notice"
+                }
+            })
+            .collect();
+        assert_eq!(kinds, ["notice", "day", "msg", "cont", "day", "msg", "msg", "msg", "notice", "msg"]);
+        assert!(items[1].contains("Monday, 30 November 2026"), "{}", items[1]);
+        assert!(items[6].contains(" mine"), "bob's own message is marked for bob");
+        // Nine hours east, the three first messages share one day.
+        let seoul = Reader { zone: Zone::from_cookie(Some("540")), ..reader };
+        let items = log_items(seoul, &history);
+        assert_eq!(items.iter().filter(|i| i.contains("class=\"day\"")).count(), 1);
+        assert!(items[2].contains(">08:58<"), "{}", items[2]);
+    }
+
+    #[test]
+    fn zones_come_from_the_cookie() {
+        assert!(!Zone::from_cookie(None).known());
+        assert!(!Zone::from_cookie(Some("abc")).known());
+        assert!(!Zone::from_cookie(Some("100000")).known());
+        assert!(Zone::from_cookie(Some("-300")).known());
+    }
+}
