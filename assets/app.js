@@ -101,7 +101,8 @@
   function dayKey(d) { return d.getFullYear() + '-' + (d.getMonth() + 1) + '-' + d.getDate(); }
 
   function decorate() {
-    list.querySelectorAll('li.day').forEach(function (el) { el.remove(); });
+    // Days in the browser's zone replace the server's; times here are local, not UTC.
+    list.querySelectorAll('li.day, li.notice.zone').forEach(function (el) { el.remove(); });
     var prev = null;
     var prevDay = null;
     list.querySelectorAll('li.msg, li.notice[data-at]').forEach(function (el) {
@@ -344,6 +345,7 @@
     if (!text.trim()) return;
     if (text.length > maxChars) { count(); textarea.focus(); return; }
     var item = { id: randomId(), text: text };
+    typedAt = 0;  // the message ends this bout of typing; the next one is announced at once
     item.el = pendingItem(text);
     outbox.push(item);
     textarea.value = '';
@@ -471,6 +473,7 @@
     open = true;
     inFlight = null;
     setStatus('live');
+    pump();
   });
   shell.addEventListener('htmx:wsClose', function (e) {
     var code = e.detail && e.detail.event ? e.detail.event.code : 0;

@@ -201,6 +201,9 @@ impl Conn {
         let text = MessageText::parse(text, limits).map_err(|err| AppError::invalid(err, "text", limits))?;
         let Some(a) = &self.attached else { return Err(AppError::NotAMember) };
         let client_id = client_id.and_then(ClientMsgId::parse);
+        // A message ends a bout of typing (readers drop the notice when it arrives): the next
+        // one goes out at once.
+        self.typed_at = None;
         let backend = &self.live.app.backend;
         let posted = match backend.mentions(&a.room, &text).await {
             Ok(mentions) => backend.post(&a.room, &a.user, text, mentions, client_id).await,

@@ -154,6 +154,9 @@ describe('languages, phones and accessibility', () => {
     await live(page);
     await say(page, 'Accessible hello');
     await page.waitForSelector('#messages >> text=Accessible hello');
+    await page.fill('#text', '**Formatted** `code` https://example.com @Ada\n```\nblock\n```\n> quote');
+    await page.press('#text', 'Enter');
+    await page.waitForSelector('#messages pre');
     assert.equal(await page.getAttribute('.log:has(> #messages)', 'role'), 'log');
     assert.equal(await page.getAttribute('.log:has(> #messages)', 'aria-live'), 'polite');
     await audit('chat page');
