@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::helpers::{count, spawn_app};
+use crate::helpers::{both_live, count, spawn_app};
 use crate::json::room_with_token;
 
 #[tokio::test]
@@ -97,14 +97,8 @@ async fn join_and_leave_notices_are_history() {
 #[tokio::test]
 async fn typing_reaches_the_others_and_is_never_stored() {
     let app = spawn_app().await;
-    let alice = app.browser();
-    let bob = app.browser();
-    let room = alice.create_room("Alice").await;
-    bob.join(&room, "Bob").await;
-    let mut a = alice.connect_live(&room).await;
-    a.next_snapshot().await;
-    let mut b = bob.connect_live(&room).await;
-    b.next_snapshot().await;
+    let (alice, bob) = (app.browser(), app.browser());
+    let (room, mut a, mut b) = both_live(&alice, &bob).await;
     b.send_raw(tokio_tungstenite::tungstenite::Message::Text(r#"{"typing":true}"#.into())).await;
     b.send_raw(tokio_tungstenite::tungstenite::Message::Text(r#"{"typing":true}"#.into())).await;
     let frame = a.until("typers").await;
@@ -149,13 +143,8 @@ async fn programs_get_typing_only_when_they_ask() {
 #[tokio::test]
 async fn a_closed_socket_takes_its_member_offline_at_once() {
     let app = spawn_app().await;
-    let alice = app.browser();
-    let bob = app.browser();
-    let room = alice.create_room("Alice").await;
-    bob.join(&room, "Bob").await;
-    let mut a = alice.connect_live(&room).await;
-    a.next_snapshot().await;
-    let b = bob.connect_live(&room).await;
+    let (alice, bob) = (app.browser(), app.browser());
+    let (_, mut a, b) = both_live(&alice, &bob).await;
     drop(b);
     // Bob's page view handed his presence to the socket: when it closes, he is away, well
     // before the 30-second presence TTL.

@@ -6,9 +6,10 @@
 
 mod room;
 mod store;
+mod sweep;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
 use tokio::time::Instant;
@@ -65,7 +66,7 @@ impl MemoryBackend {
     fn with_state(config: BackendConfig, store: Option<Store>, rooms: HashMap<RoomId, Room>) -> Self {
         let shared =
             Arc::new(Shared { config, store, rooms: Mutex::new(rooms), allowances: Mutex::default() });
-        tokio::spawn(sweep_loop(Arc::downgrade(&shared)));
+        tokio::spawn(sweep::sweep_loop(Arc::downgrade(&shared)));
         Self { shared }
     }
 
@@ -131,37 +132,6 @@ async fn stored(receipt: Option<oneshot::Receiver<BackendResult<()>>>) -> Backen
     match receipt {
         Some(receipt) => store::committed(receipt).await,
         None => Ok(()),
-    }
-}
-
-async fn sweep_loop(shared: Weak<Shared>) {
-    let period = match shared.upgrade() {
-        Some(s) => s.config.sweep_interval,
-        None => return,
-    };
-    let mut tick = tokio::time::interval(period);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        let Some(shared) = shared.upgrade() else {
-            return;
-        };
-        let now = Instant::now();
-        lock(&shared.rooms).retain(|id, room| {
-            let idle_before = room.idle_deadline;
-            let lives = room.sweep(now, &shared.config);
-            if let Some(store) = &shared.store {
-                if !lives {
-                    store.record(Change::Deleted { room: id.clone() });
-                } else if room.idle_deadline != idle_before {
-                    store.record(Change::Idle {
-                        room: id.clone(),
-                        until: room.idle_deadline.map(wall_clock_of),
-                    });
-                }
-            }
-            lives
-        });
     }
 }
 
