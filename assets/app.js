@@ -55,6 +55,15 @@
     });
   });
 
+  document.querySelectorAll('button.share-button').forEach(function (button) {
+    var input = document.getElementById('share-link');
+    if (!navigator.share || !input) return;
+    button.hidden = false;
+    button.addEventListener('click', function () {
+      navigator.share({ title: button.dataset.title, url: input.value }).catch(function () { /* dismissed */ });
+    });
+  });
+
   var shell = document.querySelector('.chat-shell');
   if (!shell) return;
 
@@ -489,6 +498,11 @@
   shell.addEventListener('htmx:wsAfterMessage', function (e) {
     var data = e.detail && typeof e.detail.message === 'string' ? e.detail.message : '';
     if (data.indexOf('id="typers"') >= 0) readTypers();
+    if (data.indexOf('id="room-title"') >= 0) {
+      // Renamed: the tab follows the heading.
+      baseTitle = document.getElementById('room-title').textContent.replace(/\s+/g, ' ').trim() + ' — c2c';
+      showUnread();
+    }
     if (data.indexOf('id="composer-error"') >= 0) {
       var errorEl = document.getElementById('composer-error');
       if (errorEl && errorEl.textContent) refused(errorEl);

@@ -203,6 +203,8 @@ impl Config {
         limits.joins_per_min = number(&get, "C2C_JOINS_PER_MIN", limits.joins_per_min)?;
         limits.max_name_chars = number(&get, "C2C_MAX_NAME_CHARS", limits.max_name_chars)?;
         limits.max_message_chars = number(&get, "C2C_MAX_MESSAGE_CHARS", limits.max_message_chars)?;
+        limits.max_room_name_chars = number(&get, "C2C_MAX_ROOM_NAME_CHARS", limits.max_room_name_chars)?;
+        limits.max_topic_chars = number(&get, "C2C_MAX_TOPIC_CHARS", limits.max_topic_chars)?;
         limits.max_frame_bytes = number(&get, "C2C_MAX_FRAME_BYTES", limits.max_frame_bytes)?;
         limits.max_connections = number(&get, "C2C_MAX_CONNECTIONS", limits.max_connections)?;
         limits.max_connections_per_address =

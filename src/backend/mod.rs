@@ -14,9 +14,11 @@ use std::time::Duration;
 use async_trait::async_trait;
 use tokio::sync::broadcast;
 
+#[cfg(doc)]
+use crate::domain::EntryKind;
 use crate::domain::{
-    ChatMessage, ClientMsgId, ConnId, DisplayName, MemberView, Mention, MessageText, RoomEvent, RoomId, Seq,
-    UnixMillis, UserId, find_mentions,
+    ChatMessage, ClientMsgId, ConnId, DisplayName, MemberView, Mention, MessageText, RoomEvent, RoomId,
+    RoomMeta, Seq, UnixMillis, UserId, find_mentions,
 };
 use crate::support::Rate;
 
@@ -87,6 +89,9 @@ pub enum BackendError {
     /// A present member already uses that display name.
     #[error("name taken")]
     NameTaken,
+    /// Only the room's owner may do that.
+    #[error("not the room's owner")]
+    NotOwner,
     /// The allowance is used up; the next send is allowed after this long.
     #[error("rate limited for {0:?}")]
     RateLimited(Duration),
@@ -103,6 +108,13 @@ pub type BackendResult<T> = Result<T, BackendError>;
 pub struct RoomSnapshot {
     /// The room.
     pub room: RoomId,
+    /// Its name and topic.
+    pub meta: RoomMeta,
+    /// Its owner (the creator, then the longest-present member when the owner leaves); `None`
+    /// once every member has left.
+    pub owner: Option<UserId>,
+    /// The name its creator had when they created it.
+    pub creator: String,
     /// Members in join order, with presence.
     pub members: Vec<MemberView>,
     /// Member-list version: presence events with a version at or below it are already included.
@@ -157,8 +169,14 @@ pub struct Subscription {
 /// Rooms, members, presence, history and fan-out. See the module docs.
 #[async_trait]
 pub trait Backend: Send + Sync + 'static {
-    /// Creates a room with `creator` as its first member (online, as if they had just joined).
-    async fn create_room(&self, creator: DisplayName) -> BackendResult<(RoomId, UserId)>;
+    /// Creates a room named and described by `meta` with `creator` as its first member and
+    /// owner (online, as if they had just joined).
+    async fn create_room(&self, creator: DisplayName, meta: RoomMeta) -> BackendResult<(RoomId, UserId)>;
+
+    /// The owner `by` renames the room or changes its topic: each change is a notice in the
+    /// history ([`EntryKind::Renamed`], [`EntryKind::Topic`]), and spends one of the owner's
+    /// message allowance. `NotOwner` for anyone else.
+    async fn retitle(&self, room: &RoomId, by: &UserId, meta: RoomMeta) -> BackendResult<()>;
 
     /// The room's members and expiry. `RoomNotFound` if it does not exist.
     async fn room(&self, room: &RoomId) -> BackendResult<RoomSnapshot>;
@@ -170,7 +188,8 @@ pub trait Backend: Send + Sync + 'static {
     /// present member uses that name (case-insensitively).
     async fn join(&self, room: &RoomId, name: DisplayName) -> BackendResult<UserId>;
 
-    /// Removes a member for good. Their messages stay in the history.
+    /// Removes a member for good. Their messages stay in the history. When the owner leaves,
+    /// the longest-present member becomes the owner ([`EntryKind::Owner`]).
     async fn leave(&self, room: &RoomId, user: &UserId) -> BackendResult<()>;
 
     /// Marks connection `conn` of `user` live for one presence TTL (connect and heartbeat).

@@ -63,6 +63,12 @@ error_codes! {
     Forbidden = "FORBIDDEN" => "This request is not allowed.",
     /// 429: a member has as many live sockets open as allowed.
     TooManyConnections = "TOO_MANY_CONNECTIONS" => "Too many connections are open for you. Close some tabs or windows and try again.",
+    /// 422: room name over the limit (`{max}`).
+    RoomNameTooLong = "ROOM_NAME_TOO_LONG" => "A room name can be at most {max} characters.",
+    /// 422: room topic over the limit (`{max}`).
+    TopicTooLong = "TOPIC_TOO_LONG" => "A topic can be at most {max} characters.",
+    /// 403: something only the room's owner may do.
+    NotRoomOwner = "NOT_ROOM_OWNER" => "Only the room's owner can do that.",
 }
 
 impl From<crate::domain::TextError> for ErrorCode {
@@ -75,6 +81,8 @@ impl From<crate::domain::TextError> for ErrorCode {
             TextError::NameInvisible => ErrorCode::NameInvisible,
             TextError::MessageEmpty => ErrorCode::MessageEmpty,
             TextError::MessageTooLong => ErrorCode::MessageTooLong,
+            TextError::RoomNameTooLong => ErrorCode::RoomNameTooLong,
+            TextError::TopicTooLong => ErrorCode::TopicTooLong,
         }
     }
 }
@@ -83,7 +91,10 @@ impl ErrorCode {
     /// The `{placeholders}` the message of this code must keep in every locale.
     pub fn placeholders(self) -> &'static [&'static str] {
         match self {
-            ErrorCode::NameTooLong | ErrorCode::MessageTooLong => &["max"],
+            ErrorCode::NameTooLong
+            | ErrorCode::MessageTooLong
+            | ErrorCode::RoomNameTooLong
+            | ErrorCode::TopicTooLong => &["max"],
             ErrorCode::RateLimited => &["seconds"],
             _ => &[],
         }

@@ -14,6 +14,12 @@ pub enum EntryKind {
     Joined,
     /// `user` left the room (`text` is empty).
     Left,
+    /// `user` (the owner) named the room `text` (empty: took the name away).
+    Renamed,
+    /// `user` (the owner) set the room's topic to `text` (empty: took it away).
+    Topic,
+    /// `user` became the room's owner (the owner before them left).
+    Owner,
 }
 
 impl EntryKind {
@@ -23,6 +29,9 @@ impl EntryKind {
             EntryKind::Text => "text",
             EntryKind::Joined => "joined",
             EntryKind::Left => "left",
+            EntryKind::Renamed => "renamed",
+            EntryKind::Topic => "topic",
+            EntryKind::Owner => "owner",
         }
     }
 
@@ -31,6 +40,9 @@ impl EntryKind {
         match s {
             "joined" => EntryKind::Joined,
             "left" => EntryKind::Left,
+            "renamed" => EntryKind::Renamed,
+            "topic" => EntryKind::Topic,
+            "owner" => EntryKind::Owner,
             _ => EntryKind::Text,
         }
     }
@@ -60,12 +72,24 @@ pub struct ChatMessage {
 impl ChatMessage {
     /// A notice of `kind` about `user`, numbered `seq`.
     pub fn notice(seq: Seq, kind: EntryKind, user: UserId, name: DisplayName, at: UnixMillis) -> Self {
+        Self::notice_with(seq, kind, user, name, at, String::new())
+    }
+
+    /// A notice of `kind` about `user` carrying `text` (a new room name or topic).
+    pub fn notice_with(
+        seq: Seq,
+        kind: EntryKind,
+        user: UserId,
+        name: DisplayName,
+        at: UnixMillis,
+        text: String,
+    ) -> Self {
         Self {
             seq,
             kind,
             user,
             name,
-            text: MessageText::from_stored(String::new()),
+            text: MessageText::from_stored(text),
             at,
             client_id: None,
             mentions: Vec::new(),

@@ -10,6 +10,10 @@ pub struct Limits {
     pub max_name_chars: usize,
     /// Longest message, in characters.
     pub max_message_chars: usize,
+    /// Longest room name, in characters.
+    pub max_room_name_chars: usize,
+    /// Longest room topic, in characters.
+    pub max_topic_chars: usize,
     /// Largest WebSocket frame accepted from a client, in bytes.
     pub max_frame_bytes: usize,
     /// Messages a member (all their sockets and forms together) may send per second,
@@ -39,6 +43,8 @@ impl Default for Limits {
         Self {
             max_name_chars: 32,
             max_message_chars: 2000,
+            max_room_name_chars: 80,
+            max_topic_chars: 200,
             max_frame_bytes: 16 * 1024,
             rate_per_sec: 5.0,
             rate_burst: 10,

@@ -6,6 +6,7 @@ mod ids;
 mod limits;
 mod mention;
 mod name;
+mod room_title;
 mod text;
 
 pub use event::{
@@ -16,6 +17,7 @@ pub use ids::{ClientMsgId, ConnId, RoomId, Seq, UserId, random_secret as ids_ran
 pub use limits::Limits;
 pub use mention::{MAX_MENTIONS, Mention, find_mentions, mention_at, name_char};
 pub use name::DisplayName;
+pub use room_title::{RoomMeta, RoomTitle};
 pub use text::{MessageText, TextError};
 
 /// Milliseconds since the Unix epoch, the wall-clock time stamped on messages.

@@ -13,19 +13,19 @@ use super::{Limits, TextError};
 
 /// Joiners and emoji variation selectors: invisible, but part of how some scripts and emoji
 /// are written. Allowed in names; the key drops them, so they cannot make a copy of a name.
-const WRITING_JOINERS: [char; 4] = ['\u{200C}', '\u{200D}', '\u{FE0E}', '\u{FE0F}'];
+pub(super) const WRITING_JOINERS: [char; 4] = ['\u{200C}', '\u{200D}', '\u{FE0E}', '\u{FE0F}'];
 
 /// Blank characters that are neither white space nor default-ignorable.
 const BLANK: [char; 1] = ['\u{2800}'];
 
 /// Whether `c` is a default-ignorable code point (Unicode's invisible characters: bidi
 /// controls, zero-width characters, fillers, tags): the UTS #39 skeleton drops exactly those.
-fn ignorable(c: char) -> bool {
+pub(super) fn ignorable(c: char) -> bool {
     let mut buf = [0; 4];
     skeleton(c.encode_utf8(&mut buf)).next().is_none()
 }
 
-fn visible(c: char) -> bool {
+pub(super) fn visible(c: char) -> bool {
     !c.is_whitespace() && !is_combining_mark(c) && !ignorable(c) && !BLANK.contains(&c)
 }
 

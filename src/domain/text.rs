@@ -24,6 +24,12 @@ pub enum TextError {
     /// The message is longer than the limit.
     #[error("message is too long")]
     MessageTooLong,
+    /// The room's name is longer than the limit.
+    #[error("room name is too long")]
+    RoomNameTooLong,
+    /// The room's topic is longer than the limit.
+    #[error("topic is too long")]
+    TopicTooLong,
 }
 
 impl TextError {
@@ -35,6 +41,8 @@ impl TextError {
             | TextError::NameInvalid
             | TextError::NameInvisible => limits.max_name_chars,
             TextError::MessageEmpty | TextError::MessageTooLong => limits.max_message_chars,
+            TextError::RoomNameTooLong => limits.max_room_name_chars,
+            TextError::TopicTooLong => limits.max_topic_chars,
         }
     }
 }

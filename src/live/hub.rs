@@ -45,7 +45,7 @@ impl Outgoing {
         match format {
             Format::Html(lang) => Some(
                 self.html[lang.index()]
-                    .get_or_init(|| frames::event_frame(lang.ui(), &self.event).into())
+                    .get_or_init(|| frames::event_frame(lang.ui(), &self.room, &self.event).into())
                     .clone(),
             ),
             Format::Json => self

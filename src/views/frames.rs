@@ -5,7 +5,7 @@ use askama::Template;
 
 use super::{MemberFragment, Reader, Ui, live_entry, log_items, member_items, render};
 use crate::backend::History;
-use crate::domain::{MemberView, PresenceChange, RoomEvent, RoomId, UserId};
+use crate::domain::{EntryKind, MemberView, PresenceChange, RoomEvent, RoomId, UserId};
 
 /// Items swapped into one of the chat page's two lists: `#messages` or `#members`.
 #[derive(Template)]
@@ -25,6 +25,31 @@ struct ListFrame<'a> {
 #[template(path = "frames/typing.html")]
 struct TypingFrame<'a> {
     user: &'a UserId,
+}
+
+/// The room's heading: its name, or "Room {id}" while it has none (the chat page renders the
+/// same fragment in place).
+#[derive(Template)]
+#[template(path = "fragments/_room_heading.html")]
+pub struct RoomHeading<'a> {
+    /// Interface strings.
+    pub ui: &'static Ui,
+    /// The room.
+    pub room: &'a RoomId,
+    /// Its name, or empty.
+    pub name: &'a str,
+    /// An out-of-band swap (live) rather than in place (the page).
+    pub oob: bool,
+}
+
+/// The room's topic line (hidden while there is none).
+#[derive(Template)]
+#[template(path = "fragments/_room_topic.html")]
+pub struct RoomTopic<'a> {
+    /// Its topic, or empty.
+    pub topic: &'a str,
+    /// An out-of-band swap (live) rather than in place (the page).
+    pub oob: bool,
 }
 
 /// Removes a member's entry from `#members`.
@@ -75,11 +100,21 @@ fn append_members(items: &str) -> String {
     render(&ListFrame { messages: false, swap: "beforeend", items })
 }
 
-/// The frame for `event` in `ui`'s language. Sockets answer a resync with a snapshot; it has no
-/// frame of its own. Join and leave notices are history entries (messages of their own kind);
-/// the presence changes only update the member list.
-pub fn event_frame(ui: &'static Ui, event: &RoomEvent) -> String {
+/// The frame for `event` of `room` in `ui`'s language. Sockets answer a resync with a snapshot;
+/// it has no frame of its own. Join and leave notices are history entries (messages of their
+/// own kind); the presence changes only update the member list. A rename or a new topic also
+/// replaces the heading (the page's script follows with the tab title).
+pub fn event_frame(ui: &'static Ui, room: &RoomId, event: &RoomEvent) -> String {
     match event {
+        RoomEvent::Message(m) if matches!(m.kind, EntryKind::Renamed | EntryKind::Topic) => {
+            let mut frame = append_messages(&live_entry(ui, m));
+            let text = m.text.as_str();
+            frame.push_str(&match m.kind {
+                EntryKind::Renamed => render(&RoomHeading { ui, room, name: text, oob: true }),
+                _ => render(&RoomTopic { topic: text, oob: true }),
+            });
+            frame
+        }
         RoomEvent::Message(m) => append_messages(&live_entry(ui, m)),
         RoomEvent::Presence { member, change, .. } => presence_frame(ui, member, *change),
         RoomEvent::Typing { user } => render(&TypingFrame { user }),

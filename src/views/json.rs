@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::clock;
 use crate::backend::{History, RoomSnapshot};
-use crate::domain::{ChatMessage, MemberView, PresenceChange, RoomEvent, RoomId, Seq, UserId};
+use crate::domain::{ChatMessage, EntryKind, MemberView, PresenceChange, RoomEvent, RoomId, Seq, UserId};
 
 /// A `msg` frame (also each message of `joined`).
 #[derive(Serialize)]
@@ -83,6 +83,12 @@ struct JoinedFrame<'a> {
     t: &'static str,
     room_id: &'a RoomId,
     me: Me<'a>,
+    /// The room's name and topic (absent for none) and its owner.
+    #[serde(skip_serializing_if = "str::is_empty")]
+    name: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    topic: &'a str,
+    owner: Option<&'a UserId>,
     members: Vec<MemberJson<'a>>,
     messages: Vec<MsgFrame<'a>>,
     following: usize,
@@ -113,11 +119,22 @@ fn to_string(frame: &impl Serialize) -> String {
 
 /// The frame of a room event, shared by every JSON socket of the room. `None` for events
 /// without a JSON form: resyncs, and join/leave notices (programs get `user_joined` and
-/// `user_left`; the notices' sequence numbers are why `id`s may skip).
+/// `user_left`; the notices' sequence numbers are why `id`s may skip). Renames, topics and new
+/// owners are `notice` frames (and `joined` carries the room's current name, topic and owner).
 pub fn event_frame(room: &RoomId, event: &RoomEvent) -> Option<String> {
     match event {
         RoomEvent::Message(m) if m.is_text() => Some(to_string(&MsgFrame::new(room, m))),
-        RoomEvent::Message(_) => None,
+        RoomEvent::Message(m) if matches!(m.kind, EntryKind::Joined | EntryKind::Left) => None,
+        RoomEvent::Message(m) => Some(to_string(&NoticeJson {
+            t: "notice",
+            room_id: room,
+            id: m.seq,
+            kind: m.kind.as_str(),
+            user_id: &m.user,
+            name: m.name.as_str(),
+            text: m.text.as_str(),
+            timestamp: clock(m.at).0,
+        })),
         RoomEvent::Presence { member, change, .. } => {
             let (t, change) = match change {
                 PresenceChange::Joined => ("user_joined", "joined"),
@@ -134,6 +151,20 @@ pub fn event_frame(room: &RoomId, event: &RoomEvent) -> Option<String> {
         }
         RoomEvent::Resync => None,
     }
+}
+
+/// A `notice` frame: the room was renamed, got a topic, or a new owner.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NoticeJson<'a> {
+    t: &'static str,
+    room_id: &'a RoomId,
+    id: Seq,
+    kind: &'static str,
+    user_id: &'a UserId,
+    name: &'a str,
+    text: &'a str,
+    timestamp: String,
 }
 
 /// A `typing` frame, for programs that asked for them (`"typing": true` in `join`).
@@ -166,6 +197,9 @@ pub fn joined_frames(snapshot: &RoomSnapshot, me: &UserId, history: &History, re
         t: "joined",
         room_id: room,
         me: Me { user_id: me, name },
+        name: snapshot.meta.name_str(),
+        topic: snapshot.meta.topic_str(),
+        owner: snapshot.owner.as_ref(),
         members: snapshot.members.iter().map(MemberJson::from).collect(),
         messages: messages[..fit].iter().map(|m| MsgFrame::new(room, m)).collect(),
         following: following.len() - fit,

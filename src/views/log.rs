@@ -39,6 +39,24 @@ impl Zone {
         self.offset.is_some()
     }
 
+    /// "UTC" or "UTC+09:00".
+    pub fn label(self) -> String {
+        match self.offset {
+            Some(o) if !o.is_utc() => {
+                let (h, m, _) = o.as_hms();
+                let sign = if o.is_negative() { '-' } else { '+' };
+                format!("UTC{sign}{:02}:{:02}", h.unsigned_abs(), m.unsigned_abs())
+            }
+            _ => "UTC".to_owned(),
+        }
+    }
+
+    /// "2026-11-30 14:13" in this zone.
+    pub fn stamp(self, at: UnixMillis) -> String {
+        let t = self.at(at);
+        format!("{} {:02}:{:02}", t.date(), t.hour(), t.minute())
+    }
+
     fn at(self, at: UnixMillis) -> OffsetDateTime {
         let utc = OffsetDateTime::from_unix_timestamp_nanos(i128::from(at) * 1_000_000)
             .unwrap_or(OffsetDateTime::UNIX_EPOCH);
@@ -152,16 +170,43 @@ struct DayFragment {
 pub fn live_entry(ui: &'static Ui, m: &ChatMessage) -> String {
     match m.kind {
         EntryKind::Text => render(&MessageFragment::live(m)),
-        EntryKind::Joined | EntryKind::Left => notice(ui, m),
+        _ => notice(ui, m),
     }
 }
 
-fn notice(ui: &'static Ui, m: &ChatMessage) -> String {
+/// A notice's class and its words before and after the name it is about.
+fn notice_parts(ui: &'static Ui, m: &ChatMessage) -> (&'static str, String, String) {
+    let empty = m.text.as_str().is_empty();
     let (kind, template) = match m.kind {
         EntryKind::Left => ("left", ui.left_notice),
-        _ => ("joined", ui.joined_notice),
+        EntryKind::Renamed if empty => ("renamed", ui.unnamed_notice),
+        EntryKind::Renamed => ("renamed", ui.renamed_notice),
+        EntryKind::Topic if empty => ("topic", ui.topic_cleared_notice),
+        EntryKind::Topic => ("topic", ui.topic_notice),
+        EntryKind::Owner => ("owner", ui.owner_notice),
+        EntryKind::Joined | EntryKind::Text => ("joined", ui.joined_notice),
     };
-    render(&NoticeFragment { at: Some(m.at), ..NoticeFragment::about(kind, template, m.name.as_str()) })
+    // The name is split off the template first, so a `{name}` inside a room's title is text.
+    let (before, after) = template.split_once("{name}").unwrap_or((template, ""));
+    let title = m.text.as_str();
+    (kind, before.replace("{title}", title), after.replace("{title}", title))
+}
+
+fn notice(ui: &'static Ui, m: &ChatMessage) -> String {
+    let (kind, before, after) = notice_parts(ui, m);
+    render(&NoticeFragment {
+        kind,
+        before: &before,
+        name: Some(m.name.as_str()),
+        after: &after,
+        at: Some(m.at),
+    })
+}
+
+/// A notice as plain text ("Bob joined"), for the transcript.
+pub fn notice_text(ui: &'static Ui, m: &ChatMessage) -> String {
+    let (_, before, after) = notice_parts(ui, m);
+    format!("{before}{}{after}", m.name.as_str())
 }
 
 /// Whether `m` continues the group of `prev` (the entry before it): both messages, one
@@ -201,7 +246,7 @@ pub fn log_items(reader: Reader<'_>, history: &History) -> Vec<String> {
                 f.mentions_me = reader.me.is_some_and(|me| m.mentions.iter().any(|x| &x.user == me));
                 render(&f)
             }
-            EntryKind::Joined | EntryKind::Left => notice(ui, m),
+            _ => notice(ui, m),
         });
         prev = Some(m);
     }
@@ -290,6 +335,15 @@ mod tests {
         let items = log_items(seoul, &history);
         assert_eq!(items.iter().filter(|i| i.contains("class=\"day\"")).count(), 1);
         assert!(items[2].contains(">08:58<"), "{}", items[2]);
+    }
+
+    #[test]
+    fn zones_label_and_stamp() {
+        let seoul = Zone::from_cookie(Some("540"));
+        assert_eq!(seoul.label(), "UTC+09:00");
+        assert_eq!(Zone::from_cookie(Some("-90")).label(), "UTC-01:30");
+        assert_eq!(Zone::default().label(), "UTC");
+        assert_eq!(seoul.stamp(1_796_083_080_000), "2026-12-01 08:58");
     }
 
     #[test]

@@ -9,6 +9,8 @@ pub mod frames;
 pub mod json;
 mod log;
 pub mod markup;
+pub mod qr;
+pub mod transcript;
 pub mod translate;
 mod ui;
 
@@ -17,11 +19,12 @@ use askama_web::WebTemplate;
 
 pub use frames::SNAPSHOT_CHUNK;
 pub use log::{
-    GROUP_GAP_MS, MessageFragment, NoticeFragment, Reader, Zone, live_entry, log_items, render_log,
+    GROUP_GAP_MS, MessageFragment, NoticeFragment, Reader, Zone, live_entry, log_items, notice_text,
+    render_log,
 };
 pub use ui::{Ui, UiLang, fill, human_duration};
 
-use crate::domain::{MemberView, RoomId, UnixMillis, UserId};
+use crate::domain::{MemberView, RoomId, RoomMeta, UnixMillis, UserId};
 
 /// Version tag appended to asset URLs so browsers fetch new assets after an upgrade.
 pub fn asset_version() -> &'static str {
@@ -44,6 +47,16 @@ pub struct CreatePage {
     pub max_name: usize,
     /// The hint under the field.
     pub name_hint: String,
+    /// The room name typed so far.
+    pub room_name: String,
+    /// The topic typed so far.
+    pub topic: String,
+    /// Room name limit.
+    pub max_room_name: usize,
+    /// Topic limit.
+    pub max_topic: usize,
+    /// Localized error about the room's name or topic.
+    pub room_error: Option<String>,
     /// Localized error next to the field.
     pub error: Option<String>,
 }
@@ -72,6 +85,14 @@ pub struct JoinPage {
     pub members_text: String,
     /// "2 online".
     pub online_text: String,
+    /// The room's name, or empty.
+    pub room_name: String,
+    /// Its topic, or empty.
+    pub topic: String,
+    /// "Started by Alice".
+    pub started_by: String,
+    /// "Online now: Alice, Bob", if anyone is.
+    pub online_now: Option<String>,
     /// When an idle room will be deleted, if no one is online.
     pub expires_text: Option<String>,
 }
@@ -86,6 +107,20 @@ pub struct ChatPage {
     pub asset_v: &'static str,
     /// The room.
     pub room: RoomId,
+    /// Its name and topic.
+    pub meta: RoomMeta,
+    /// The rendered heading (`_room_heading.html`).
+    pub heading: String,
+    /// The rendered topic line (`_room_topic.html`).
+    pub topic: String,
+    /// Whether the viewer owns the room (and gets its settings form).
+    pub is_owner: bool,
+    /// Room name limit.
+    pub max_room_name: usize,
+    /// Topic limit.
+    pub max_topic: usize,
+    /// The share link's QR code (SVG), or empty.
+    pub qr: String,
     /// The viewer.
     pub me: UserId,
     /// CSRF token.

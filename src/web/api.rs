@@ -119,6 +119,12 @@ pub struct CreateRoom {
     /// The creator's display name, 1–32 characters.
     #[serde(default)]
     pub creator_name: Option<String>,
+    /// The room's name (optional, one line, up to 80 characters).
+    #[serde(default)]
+    pub room_name: Option<String>,
+    /// The room's topic (optional, one line, up to 200 characters).
+    #[serde(default)]
+    pub topic: Option<String>,
 }
 
 /// `POST /api/rooms/{roomId}/members` body.
@@ -177,6 +183,12 @@ pub struct RoomInfo {
     pub members: Vec<MemberInfo>,
     /// When an idle room will be deleted (RFC 3339), if it is idle.
     pub expires_at: Option<String>,
+    /// The room's name, if it has one.
+    pub name: Option<String>,
+    /// Its topic, if it has one.
+    pub topic: Option<String>,
+    /// Its owner's user id (none once every member has left).
+    pub owner: Option<String>,
 }
 
 fn parse_name(raw: Option<&str>, field: &'static str, state: &AppState) -> Result<DisplayName, AppError> {
@@ -200,7 +212,12 @@ async fn create_room(
 ) -> Result<Response, AppError> {
     limits::spend(state.backend.as_ref(), state.limits(), Action::Create, ip).await?;
     let name = parse_name(body.creator_name.as_deref(), "creatorName", &state)?;
-    let (room, user) = state.backend.create_room(name).await?;
+    let meta = super::rooms::room_meta(
+        &state,
+        body.room_name.as_deref().unwrap_or(""),
+        body.topic.as_deref().unwrap_or(""),
+    )?;
+    let (room, user) = state.backend.create_room(name, meta).await?;
     let token = state.backend.issue_token(&room, &user).await?;
     tracing::info!(%room, "room created through the API");
     let data = RoomCreated { room_id: room.to_string(), user_id: user.to_string(), token };
@@ -221,6 +238,9 @@ async fn room_info(State(state): State<AppState>, RoomPath(room): RoomPath) -> R
         room_id: room.to_string(),
         status: if snapshot.idle_expires_at.is_some() { "idle" } else { "active" }.to_owned(),
         member_count: snapshot.members.len(),
+        name: snapshot.meta.name.as_ref().map(|t| t.as_str().to_owned()),
+        topic: snapshot.meta.topic.as_ref().map(|t| t.as_str().to_owned()),
+        owner: snapshot.owner.as_ref().map(ToString::to_string),
         expires_at: snapshot.idle_expires_at.map(|at| crate::views::clock(at).0),
         members: snapshot
             .members

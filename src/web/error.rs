@@ -42,6 +42,8 @@ pub enum AppError {
     NameTaken(&'static str),
     /// 403 `NOT_A_MEMBER`; the page links to the join form of the room in its path.
     NotAMember,
+    /// 403 `NOT_ROOM_OWNER`: something only the room's owner may do.
+    NotOwner,
     /// 401 `SESSION_EXPIRED`: the member's session (an API token, a browser session) is gone.
     SessionExpired,
     /// 403 `FORM_EXPIRED`: missing or wrong CSRF token, or a foreign `Origin` on a form.
@@ -68,6 +70,7 @@ impl AppError {
             AppError::Invalid { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, *code),
             AppError::NameTaken(_) => (StatusCode::CONFLICT, ErrorCode::NameTaken),
             AppError::NotAMember => (StatusCode::FORBIDDEN, ErrorCode::NotAMember),
+            AppError::NotOwner => (StatusCode::FORBIDDEN, ErrorCode::NotRoomOwner),
             AppError::SessionExpired => (StatusCode::UNAUTHORIZED, ErrorCode::SessionExpired),
             AppError::FormExpired => (StatusCode::FORBIDDEN, ErrorCode::FormExpired),
             AppError::Forbidden => (StatusCode::FORBIDDEN, ErrorCode::Forbidden),
@@ -118,6 +121,7 @@ impl From<BackendError> for AppError {
             BackendError::RoomNotFound => AppError::RoomNotFound,
             BackendError::NotAMember => AppError::NotAMember,
             BackendError::NameTaken => AppError::NameTaken("name"),
+            BackendError::NotOwner => AppError::NotOwner,
             BackendError::RateLimited(wait) => AppError::RateLimited(retry_secs(wait)),
             BackendError::Unavailable(msg) => AppError::Unavailable(msg),
         }

@@ -15,6 +15,7 @@ mod pages;
 mod rooms;
 pub mod session;
 pub mod sqlite_sessions;
+mod transcript;
 mod translate;
 
 use std::time::Duration;
@@ -65,6 +66,7 @@ pub fn router<S: SessionStore + Clone>(
     let mut routes = Router::new()
         .merge(pages::router())
         .merge(rooms::router())
+        .merge(transcript::router())
         .merge(assets::router())
         .merge(health::router())
         .merge(api::router())

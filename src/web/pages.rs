@@ -18,9 +18,11 @@ use super::session::Visitor;
 use crate::backend::{BackendError, RoomSnapshot};
 use crate::domain::{ClientMsgId, ConnId, RoomId, UserId};
 use crate::state::AppState;
+use crate::views::frames::{RoomHeading, RoomTopic};
+use crate::views::qr::qr_svg;
 use crate::views::{
     ChatPage, CreatePage, JoinPage, LogPage, Reader, Zone, asset_version, date_time, fill, human_duration,
-    render_log, render_members,
+    render, render_log, render_members,
 };
 
 /// Seconds between refreshes of the no-JavaScript log.
@@ -63,14 +65,28 @@ impl<'a> PageCtx<'a> {
 
     /// The create form.
     pub fn create_page(self) -> CreatePage {
+        self.create_page_keeping(String::new(), String::new(), false)
+    }
+
+    /// The create form again with the room's name and topic kept; `room_field` puts the
+    /// error next to them instead of next to the display name.
+    pub fn create_page_keeping(self, room_name: String, topic: String, room_field: bool) -> CreatePage {
+        let limits = self.state.limits();
+        let (error, room_error) =
+            if room_field { (None, self.error.clone()) } else { (self.error.clone(), None) };
         CreatePage {
             ui: self.lang.1.ui(),
             asset_v: asset_version(),
             name_hint: self.name_hint(),
+            max_name: limits.max_name_chars,
+            max_room_name: limits.max_room_name_chars,
+            max_topic: limits.max_topic_chars,
             csrf: self.csrf,
-            max_name: self.state.limits().max_name_chars,
             name: self.typed,
-            error: self.error,
+            room_name,
+            topic,
+            error,
+            room_error,
         }
     }
 
@@ -92,6 +108,10 @@ impl<'a> PageCtx<'a> {
             },
             online_text: fill(ui.online_count, "n", &snapshot.online_count().to_string()),
             expires_text: snapshot.idle_expires_at.map(|at| fill(ui.idle_expires, "time", &date_time(at))),
+            room_name: snapshot.meta.name_str().to_owned(),
+            topic: snapshot.meta.topic_str().to_owned(),
+            started_by: fill(ui.started_by, "name", &snapshot.creator),
+            online_now: online_names(snapshot).map(|names| fill(ui.online_now, "names", &names)),
         }
     }
 
@@ -111,13 +131,25 @@ impl<'a> PageCtx<'a> {
             Some(at) => fill(ui.idle_expires, "time", &date_time(at)),
             None => fill(ui.expiry_note, "ttl", &human_duration(state.config.room_idle_ttl, lang)),
         };
+        let meta = snapshot.meta.clone();
+        let link = share_url(headers, room);
+        let qr = qr_svg(&link, ui.qr_label).unwrap_or_default();
+        let heading = render(&RoomHeading { ui, room, name: meta.name_str(), oob: false });
+        let topic = render(&RoomTopic { topic: meta.topic_str(), oob: false });
         Ok(ChatPage {
             ui,
             asset_v: asset_version(),
             room: room.clone(),
+            is_owner: snapshot.owner.as_ref() == Some(user),
+            meta,
+            heading,
+            topic,
+            max_room_name: state.limits().max_room_name_chars,
+            max_topic: state.limits().max_topic_chars,
             me: user.clone(),
             csrf: self.csrf,
-            share_url: share_url(headers, room),
+            share_url: link,
+            qr,
             log: render_log(Reader { ui, me: Some(user), zone: zone_of(headers) }, &history),
             members: render_members(ui, &snapshot.members, Some(user)),
             client_id: ClientMsgId::generate().as_str().to_owned(),
@@ -129,6 +161,13 @@ impl<'a> PageCtx<'a> {
             expiry_note,
         })
     }
+}
+
+/// The names of the members online now (the first ten), for the invite page.
+fn online_names(snapshot: &RoomSnapshot) -> Option<String> {
+    let names: Vec<&str> =
+        snapshot.members.iter().filter(|m| m.online).take(10).map(|m| m.name.as_str()).collect();
+    (!names.is_empty()).then(|| names.join(", "))
 }
 
 /// A refused form sent back: the page (with the reason next to the field) under the error's

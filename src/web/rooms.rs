@@ -16,7 +16,9 @@ use super::extract::{CheckedForm, Member, RoomPath};
 use super::locale::Lang;
 use super::pages::{PageCtx, refused};
 use crate::backend::BackendError;
-use crate::domain::{ClientMsgId, ConnId, DisplayName, MessageText, RoomId, UserId};
+use crate::domain::{
+    ClientMsgId, ConnId, DisplayName, MessageText, RoomId, RoomMeta, RoomTitle, TextError, UserId,
+};
 use crate::limits::{self, Action};
 use crate::metrics::metrics;
 use crate::state::AppState;
@@ -28,6 +30,18 @@ pub fn router() -> Router<AppState> {
         .route("/r/{room}/join", post(join).get(back_to_room))
         .route("/r/{room}/messages", post(send).get(back_to_room))
         .route("/r/{room}/leave", post(leave).get(back_to_room))
+        .route("/r/{room}/settings", post(settings).get(back_to_room))
+}
+
+/// The owner renames the room or changes its topic.
+async fn settings(
+    State(state): State<AppState>,
+    Member { room, user, .. }: Member,
+    CheckedForm { form, .. }: CheckedForm<SettingsForm>,
+) -> Result<Response, AppError> {
+    let meta = room_meta(&state, &form.room_name, &form.topic)?;
+    state.backend.retitle(&room, &user, meta).await?;
+    Ok(Redirect::to(&format!("/r/{room}")).into_response())
 }
 
 /// A form's address opened as a page (typed, bookmarked, or a refused form's page reloaded
@@ -40,6 +54,37 @@ async fn back_to_room(RoomPath(room): RoomPath) -> Redirect {
 struct NameForm {
     #[serde(default)]
     name: String,
+}
+
+/// The create form: the creator's name, and the room's optional name and topic.
+#[derive(Deserialize)]
+struct CreateForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    room_name: String,
+    #[serde(default)]
+    topic: String,
+}
+
+/// The owner's settings form.
+#[derive(Deserialize)]
+struct SettingsForm {
+    #[serde(default)]
+    room_name: String,
+    #[serde(default)]
+    topic: String,
+}
+
+/// A room's name and topic as typed, checked against the limits.
+pub(super) fn room_meta(state: &AppState, name: &str, topic: &str) -> Result<RoomMeta, AppError> {
+    let limits = state.limits();
+    Ok(RoomMeta {
+        name: RoomTitle::parse(name, limits.max_room_name_chars, TextError::RoomNameTooLong)
+            .map_err(|err| AppError::invalid(err, "room_name", limits))?,
+        topic: RoomTitle::parse(topic, limits.max_topic_chars, TextError::TopicTooLong)
+            .map_err(|err| AppError::invalid(err, "topic", limits))?,
+    })
 }
 
 #[derive(Deserialize)]
@@ -63,17 +108,24 @@ async fn create(
     ClientIp(ip): ClientIp,
     lang: Lang,
     csrf: CsrfToken,
-    CheckedForm { mut visitor, session, form }: CheckedForm<NameForm>,
+    CheckedForm { mut visitor, session, form }: CheckedForm<CreateForm>,
 ) -> Result<Response, AppError> {
     limits::spend(state.backend.as_ref(), state.limits(), Action::Create, ip).await?;
-    let name = match display_name(&state, &form.name) {
-        Ok(name) => name,
-        Err(err) => {
-            let page = PageCtx::new(&state, &lang, csrf).keeping(form.name, &err).create_page();
+    let checked = display_name(&state, &form.name).map_err(|err| (err, false)).and_then(|name| {
+        Ok((name, room_meta(&state, &form.room_name, &form.topic).map_err(|err| (err, true))?))
+    });
+    let (name, meta) = match checked {
+        Ok(both) => both,
+        Err((err, room_field)) => {
+            let page = PageCtx::new(&state, &lang, csrf).keeping(form.name, &err).create_page_keeping(
+                form.room_name,
+                form.topic,
+                room_field,
+            );
             return Ok(refused(&err, page));
         }
     };
-    let (room, user) = state.backend.create_room(name).await?;
+    let (room, user) = state.backend.create_room(name, meta).await?;
     tracing::info!(%room, "room created");
     visitor.enter(&session, &room, &user).await?;
     Ok(Redirect::to(&format!("/r/{room}")).into_response())

@@ -25,6 +25,12 @@ pub fn name(s: &str) -> DisplayName {
     DisplayName::parse(s, &Limits::default()).unwrap()
 }
 
+/// A room's name and topic.
+pub fn meta(name: Option<&str>, topic: Option<&str>) -> c2c::domain::RoomMeta {
+    let title = |s: &str| c2c::domain::RoomTitle::from_stored(s.to_owned());
+    c2c::domain::RoomMeta { name: name.map(title), topic: topic.map(title) }
+}
+
 pub fn text(s: &str) -> MessageText {
     MessageText::parse(s, &Limits::default()).unwrap()
 }
@@ -76,7 +82,7 @@ macro_rules! backend_contract {
             #[tokio::test(start_paused = $paused)]
             async fn creator_is_an_online_member() {
                 let b = one().await;
-                let (room, user) = b.create_room(name("Alice")).await.unwrap();
+                let (room, user) = b.create_room(name("Alice"), Default::default()).await.unwrap();
                 let snap = b.room(&room).await.unwrap();
                 assert_eq!(snap.members.len(), 1);
                 assert_eq!(snap.members[0].user, user);
@@ -104,7 +110,7 @@ macro_rules! backend_contract {
             #[tokio::test(start_paused = $paused)]
             async fn joins_are_published_across_handles() {
                 let (a, b) = pair().await;
-                let (room, _) = a.create_room(name("Alice")).await.unwrap();
+                let (room, _) = a.create_room(name("Alice"), Default::default()).await.unwrap();
                 let mut sub = b.subscribe(&room).await.unwrap();
                 let bob = a.join(&room, name("Bob")).await.unwrap();
                 let ev = expect_event(&mut sub.events, is_presence(&bob, PresenceChange::Joined)).await;
@@ -117,7 +123,7 @@ macro_rules! backend_contract {
             #[tokio::test(start_paused = $paused)]
             async fn present_names_are_unique_ignoring_case() {
                 let b = one().await;
-                let (room, _) = b.create_room(name("Alice")).await.unwrap();
+                let (room, _) = b.create_room(name("Alice"), Default::default()).await.unwrap();
                 assert!(matches!(b.join(&room, name("alice")).await, Err(BackendError::NameTaken)));
                 assert!(matches!(b.join(&room, name("ALICE")).await, Err(BackendError::NameTaken)));
                 assert!(b.join(&room, name("Alice2")).await.is_ok());
@@ -126,7 +132,7 @@ macro_rules! backend_contract {
             #[tokio::test(start_paused = $paused)]
             async fn presence_expires_without_heartbeat() {
                 let b = one().await;
-                let (room, alice) = b.create_room(name("Alice")).await.unwrap();
+                let (room, alice) = b.create_room(name("Alice"), Default::default()).await.unwrap();
                 let mut sub = b.subscribe(&room).await.unwrap();
                 pass(contract_config().presence_ttl).await;
                 expect_event(&mut sub.events, is_presence(&alice, PresenceChange::Offline)).await;
@@ -136,7 +142,7 @@ macro_rules! backend_contract {
             #[tokio::test(start_paused = $paused)]
             async fn heartbeats_keep_presence() {
                 let b = one().await;
-                let (room, alice) = b.create_room(name("Alice")).await.unwrap();
+                let (room, alice) = b.create_room(name("Alice"), Default::default()).await.unwrap();
                 let conn = ConnId::generate();
                 let ttl = contract_config().presence_ttl;
                 b.touch(&room, &alice, &conn).await.unwrap();
@@ -150,7 +156,7 @@ macro_rules! backend_contract {
             #[tokio::test(start_paused = $paused)]
             async fn heartbeats_arriving_together_each_get_their_own_answer() {
                 let (a, b) = pair().await;
-                let (room, alice) = a.create_room(name("Alice")).await.unwrap();
+                let (room, alice) = a.create_room(name("Alice"), Default::default()).await.unwrap();
                 let mut members = vec![(alice, ConnId::generate())];
                 for n in ["Bob", "Carol", "Dan"] {
                     members.push((a.join(&room, name(n)).await.unwrap(), ConnId::generate()));
@@ -181,7 +187,7 @@ macro_rules! backend_contract {
             #[tokio::test(start_paused = $paused)]
             async fn a_heartbeat_brings_an_expired_member_back_online() {
                 let (a, b) = pair().await;
-                let (room, alice) = a.create_room(name("Alice")).await.unwrap();
+                let (room, alice) = a.create_room(name("Alice"), Default::default()).await.unwrap();
                 pass(contract_config().presence_ttl).await;
                 let mut sub = a.subscribe(&room).await.unwrap();
                 let other = a.join(&room, name("alice")).await.expect("offline name is free");
@@ -195,7 +201,7 @@ macro_rules! backend_contract {
             #[tokio::test(start_paused = $paused)]
             async fn two_tabs_stay_online_until_the_last_closes() {
                 let (a, b) = pair().await;
-                let (room, alice) = a.create_room(name("Alice")).await.unwrap();
+                let (room, alice) = a.create_room(name("Alice"), Default::default()).await.unwrap();
                 let (tab1, tab2) = (ConnId::generate(), ConnId::generate());
                 a.touch(&room, &alice, &tab1).await.unwrap();
                 b.touch(&room, &alice, &tab2).await.unwrap();
@@ -217,7 +223,7 @@ macro_rules! backend_contract {
             #[tokio::test(start_paused = $paused)]
             async fn an_offline_name_can_be_taken_and_its_owner_returns_numbered() {
                 let b = one().await;
-                let (room, alice) = b.create_room(name("Alice")).await.unwrap();
+                let (room, alice) = b.create_room(name("Alice"), Default::default()).await.unwrap();
                 pass(contract_config().presence_ttl).await;
                 let other = b.join(&room, name("alice")).await.expect("offline name is free");
                 let back = b.touch(&room, &alice, &ConnId::generate()).await.unwrap();
@@ -229,7 +235,7 @@ macro_rules! backend_contract {
             #[tokio::test(start_paused = $paused)]
             async fn messages_get_increasing_sequence_numbers_and_fan_out() {
                 let (a, b) = pair().await;
-                let (room, alice) = a.create_room(name("Alice")).await.unwrap();
+                let (room, alice) = a.create_room(name("Alice"), Default::default()).await.unwrap();
                 let mut sub = b.subscribe(&room).await.unwrap();
                 let m1 = a.post(&room, &alice, text("one"), vec![], None).await.unwrap();
                 let m2 = a.post(&room, &alice, text("two"), vec![], None).await.unwrap();
@@ -245,7 +251,7 @@ macro_rules! backend_contract {
             #[tokio::test(start_paused = $paused)]
             async fn history_is_capped_and_says_when_truncated() {
                 let b = one().await;
-                let (room, alice) = b.create_room(name("Alice")).await.unwrap();
+                let (room, alice) = b.create_room(name("Alice"), Default::default()).await.unwrap();
                 for i in 1..=7 {
                     b.post(&room, &alice, text(&format!("m{i}")), vec![], None).await.unwrap();
                 }
@@ -269,7 +275,7 @@ macro_rules! backend_contract {
             #[tokio::test(start_paused = $paused)]
             async fn a_member_s_allowance_is_one_over_every_handle() {
                 let (a, b) = pair().await;
-                let (room, alice) = a.create_room(name("Alice")).await.unwrap();
+                let (room, alice) = a.create_room(name("Alice"), Default::default()).await.unwrap();
                 let (mut stored, mut limited, mut last) = (0, 0, 0);
                 for i in 0..16 {
                     let handle = if i % 2 == 0 { &a } else { &b };
@@ -318,7 +324,7 @@ macro_rules! backend_contract {
             #[tokio::test(start_paused = $paused)]
             async fn a_client_id_is_stored_once() {
                 let b = one().await;
-                let (room, alice) = b.create_room(name("Alice")).await.unwrap();
+                let (room, alice) = b.create_room(name("Alice"), Default::default()).await.unwrap();
                 let cid = ClientMsgId::parse("abc123").unwrap();
                 let first = b.post(&room, &alice, text("hi"), vec![], Some(cid.clone())).await.unwrap();
                 let again = b.post(&room, &alice, text("hi"), vec![], Some(cid)).await.unwrap();
@@ -329,7 +335,7 @@ macro_rules! backend_contract {
             #[tokio::test(start_paused = $paused)]
             async fn leaving_removes_the_member_but_keeps_messages() {
                 let b = one().await;
-                let (room, alice) = b.create_room(name("Alice")).await.unwrap();
+                let (room, alice) = b.create_room(name("Alice"), Default::default()).await.unwrap();
                 let bob = b.join(&room, name("Bob")).await.unwrap();
                 b.post(&room, &bob, text("bye"), vec![], None).await.unwrap();
                 let mut sub = b.subscribe(&room).await.unwrap();
@@ -358,9 +364,64 @@ macro_rules! backend_contract {
             }
 
             #[tokio::test(start_paused = $paused)]
+            async fn rooms_have_a_name_a_topic_and_an_owner_who_passes_it_on() {
+                let (a, b) = pair().await;
+                let (room, alice) =
+                    a.create_room(name("Alice"), meta(Some("Team lunch"), None)).await.unwrap();
+                let bob = a.join(&room, name("Bob")).await.unwrap();
+                a.join(&room, name("Carol")).await.unwrap();
+                let snap = b.room(&room).await.unwrap();
+                assert_eq!(snap.meta, meta(Some("Team lunch"), None));
+                assert_eq!((snap.owner, snap.creator.as_str()), (Some(alice.clone()), "Alice"));
+                let new = meta(Some("Dinner"), Some("Fridays at 7"));
+                assert!(matches!(b.retitle(&room, &bob, new.clone()).await, Err(BackendError::NotOwner)));
+                b.retitle(&room, &alice, new.clone()).await.unwrap();
+                assert_eq!(a.room(&room).await.unwrap().meta, new);
+                a.leave(&room, &alice).await.unwrap();
+                assert_eq!(
+                    b.room(&room).await.unwrap().owner,
+                    Some(bob.clone()),
+                    "the longest-present member"
+                );
+                b.retitle(&room, &bob, meta(None, Some("Fridays at 7"))).await.unwrap();
+                let history = a.history(&room, 0).await.unwrap().messages;
+                let entries: Vec<(c2c::domain::EntryKind, &str, &str)> =
+                    history.iter().map(|m| (m.kind, m.name.as_str(), m.text.as_str())).collect();
+                use c2c::domain::EntryKind as K;
+                // The two joins fell out of the five kept entries.
+                assert_eq!(
+                    entries,
+                    [
+                        (K::Renamed, "Alice", "Dinner"),
+                        (K::Topic, "Alice", "Fridays at 7"),
+                        (K::Left, "Alice", ""),
+                        (K::Owner, "Bob", ""),
+                        (K::Renamed, "Bob", ""),
+                    ],
+                    "{history:?}"
+                );
+            }
+
+            #[tokio::test(start_paused = $paused)]
+            async fn renames_spend_the_owner_s_allowance() {
+                let b = one().await;
+                let (room, alice) = b.create_room(name("Alice"), Default::default()).await.unwrap();
+                let mut stored = 0;
+                for i in 0..30 {
+                    match b.retitle(&room, &alice, meta(Some(&format!("n{i}")), None)).await {
+                        Ok(()) => stored += 1,
+                        Err(BackendError::RateLimited(_)) => {}
+                        Err(err) => panic!("{err}"),
+                    }
+                }
+                // A burst of 10, and what refills while the loop runs.
+                assert!((10..=12).contains(&stored), "{stored} renames stored");
+            }
+
+            #[tokio::test(start_paused = $paused)]
             async fn idle_rooms_expire() {
                 let b = one().await;
-                let (room, _) = b.create_room(name("Alice")).await.unwrap();
+                let (room, _) = b.create_room(name("Alice"), Default::default()).await.unwrap();
                 let config = contract_config();
                 pass(config.presence_ttl).await;
                 let snap = b.room(&room).await.unwrap();
@@ -372,7 +433,7 @@ macro_rules! backend_contract {
             #[tokio::test(start_paused = $paused)]
             async fn coming_back_online_cancels_idle_expiry() {
                 let b = one().await;
-                let (room, alice) = b.create_room(name("Alice")).await.unwrap();
+                let (room, alice) = b.create_room(name("Alice"), Default::default()).await.unwrap();
                 let config = contract_config();
                 pass(config.presence_ttl).await;
                 assert!(b.room(&room).await.unwrap().idle_expires_at.is_some());
@@ -389,8 +450,8 @@ macro_rules! backend_contract {
             #[tokio::test(start_paused = $paused)]
             async fn tokens_identify_their_member_and_nothing_else() {
                 let b = one().await;
-                let (room, alice) = b.create_room(name("Alice")).await.unwrap();
-                let (other, _) = b.create_room(name("Zed")).await.unwrap();
+                let (room, alice) = b.create_room(name("Alice"), Default::default()).await.unwrap();
+                let (other, _) = b.create_room(name("Zed"), Default::default()).await.unwrap();
                 let token = b.issue_token(&room, &alice).await.unwrap();
                 assert!(token.len() > 40);
                 assert_eq!(b.token_user(&room, &token).await.unwrap(), Some(alice.clone()));
@@ -408,7 +469,7 @@ macro_rules! backend_contract {
             #[tokio::test(start_paused = $paused)]
             async fn member_versions_increase_with_each_change() {
                 let b = one().await;
-                let (room, _) = b.create_room(name("Alice")).await.unwrap();
+                let (room, _) = b.create_room(name("Alice"), Default::default()).await.unwrap();
                 let v0 = b.room(&room).await.unwrap().member_version;
                 let mut sub = b.subscribe(&room).await.unwrap();
                 let bob = b.join(&room, name("Bob")).await.unwrap();

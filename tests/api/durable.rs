@@ -16,7 +16,7 @@ use tower_sessions::SessionStore;
 use tower_sessions::session::{Id, Record};
 
 use crate::backend_contract;
-use crate::contract::{name, text};
+use crate::contract::{meta, name, text};
 
 /// A migrated SQLite file of its own, removed afterwards.
 struct TempDb(std::path::PathBuf);
@@ -92,7 +92,8 @@ async fn rooms_members_names_and_history_survive_a_restart() {
     let config = BackendConfig { history_len: 5, ..BackendConfig::default() };
     let (room, alice, bob, token) = {
         let b = restart(&file, config.clone()).await;
-        let (room, alice) = b.create_room(name("Alice")).await.unwrap();
+        let (room, alice) =
+            b.create_room(name("Alice"), meta(Some("Team lunch"), Some("Fridays"))).await.unwrap();
         let bob = b.join(&room, name("Bob")).await.unwrap();
         let token = b.issue_token(&room, &bob).await.unwrap();
         for i in 1..=7 {
@@ -108,6 +109,12 @@ async fn rooms_members_names_and_history_survive_a_restart() {
     let names: Vec<(&str, bool)> = snap.members.iter().map(|m| (m.name.as_str(), m.online)).collect();
     assert_eq!(names, [("Alice", false), ("Bob", false)], "members in join order, all offline");
     assert!(snap.idle_expires_at.is_some(), "no one online: the room waits for its people");
+    assert_eq!(snap.meta, meta(Some("Team lunch"), Some("Fridays")), "name and topic kept");
+    assert_eq!(
+        (snap.owner.as_ref(), snap.creator.as_str()),
+        (Some(&alice), "Alice"),
+        "owner and creator kept"
+    );
     let history = b.history(&room, 0).await.unwrap();
     let texts: Vec<&str> = history.messages.iter().map(|m| m.text.as_str()).collect();
     assert_eq!(texts, ["m3", "m4", "m5", "m6", "m7"]);
@@ -138,8 +145,8 @@ async fn idle_rooms_expire_across_a_restart() {
     };
     let (room, kept) = {
         let b = restart(&file, config.clone()).await;
-        let (room, _) = b.create_room(name("Alice")).await.unwrap();
-        let (kept, _) = b.create_room(name("Bob")).await.unwrap();
+        let (room, _) = b.create_room(name("Alice"), Default::default()).await.unwrap();
+        let (kept, _) = b.create_room(name("Bob"), Default::default()).await.unwrap();
         (room, kept)
     };
     // Restarted at once: both rooms are back, waiting for their people.

@@ -13,4 +13,5 @@ mod layers;
 mod live;
 mod ops;
 mod pages;
+mod rooms;
 mod scaleout;

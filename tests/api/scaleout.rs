@@ -234,7 +234,7 @@ async fn a_dropped_subscription_is_repaired_from_history() {
     let config = contract_config();
     let a = RedisBackend::start(&redis.url(), config.clone()).unwrap();
     let b = RedisBackend::start(&redis.url(), config).unwrap();
-    let (room, alice) = b.create_room(crate::contract::name("Alice")).await.unwrap();
+    let (room, alice) = b.create_room(crate::contract::name("Alice"), Default::default()).await.unwrap();
     let mut sub = a.subscribe(&room).await.unwrap();
     b.post(&room, &alice, crate::contract::text("m1"), vec![], None).await.unwrap();
 

@@ -18,9 +18,9 @@ after(async () => {
   await server?.dispose();
 });
 
-async function pair(nameA = 'Alice', nameB = 'Bob') {
+async function pair(nameA = 'Alice', nameB = 'Bob', roomName = '', topic = '') {
   const a = await (await browser.newContext({ viewport: desktop })).newPage();
-  const link = await createRoom(a, server.url, nameA);
+  const link = await createRoom(a, server.url, nameA, roomName, topic);
   await live(a);
   const b = await (await browser.newContext({ viewport: desktop })).newPage();
   await join(b, link, nameB);
@@ -149,7 +149,7 @@ describe('the conversation', () => {
   });
 
   it('looks like a modern chat (the screenshots in the README)', async () => {
-    const { a, b, link } = await pair('Mina', 'Jonas');
+    const { a, b, link } = await pair('Mina', 'Jonas', 'Launch plan', 'Docs and deploy for Friday');
     await say(a, 'Hi Jonas! The draft is at https://example.com/draft, can you look today?');
     await say(a, 'Mostly the **intro** and the `deploy` section.');
     await say(b, '@Mina sure, reading it now');

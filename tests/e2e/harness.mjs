@@ -102,10 +102,12 @@ export async function shot(page, name) {
   await page.screenshot({ path: path.join(artifacts, `${name}.png`) });
 }
 
-/** Creates a room from the start page; returns the share link the page shows. */
-export async function createRoom(page, base, name) {
+/** Creates a room from the start page (optionally named); returns the share link the page shows. */
+export async function createRoom(page, base, name, roomName = '', topic = '') {
   await page.goto(`${base}/`);
   await page.fill('#name', name);
+  if (roomName) await page.fill('#room-name', roomName);
+  if (topic) await page.fill('#topic', topic);
   await page.click('button[type=submit]');
   await page.waitForURL(/\/r\/[A-Za-z0-9_-]{16}$/);
   return page.inputValue('#share-link');

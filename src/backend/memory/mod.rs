@@ -7,9 +7,10 @@
 mod room;
 mod store;
 mod sweep;
+mod write;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use tokio::time::Instant;
@@ -20,13 +21,13 @@ use super::{
 };
 use crate::domain::{
     ChatMessage, ClientMsgId, ConnId, DisplayName, EntryKind, MemberView, Mention, MessageText,
-    PresenceChange, RoomEvent, RoomId, Seq, UserId, now_millis, same_secret,
+    PresenceChange, RoomEvent, RoomId, RoomMeta, Seq, UserId, now_millis, same_secret,
 };
 use crate::support::{Rate, TokenBucket, lock};
 use room::{Member, Room, wall_clock_of};
 use sqlx::SqlitePool;
 use store::{Change, Store};
-use tokio::sync::oneshot;
+use write::stored;
 
 /// The in-process backend. Cheap to clone; all clones share one state.
 #[derive(Clone)]
@@ -69,82 +70,19 @@ impl MemoryBackend {
         tokio::spawn(sweep::sweep_loop(Arc::downgrade(&shared)));
         Self { shared }
     }
-
-    /// Stores `change` in the durable copy, if there is one; nobody waits.
-    fn record(&self, change: Change) {
-        if let Some(store) = &self.shared.store {
-            store.record(change);
-        }
-    }
-
-    /// Stores `change`; the receipt answers once it is committed.
-    fn commit(&self, change: Change) -> Option<oneshot::Receiver<BackendResult<()>>> {
-        self.shared.store.as_ref().map(|store| store.commit(change))
-    }
-
-    /// Adds `entry` to `state`'s history and publishes it: with a durable copy once it is
-    /// stored (so what anyone saw is stored), without one at once. The receipt answers once it
-    /// is stored.
-    fn add_entry(
-        &self,
-        room: &RoomId,
-        state: &mut Room,
-        entry: ChatMessage,
-        config: &BackendConfig,
-    ) -> (ChatMessage, Option<oneshot::Receiver<BackendResult<()>>>) {
-        let entry = state.push_entry(entry, config);
-        let change = Change::Message {
-            room: room.clone(),
-            message: entry.clone(),
-            keep: config.history_len,
-            to: state.events.clone(),
-        };
-        let receipt = self.commit(change);
-        if receipt.is_none() {
-            // No receivers is fine: no one is watching this room on this node.
-            let _ = state.events.send(Arc::new(RoomEvent::Message(entry.clone())));
-        }
-        (entry, receipt)
-    }
-
-    fn rooms(&self) -> MutexGuard<'_, HashMap<RoomId, Room>> {
-        lock(&self.shared.rooms)
-    }
-
-    fn with_room<T>(
-        &self,
-        room: &RoomId,
-        f: impl FnOnce(&mut Room, &BackendConfig) -> BackendResult<T>,
-    ) -> BackendResult<T> {
-        let mut rooms = self.rooms();
-        let state = rooms.get_mut(room).ok_or(BackendError::RoomNotFound)?;
-        let idle_before = state.idle_deadline;
-        let result = f(state, &self.shared.config);
-        if state.idle_deadline != idle_before {
-            self.record(Change::Idle { room: room.clone(), until: state.idle_deadline.map(wall_clock_of) });
-        }
-        result
-    }
-}
-
-/// Waits until a change is stored (at once without a durable copy).
-async fn stored(receipt: Option<oneshot::Receiver<BackendResult<()>>>) -> BackendResult<()> {
-    match receipt {
-        Some(receipt) => store::committed(receipt).await,
-        None => Ok(()),
-    }
 }
 
 #[async_trait]
 impl Backend for MemoryBackend {
-    async fn create_room(&self, creator: DisplayName) -> BackendResult<(RoomId, UserId)> {
+    async fn create_room(&self, creator: DisplayName, meta: RoomMeta) -> BackendResult<(RoomId, UserId)> {
         let id = RoomId::generate();
         let user = UserId::generate();
-        let room = Room::created_by(Member::arriving(user.clone(), creator.clone(), &self.shared.config));
+        let member = Member::arriving(user.clone(), creator.clone(), &self.shared.config);
+        let room = Room::created_by(member, meta.clone());
         let receipt = {
             let mut rooms = self.rooms();
             rooms.insert(id.clone(), room);
-            self.commit(Change::Created { room: id.clone(), user: user.clone(), name: creator })
+            self.commit(Change::Created { room: id.clone(), user: user.clone(), name: creator, meta })
         };
         stored(receipt).await?;
         Ok((id, user))
@@ -154,6 +92,9 @@ impl Backend for MemoryBackend {
         self.with_room(room, |state, _| {
             Ok(RoomSnapshot {
                 room: room.clone(),
+                meta: state.meta.clone(),
+                owner: state.owner.clone(),
+                creator: state.creator.as_str().to_owned(),
                 members: state.members.iter().map(Member::view).collect(),
                 member_version: state.member_version,
                 idle_expires_at: state.idle_deadline.map(wall_clock_of),
@@ -193,7 +134,44 @@ impl Backend for MemoryBackend {
                 ChatMessage::notice(0, EntryKind::Left, user.clone(), view.name.clone(), now_millis());
             state.presence_changed(view, PresenceChange::Left, config);
             self.record(Change::Left { room: room.clone(), user: user.clone() });
-            let (_, receipt) = self.add_entry(room, state, notice, config);
+            let (_, mut receipt) = self.add_entry(room, state, notice, config);
+            if state.owner.as_ref() == Some(user) {
+                // The longest-present member (the first in join order) takes over.
+                let heir = state.members.first().map(|m| (m.user.clone(), m.name.clone()));
+                state.owner = heir.as_ref().map(|(u, _)| u.clone());
+                self.record(Change::Owner { room: room.clone(), owner: state.owner.clone() });
+                if let Some((heir, name)) = heir {
+                    let notice = ChatMessage::notice(0, EntryKind::Owner, heir, name, now_millis());
+                    receipt = self.add_entry(room, state, notice, config).1;
+                }
+            }
+            Ok(receipt)
+        })?;
+        stored(receipt).await
+    }
+
+    async fn retitle(&self, room: &RoomId, by: &UserId, meta: RoomMeta) -> BackendResult<()> {
+        let receipt = self.with_room(room, |state, config| {
+            let name = state.member_mut(by)?.name.clone();
+            if state.owner.as_ref() != Some(by) {
+                return Err(BackendError::NotOwner);
+            }
+            // Each change is stored: it spends the owner's allowance like a message.
+            state.member_mut(by)?.allowance.try_take().map_err(BackendError::RateLimited)?;
+            let mut receipt = None;
+            let changes = [
+                (EntryKind::Renamed, state.meta.name != meta.name, meta.name_str().to_owned()),
+                (EntryKind::Topic, state.meta.topic != meta.topic, meta.topic_str().to_owned()),
+            ];
+            state.meta = meta.clone();
+            self.record(Change::Retitled { room: room.clone(), meta });
+            for (kind, changed, text) in changes {
+                if changed {
+                    let notice =
+                        ChatMessage::notice_with(0, kind, by.clone(), name.clone(), now_millis(), text);
+                    receipt = self.add_entry(room, state, notice, config).1;
+                }
+            }
             Ok(receipt)
         })?;
         stored(receipt).await

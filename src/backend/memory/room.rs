@@ -9,8 +9,8 @@ use tokio::time::Instant;
 
 use crate::backend::{BackendConfig, BackendError, BackendResult, EVENT_BUFFER, USER_SESSION_TTL};
 use crate::domain::{
-    ChatMessage, ConnId, DisplayName, MemberView, PresenceChange, RoomEvent, Seq, UnixMillis, UserId,
-    now_millis,
+    ChatMessage, ConnId, DisplayName, MemberView, PresenceChange, RoomEvent, RoomMeta, Seq, UnixMillis,
+    UserId, now_millis,
 };
 use crate::support::{TokenBucket, millis_i64};
 
@@ -50,6 +50,12 @@ impl Member {
 }
 
 pub(super) struct Room {
+    /// Its name and topic.
+    pub(super) meta: RoomMeta,
+    /// Its owner; `None` once every member has left.
+    pub(super) owner: Option<UserId>,
+    /// The creator's name when they created it.
+    pub(super) creator: DisplayName,
     /// Members in join order.
     pub(super) members: Vec<Member>,
     pub(super) history: VecDeque<ChatMessage>,
@@ -61,10 +67,13 @@ pub(super) struct Room {
 }
 
 impl Room {
-    /// A room whose only member is its creator.
-    pub(super) fn created_by(creator: Member) -> Self {
+    /// A room whose only member is its creator, its owner.
+    pub(super) fn created_by(creator: Member, meta: RoomMeta) -> Self {
         let (events, _) = broadcast::channel(EVENT_BUFFER);
         Self {
+            meta,
+            owner: Some(creator.user.clone()),
+            creator: creator.name.clone(),
             members: vec![creator],
             history: VecDeque::new(),
             next_seq: 1,
@@ -76,12 +85,20 @@ impl Room {
 
     /// A room read back from the durable copy, its members and history still to be added; no
     /// one is online, so it waits for them until `idle_deadline`.
-    pub(super) fn restored(next_seq: Seq, idle_deadline: Instant) -> Self {
+    pub(super) fn restored(
+        meta: RoomMeta,
+        owner: Option<UserId>,
+        creator: DisplayName,
+        idle_deadline: Instant,
+    ) -> Self {
         let (events, _) = broadcast::channel(EVENT_BUFFER);
         Self {
+            meta,
+            owner,
+            creator,
             members: Vec::new(),
             history: VecDeque::new(),
-            next_seq,
+            next_seq: 1,
             member_version: 1,
             idle_deadline: Some(idle_deadline),
             events,

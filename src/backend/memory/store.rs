@@ -16,8 +16,8 @@ use tokio::time::Instant;
 use super::room::{Member, Room};
 use crate::backend::{BackendConfig, BackendError, BackendResult, USER_SESSION_TTL};
 use crate::domain::{
-    ChatMessage, ClientMsgId, DisplayName, EntryKind, MessageText, RoomEvent, RoomId, Seq, UnixMillis,
-    UserId, mentions_from_json, now_millis,
+    ChatMessage, ClientMsgId, DisplayName, EntryKind, MessageText, RoomEvent, RoomId, RoomMeta, Seq,
+    UnixMillis, UserId, mentions_from_json, now_millis,
 };
 
 /// Changes applied in one transaction at most.
@@ -25,8 +25,12 @@ const BATCH: usize = 512;
 
 /// A change to the durable copy.
 pub(super) enum Change {
-    /// A room and its creator.
-    Created { room: RoomId, user: UserId, name: DisplayName },
+    /// A room, its name and topic, and its creator (its owner).
+    Created { room: RoomId, user: UserId, name: DisplayName, meta: RoomMeta },
+    /// The room's name or topic changed.
+    Retitled { room: RoomId, meta: RoomMeta },
+    /// The room's owner changed (`None`: no member left).
+    Owner { room: RoomId, owner: Option<UserId> },
     /// A new member.
     Joined { room: RoomId, user: UserId, name: DisplayName },
     /// A returning member got a numbered name.
@@ -135,11 +139,17 @@ async fn apply(pool: &SqlitePool, batch: &[Job]) -> Result<(), sqlx::Error> {
 
 async fn apply_one(tx: &mut Transaction<'_, Sqlite>, change: &Change) -> Result<(), sqlx::Error> {
     match change {
-        Change::Created { room, user, name } => {
-            sqlx::query("INSERT INTO rooms (id, idle_until) VALUES (?, NULL)")
-                .bind(room.as_str())
-                .execute(&mut **tx)
-                .await?;
+        Change::Created { room, user, name, meta } => {
+            sqlx::query(
+                "INSERT INTO rooms (id, idle_until, name, topic, owner, creator) VALUES (?, NULL, ?, ?, ?, ?)",
+            )
+            .bind(room.as_str())
+            .bind(meta.name_str())
+            .bind(meta.topic_str())
+            .bind(user.as_str())
+            .bind(name.as_str())
+            .execute(&mut **tx)
+            .await?;
             insert_member(tx, room, user, name).await?;
         }
         Change::Joined { room, user, name } => insert_member(tx, room, user, name).await?,
@@ -184,6 +194,21 @@ async fn apply_one(tx: &mut Transaction<'_, Sqlite>, change: &Change) -> Result<
             .execute(&mut **tx)
             .await?;
         }
+        Change::Retitled { room, meta } => {
+            sqlx::query("UPDATE rooms SET name = ?, topic = ? WHERE id = ?")
+                .bind(meta.name_str())
+                .bind(meta.topic_str())
+                .bind(room.as_str())
+                .execute(&mut **tx)
+                .await?;
+        }
+        Change::Owner { room, owner } => {
+            sqlx::query("UPDATE rooms SET owner = ? WHERE id = ?")
+                .bind(owner.as_ref().map(UserId::as_str))
+                .bind(room.as_str())
+                .execute(&mut **tx)
+                .await?;
+        }
         Change::Idle { room, until } => {
             sqlx::query("UPDATE rooms SET idle_until = ? WHERE id = ?")
                 .bind(until)
@@ -223,7 +248,7 @@ fn seq_arg(seq: Seq) -> i64 {
     i64::try_from(seq).unwrap_or(i64::MAX)
 }
 
-type RoomRow = (String, Option<i64>);
+type RoomRow = (String, Option<i64>, String, String, Option<String>, String);
 type MemberRow = (String, String, String, Option<String>);
 type MessageRow = (String, i64, String, String, String, i64, Option<String>, String, String);
 
@@ -235,7 +260,9 @@ pub(super) async fn load(
     store: &Store,
     config: &BackendConfig,
 ) -> Result<HashMap<RoomId, Room>, sqlx::Error> {
-    let rooms: Vec<RoomRow> = sqlx::query_as("SELECT id, idle_until FROM rooms").fetch_all(pool).await?;
+    let rooms: Vec<RoomRow> = sqlx::query_as("SELECT id, idle_until, name, topic, owner, creator FROM rooms")
+        .fetch_all(pool)
+        .await?;
     let members: Vec<MemberRow> =
         sqlx::query_as("SELECT room, user, name, token FROM members ORDER BY rowid").fetch_all(pool).await?;
     let messages: Vec<MessageRow> = sqlx::query_as(
@@ -245,7 +272,7 @@ pub(super) async fn load(
     .await?;
     let (now, now_ms) = (Instant::now(), now_millis());
     let mut loaded: HashMap<RoomId, Room> = HashMap::new();
-    for (id, idle_until) in rooms {
+    for (id, idle_until, name, topic, owner, creator) in rooms {
         let Some(room) = RoomId::parse(&id) else { continue };
         let deadline = match idle_until {
             Some(until) if until <= now_ms => {
@@ -262,7 +289,9 @@ pub(super) async fn load(
             }
         };
         // Numbering resumes after the newest kept message, read below.
-        loaded.insert(room, Room::restored(1, deadline));
+        let meta = RoomMeta::from_stored(name, topic);
+        let owner = owner.as_deref().and_then(UserId::parse);
+        loaded.insert(room, Room::restored(meta, owner, DisplayName::from_stored(creator), deadline));
     }
     for (room, user, name, token) in members {
         let (Some(room), Some(user)) = (RoomId::parse(&room), UserId::parse(&user)) else { continue };

@@ -11,19 +11,27 @@ use crate::backend::{
     Backend, BackendError, BackendResult, History, RoomSnapshot, Subscription, TOKEN_SECRET_LEN, split_token,
 };
 use crate::domain::{
-    ChatMessage, ClientMsgId, ConnId, DisplayName, MemberView, Mention, MessageText, RoomEvent, RoomId, Seq,
-    UserId, mentions_to_json, now_millis, same_secret,
+    ChatMessage, ClientMsgId, ConnId, DisplayName, MemberView, Mention, MessageText, RoomEvent, RoomId,
+    RoomMeta, Seq, UserId, mentions_to_json, now_millis, same_secret,
 };
 use crate::support::Rate;
 
 #[async_trait]
 impl Backend for RedisBackend {
-    async fn create_room(&self, creator: DisplayName) -> BackendResult<(RoomId, UserId)> {
+    async fn create_room(&self, creator: DisplayName, meta: RoomMeta) -> BackendResult<(RoomId, UserId)> {
         let room = RoomId::generate();
         let user = UserId::generate();
         let a = &self.inner.args;
-        let args =
-            [room.as_str(), user.as_str(), creator.as_str(), &creator.key(), &a.ttl_ms, &a.session_ttl_ms];
+        let args = [
+            room.as_str(),
+            user.as_str(),
+            creator.as_str(),
+            &creator.key(),
+            &a.ttl_ms,
+            &a.session_ttl_ms,
+            meta.name_str(),
+            meta.topic_str(),
+        ];
         let mut reply = self.run(&self.inner.scripts.create, &room, &args).await?;
         if reply.status == Status::Exists {
             return Err(unavailable("room id collision"));
@@ -37,6 +45,8 @@ impl Backend for RedisBackend {
         let mut reply = self.run(&self.inner.scripts.snapshot, room, &[room.as_str()]).await?;
         let member_version: u64 = reply.next()?;
         let pttl: i64 = reply.next()?;
+        let (name, topic): (String, String) = (reply.next()?, reply.next()?);
+        let (owner, creator): (String, String) = (reply.next()?, reply.next()?);
         let mut members = Vec::new();
         while let (Ok(user), Ok(name), Ok(online)) =
             (reply.next::<String>(), reply.next::<String>(), reply.next::<String>())
@@ -48,6 +58,9 @@ impl Backend for RedisBackend {
         }
         Ok(RoomSnapshot {
             room: room.clone(),
+            meta: RoomMeta::from_stored(name, topic),
+            owner: UserId::parse(&owner),
+            creator,
             members,
             member_version,
             idle_expires_at: (pttl >= 0).then(|| now_millis() + pttl),
@@ -85,6 +98,23 @@ impl Backend for RedisBackend {
         let a = &self.inner.args;
         let args = [room.as_str(), user.as_str(), &self.inner.node, &a.idle_ms, &a.history_len];
         let reply = self.run(&self.inner.scripts.leave, room, &args).await?;
+        self.deliver_local(room, reply.strings()).await;
+        Ok(())
+    }
+
+    async fn retitle(&self, room: &RoomId, by: &UserId, meta: RoomMeta) -> BackendResult<()> {
+        let a = &self.inner.args;
+        let args = [
+            room.as_str(),
+            by.as_str(),
+            meta.name_str(),
+            meta.topic_str(),
+            &self.inner.node,
+            &a.history_len,
+            &a.message_rate[0],
+            &a.message_rate[1],
+        ];
+        let reply = self.run(&self.inner.scripts.retitle, room, &args).await?;
         self.deliver_local(room, reply.strings()).await;
         Ok(())
     }

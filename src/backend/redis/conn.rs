@@ -115,6 +115,7 @@ impl Reply {
             "room" => return Err(BackendError::RoomNotFound),
             "member" => return Err(BackendError::NotAMember),
             "taken" => return Err(BackendError::NameTaken),
+            "owner" => return Err(BackendError::NotOwner),
             "limited" => {
                 let wait_ms: u64 = match rest.next() {
                     Some(value) => redis::from_redis_value(value).map_err(unavailable)?,

@@ -13,6 +13,7 @@ pub struct Scripts {
     pub beat: Script,
     pub disconnect: Script,
     pub leave: Script,
+    pub retitle: Script,
     pub post: Script,
     pub sweep: Script,
     pub snapshot: Script,
@@ -35,6 +36,7 @@ impl Scripts {
         Self {
             create: with_lib(include_str!("scripts/create.lua")),
             join: with_lib(include_str!("scripts/join.lua")),
+            retitle: with_lib(include_str!("scripts/retitle.lua")),
             touch: with_lib(include_str!("scripts/touch.lua")),
             beat: with_lib(include_str!("scripts/beat.lua")),
             disconnect: with_lib(include_str!("scripts/disconnect.lua")),

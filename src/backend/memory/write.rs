@@ -1,0 +1,81 @@
+//! How the in-process backend changes its state: under the rooms' lock, with each change also
+//! sent to the durable copy when there is one (`store.rs`), and history entries published once
+//! they are stored.
+
+use std::collections::HashMap;
+use std::sync::{Arc, MutexGuard};
+
+use tokio::sync::oneshot;
+
+use super::MemoryBackend;
+use super::room::{Room, wall_clock_of};
+use super::store::{self, Change};
+use crate::backend::{BackendConfig, BackendError, BackendResult};
+use crate::domain::{ChatMessage, RoomEvent, RoomId};
+use crate::support::lock;
+
+impl MemoryBackend {
+    /// Stores `change` in the durable copy, if there is one; nobody waits.
+    pub(super) fn record(&self, change: Change) {
+        if let Some(store) = &self.shared.store {
+            store.record(change);
+        }
+    }
+
+    /// Stores `change`; the receipt answers once it is committed.
+    pub(super) fn commit(&self, change: Change) -> Option<oneshot::Receiver<BackendResult<()>>> {
+        self.shared.store.as_ref().map(|store| store.commit(change))
+    }
+
+    /// Adds `entry` to `state`'s history and publishes it: with a durable copy once it is
+    /// stored (so what anyone saw is stored), without one at once. The receipt answers once it
+    /// is stored.
+    pub(super) fn add_entry(
+        &self,
+        room: &RoomId,
+        state: &mut Room,
+        entry: ChatMessage,
+        config: &BackendConfig,
+    ) -> (ChatMessage, Option<oneshot::Receiver<BackendResult<()>>>) {
+        let entry = state.push_entry(entry, config);
+        let change = Change::Message {
+            room: room.clone(),
+            message: entry.clone(),
+            keep: config.history_len,
+            to: state.events.clone(),
+        };
+        let receipt = self.commit(change);
+        if receipt.is_none() {
+            // No receivers is fine: no one is watching this room on this node.
+            let _ = state.events.send(Arc::new(RoomEvent::Message(entry.clone())));
+        }
+        (entry, receipt)
+    }
+
+    pub(super) fn rooms(&self) -> MutexGuard<'_, HashMap<RoomId, Room>> {
+        lock(&self.shared.rooms)
+    }
+
+    pub(super) fn with_room<T>(
+        &self,
+        room: &RoomId,
+        f: impl FnOnce(&mut Room, &BackendConfig) -> BackendResult<T>,
+    ) -> BackendResult<T> {
+        let mut rooms = self.rooms();
+        let state = rooms.get_mut(room).ok_or(BackendError::RoomNotFound)?;
+        let idle_before = state.idle_deadline;
+        let result = f(state, &self.shared.config);
+        if state.idle_deadline != idle_before {
+            self.record(Change::Idle { room: room.clone(), until: state.idle_deadline.map(wall_clock_of) });
+        }
+        result
+    }
+}
+
+/// Waits until a change is stored (at once without a durable copy).
+pub(super) async fn stored(receipt: Option<oneshot::Receiver<BackendResult<()>>>) -> BackendResult<()> {
+    match receipt {
+        Some(receipt) => store::committed(receipt).await,
+        None => Ok(()),
+    }
+}

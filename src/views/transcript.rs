@@ -1,0 +1,99 @@
+//! A room's conversation to keep (docs/rooms.md, "Transcript"): plain text for people, JSON for
+//! programs. Times in the reader's zone; notices in their language; only what history keeps.
+
+use serde::Serialize;
+
+use super::{Ui, Zone, clock, notice_text};
+use crate::backend::History;
+use crate::domain::{RoomId, RoomMeta, Seq, UnixMillis, UserId};
+
+/// The transcript as text: a heading (name or id, topic, when and in which zone it was made),
+/// then one entry per line, a message's further lines indented.
+pub fn text(
+    ui: &'static Ui,
+    zone: Zone,
+    room: &RoomId,
+    meta: &RoomMeta,
+    history: &History,
+    now: UnixMillis,
+) -> String {
+    let mut out = String::new();
+    match &meta.name {
+        Some(name) => out.push_str(&format!("{} ({} {room})\n", name.as_str(), ui.room)),
+        None => out.push_str(&format!("{} {room}\n", ui.room)),
+    }
+    if let Some(topic) = &meta.topic {
+        out.push_str(&format!("{}: {}\n", ui.topic_label, topic.as_str()));
+    }
+    out.push_str(&ui.transcript_made.replace("{time}", &format!("{} {}", zone.stamp(now), zone.label())));
+    out.push_str("\n\n");
+    if history.truncated {
+        out.push_str(ui.history_truncated);
+        out.push_str("\n\n");
+    }
+    for m in &history.messages {
+        let stamp = zone.stamp(m.at);
+        if m.is_text() {
+            let mut lines = m.text.as_str().lines();
+            out.push_str(&format!("[{stamp}] {}: {}\n", m.name.as_str(), lines.next().unwrap_or("")));
+            for line in lines {
+                out.push_str("    ");
+                out.push_str(line);
+                out.push('\n');
+            }
+        } else {
+            out.push_str(&format!("[{stamp}] — {}\n", notice_text(ui, m)));
+        }
+    }
+    out
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Transcript<'a> {
+    room_id: &'a RoomId,
+    name: Option<&'a str>,
+    topic: Option<&'a str>,
+    exported_at: String,
+    truncated: bool,
+    entries: Vec<Entry<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Entry<'a> {
+    id: Seq,
+    kind: &'static str,
+    from: &'a UserId,
+    name: &'a str,
+    text: &'a str,
+    timestamp: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    mentions: Vec<&'a UserId>,
+}
+
+/// The transcript as JSON: the room, and every kept entry with its kind (`text`, `joined`,
+/// `left`, `renamed`, `topic`, `owner`), raw text and UTC time stamp.
+pub fn json(room: &RoomId, meta: &RoomMeta, history: &History, now: UnixMillis) -> String {
+    let transcript = Transcript {
+        room_id: room,
+        name: meta.name.as_ref().map(|t| t.as_str()),
+        topic: meta.topic.as_ref().map(|t| t.as_str()),
+        exported_at: clock(now).0,
+        truncated: history.truncated,
+        entries: history
+            .messages
+            .iter()
+            .map(|m| Entry {
+                id: m.seq,
+                kind: m.kind.as_str(),
+                from: &m.user,
+                name: m.name.as_str(),
+                text: m.text.as_str(),
+                timestamp: clock(m.at).0,
+                mentions: m.mentions.iter().map(|x| &x.user).collect(),
+            })
+            .collect(),
+    };
+    serde_json::to_string_pretty(&transcript).unwrap_or_default()
+}

@@ -1,0 +1,222 @@
+//! Rooms with a name, a topic and an owner (docs/rooms.md): created with them, shown on the
+//! chat and invite pages, renamed by the owner only (live, and as history), over the API too.
+
+use serde_json::json;
+
+use crate::helpers::{both_live, count, spawn_app};
+
+#[tokio::test]
+async fn a_named_room_shows_its_name_everywhere() {
+    let app = spawn_app().await;
+    let alice = app.browser();
+    let page = alice.get("/").await;
+    let csrf = page.field("csrf");
+    let created = alice
+        .post(
+            "/rooms",
+            &[
+                ("name", "Alice"),
+                ("room_name", "Team  lunch"),
+                ("topic", "Fridays <b>at</b> 7"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, 303);
+    let room = created.location().trim_start_matches("/r/").to_owned();
+    let chat = alice.get(&format!("/r/{room}")).await.body;
+    assert!(chat.contains("<title>Team lunch — c2c</title>"), "the tab title");
+    assert!(chat.contains("<bdi>Team lunch</bdi></h1>"), "the heading");
+    assert!(chat.contains("Fridays &#60;b&#62;at&#60;/b&#62; 7"), "the topic, escaped");
+    assert!(
+        chat.contains(r#"action="/r/"#) && chat.contains("/settings\""),
+        "the owner gets the settings form"
+    );
+    // The invite page: name, topic, who started it, who is online, a preview title.
+    let bob = app.browser();
+    let invite = bob.get(&format!("/r/{room}")).await.body;
+    assert!(invite.contains("<title>Team lunch — c2c</title>"));
+    assert!(invite.contains(r#"<meta property="og:title" content="Team lunch">"#));
+    assert!(invite.contains("Started by Alice"));
+    assert!(invite.contains("Online now: Alice"));
+    assert!(invite.contains("Fridays &#60;b&#62;at&#60;/b&#62; 7"), "the topic, escaped");
+    // A member who is not the owner gets no settings form.
+    bob.join(&room, "Bob").await;
+    let chat = bob.get(&format!("/r/{room}")).await.body;
+    assert!(!chat.contains("/settings\""));
+}
+
+#[tokio::test]
+async fn a_too_long_room_name_comes_back_with_the_form_kept() {
+    let app = spawn_app().await;
+    let alice = app.browser();
+    let csrf = alice.get("/").await.field("csrf");
+    let long = "x".repeat(81);
+    let refused = alice
+        .post("/rooms", &[("name", "Alice"), ("room_name", &long), ("topic", "t"), ("csrf", &csrf)])
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("A room name can be at most 80 characters."));
+    assert!(refused.body.contains(&format!(r#"value="{long}""#)), "the room name is kept");
+    assert!(refused.body.contains(r#"value="Alice""#), "the display name is kept");
+}
+
+#[tokio::test]
+async fn the_owner_renames_the_room_live_and_no_one_else_can() {
+    let app = spawn_app().await;
+    let (alice, bob) = (app.browser(), app.browser());
+    let (room, _a, mut b) = both_live(&alice, &bob).await;
+    let csrf = alice.get(&format!("/r/{room}")).await.field("csrf");
+    let saved = alice
+        .post(&format!("/r/{room}/settings"), &[("room_name", "Book club"), ("topic", ""), ("csrf", &csrf)])
+        .await;
+    assert_eq!(saved.status, 303);
+    let frame = b.until("room-title").await;
+    assert!(
+        frame.contains(
+            r#"<h1 id="room-title" class="room-title" hx-swap-oob="true"><bdi>Book club</bdi></h1>"#
+        ),
+        "{frame}"
+    );
+    assert!(frame.contains("<bdi>Alice</bdi> named the room “Book club”"), "{frame}");
+    // Bob is no owner.
+    let csrf = bob.get(&format!("/r/{room}")).await.field("csrf");
+    let refused = bob
+        .post(&format!("/r/{room}/settings"), &[("room_name", "Mine now"), ("topic", ""), ("csrf", &csrf)])
+        .await;
+    assert_eq!(refused.status, 403);
+    assert!(refused.body.contains("Only the room&#39;s owner can do that."));
+    let chat = bob.get(&format!("/r/{room}")).await.body;
+    assert!(chat.contains("<title>Book club — c2c</title>"));
+    assert_eq!(count(&chat, "named the room"), 1, "the rename is history, once");
+    // When the owner leaves, the longest-present member takes over.
+    let csrf = alice.get(&format!("/r/{room}")).await.field("csrf");
+    alice.post(&format!("/r/{room}/leave"), &[("csrf", &csrf)]).await;
+    let chat = bob.get(&format!("/r/{room}")).await.body;
+    assert!(chat.contains("<bdi>Bob</bdi> is now the room&#39;s owner"));
+    assert!(chat.contains("/settings\""), "Bob now gets the settings form");
+}
+
+#[tokio::test]
+async fn programs_create_and_read_named_rooms() {
+    let app = spawn_app().await;
+    let (status, body) = app
+        .api_post("/api/rooms", json!({"creatorName": "Bot", "roomName": "Builds", "topic": "CI news"}))
+        .await;
+    assert_eq!(status, 201);
+    let room = body["data"]["roomId"].as_str().unwrap();
+    let (_, info) = app.api_get(&format!("/api/rooms/{room}"), None).await;
+    assert_eq!(info["data"]["name"], "Builds");
+    assert_eq!(info["data"]["topic"], "CI news");
+    assert_eq!(info["data"]["owner"], body["data"]["userId"]);
+    let (status, body) =
+        app.api_post("/api/rooms", json!({"creatorName": "Bot", "roomName": "y".repeat(81)})).await;
+    assert_eq!(status, 422);
+    assert_eq!(body["error"]["code"], "ROOM_NAME_TOO_LONG");
+}
+
+#[tokio::test]
+async fn programs_see_the_room_and_its_renames() {
+    let app = spawn_app().await;
+    let alice = app.browser();
+    let room = alice.create_room("Alice").await;
+    let (status, body) = app.api_post(&format!("/api/rooms/{room}/members"), json!({"name": "Bot"})).await;
+    assert_eq!(status, 201);
+    let token = body["data"]["token"].as_str().unwrap().to_owned();
+    let mut bot = app.json_client().await;
+    bot.send(json!({"t": "join", "roomId": room, "token": token})).await;
+    let joined = bot.until("joined").await;
+    assert!(joined.get("name").is_none(), "no name yet");
+    let csrf = alice.get(&format!("/r/{room}")).await.field("csrf");
+    alice
+        .post(&format!("/r/{room}/settings"), &[("room_name", "Ops"), ("topic", "pager"), ("csrf", &csrf)])
+        .await;
+    let renamed = bot.until("notice").await;
+    assert_eq!(
+        (renamed["kind"].as_str(), renamed["text"].as_str(), renamed["name"].as_str()),
+        (Some("renamed"), Some("Ops"), Some("Alice"))
+    );
+    let topic = bot.until("notice").await;
+    assert_eq!((topic["kind"].as_str(), topic["text"].as_str()), (Some("topic"), Some("pager")));
+    // A program joining later finds the final state in `joined`.
+    let mut late = app.json_client().await;
+    late.send(json!({"t": "join", "roomId": room, "token": token})).await;
+    let joined = late.until("joined").await;
+    assert_eq!((joined["name"].as_str(), joined["topic"].as_str()), (Some("Ops"), Some("pager")));
+    assert_eq!(joined["owner"], joined["members"][0]["userId"]);
+}
+
+/// The share link the chat page shows.
+fn share_link(body: &str) -> String {
+    let marker = r#"id="share-link" type="text" readonly value=""#;
+    let start = body.find(marker).unwrap() + marker.len();
+    body[start..start + body[start..].find('"').unwrap()].to_owned()
+}
+
+/// Decodes the chat page's QR code, drawn as unit squares (`M{x} {y}h1v1h-1z`) in a
+/// `viewBox` of `size` modules, with a real decoder.
+fn decode_qr(svg: &str) -> String {
+    let size: usize = svg.split("viewBox=\"0 0 ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+    let path = svg.split(" d=\"").nth(1).unwrap().split('"').next().unwrap();
+    let mut dark = vec![false; size * size];
+    for square in path.split('M').filter(|s| !s.is_empty()) {
+        let corner = square.trim_end_matches("h1v1h-1z");
+        let (x, y) = corner.split_once(' ').unwrap();
+        let (x, y): (usize, usize) = (x.parse().unwrap(), y.parse().unwrap());
+        dark[y * size + x] = true;
+    }
+    let scale = 6;
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(size * scale, size * scale, |x, y| {
+        if dark[(y / scale) * size + x / scale] { 0 } else { 255 }
+    });
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one code");
+    grids[0].decode().unwrap().1
+}
+
+#[tokio::test]
+async fn the_chat_page_has_a_qr_code_of_its_link() {
+    let app = spawn_app().await;
+    let alice = app.browser();
+    let room = alice.create_room("Alice").await;
+    let body = alice.get(&format!("/r/{room}")).await.body;
+    let link = share_link(&body);
+    assert!(link.ends_with(&format!("/r/{room}")), "{link}");
+    let svg = &body[body.find("<svg class=\"qr\"").unwrap()..];
+    let svg = &svg[..svg.find("</svg>").unwrap()];
+    assert!(!svg.contains("<script"));
+    assert_eq!(decode_qr(svg), link);
+}
+
+#[tokio::test]
+async fn members_download_the_conversation() {
+    let app = spawn_app().await;
+    let alice = app.browser();
+    let csrf = alice.get("/").await.field("csrf");
+    let created = alice
+        .post("/rooms", &[("name", "Alice"), ("room_name", "Trip"), ("topic", "Seoul"), ("csrf", &csrf)])
+        .await;
+    let room = created.location().trim_start_matches("/r/").to_owned();
+    let bob = app.browser();
+    bob.join(&room, "Bob").await;
+    bob.send_form(&room, "hello\nsecond line").await;
+    let text = alice.get(&format!("/r/{room}/transcript.txt")).await;
+    assert_eq!(text.status, 200);
+    assert!(text.headers["content-disposition"].to_str().unwrap().starts_with("attachment;"));
+    let body = text.body;
+    assert!(body.starts_with(&format!("Trip (Room {room})\nTopic: Seoul\nSaved ")), "{body}");
+    assert!(body.contains(" UTC\n"), "the zone is named: {body}");
+    assert!(body.contains("] — Bob joined\n"), "{body}");
+    assert!(body.contains("] Bob: hello\n    second line\n"), "{body}");
+    let json = alice.get(&format!("/r/{room}/transcript.json")).await;
+    let value: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+    assert_eq!(value["name"], "Trip");
+    let entries = value["entries"].as_array().unwrap();
+    assert_eq!(
+        (entries[0]["kind"].as_str(), entries[1]["text"].as_str()),
+        (Some("joined"), Some("hello\nsecond line"))
+    );
+    // Not for strangers.
+    let stranger = app.browser();
+    assert_ne!(stranger.get(&format!("/r/{room}/transcript.txt")).await.status, 200);
+}

@@ -1,0 +1,54 @@
+// Rooms with a name, a topic and an owner (docs/rooms.md), as new users meet them.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Server, createRoom, desktop, join, launch, live, shot } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await new Server().start();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.dispose();
+});
+
+describe('rooms', () => {
+  it('a named room: invite page and titles show it; the owner renames it live', async () => {
+    const a = await (await browser.newContext({ viewport: desktop })).newPage();
+    const link = await createRoom(a, server.url, 'Alice', 'Team lunch', 'Fridays at noon');
+    await live(a);
+    assert.equal(await a.title(), 'Team lunch — c2c');
+    assert.equal(await a.textContent('#room-title'), 'Team lunch');
+    assert.equal(await a.textContent('#room-topic'), 'Fridays at noon');
+
+    const b = await (await browser.newContext({ viewport: desktop, locale: 'ko-KR', extraHTTPHeaders: { 'Accept-Language': 'ko' } })).newPage();
+    await b.goto(link);
+    assert.equal(await b.title(), 'Team lunch — c2c');
+    assert.equal(await b.getAttribute('meta[property="og:title"]', 'content'), 'Team lunch');
+    assert.match(await b.textContent('.hero'), /Alice 님이 만든 채팅방/);
+    assert.match(await b.textContent('.hero'), /지금 접속 중: Alice/);
+    await shot(b, 'invite-named-ko');
+    await b.fill('#name', '보라');
+    await b.click('button[type=submit]');
+    await b.waitForSelector('#composer');
+    await live(b);
+    assert.equal(await b.locator('details.settings').count(), 0, 'only the owner gets the settings');
+
+    await a.click('details.settings summary');
+    await a.fill('#room-name', 'Book club');
+    await a.fill('#room-topic-field', '');
+    await a.click('details.settings button[type=submit]');
+    await a.waitForURL(/\/r\/[A-Za-z0-9_-]{16}$/);
+    await b.waitForFunction(() => document.title === 'Book club — c2c', null, { timeout: 5000 });
+    assert.equal(await b.textContent('#room-title'), 'Book club');
+    assert.equal(await b.locator('#room-topic').isVisible(), false, 'the topic was removed');
+    await b.waitForSelector('#messages li.notice.renamed');
+    await shot(a, 'chat-named');
+    await a.context().close();
+    await b.context().close();
+  });
+});
