@@ -39,6 +39,8 @@ pub struct Config {
     pub room_idle_ttl: Duration,
     /// `C2C_SESSION_TTL`: a browser session's sliding expiry.
     pub session_ttl: Duration,
+    /// `C2C_REMOVAL_BAN`: how long a browser the owner removed from a room cannot join it again.
+    pub removal_ban: Duration,
     /// `C2C_HISTORY_LIMIT`: messages kept per room.
     pub history_limit: usize,
     /// `C2C_REQUEST_TIMEOUT`: longest a page, form or API request may take before it answers
@@ -66,6 +68,7 @@ impl fmt::Debug for Config {
             .field("database_url", &redact_url(&self.database_url))
             .field("translator_token", &self.translator_token.as_ref().map(|_| "<set>"))
             .field("room_idle_ttl", &self.room_idle_ttl)
+            .field("removal_ban", &self.removal_ban)
             .field("session_ttl", &self.session_ttl)
             .field("history_limit", &self.history_limit)
             .field("request_timeout", &self.request_timeout)
@@ -99,6 +102,7 @@ impl Default for Config {
             translator_token: None,
             room_idle_ttl: Duration::from_secs(24 * 3600),
             session_ttl: Duration::from_secs(7 * 24 * 3600),
+            removal_ban: Duration::from_secs(3600),
             request_timeout: Duration::from_secs(15),
             history_limit: DEFAULT_HISTORY_LIMIT,
             allowed_origins: Vec::new(),
@@ -147,6 +151,10 @@ impl Config {
         if let Some(v) = get("C2C_ROOM_IDLE_TTL") {
             config.room_idle_ttl =
                 parse_duration(&v).ok_or_else(|| err("C2C_ROOM_IDLE_TTL", duration_hint(&v)))?;
+        }
+        if let Some(v) = get("C2C_REMOVAL_BAN") {
+            config.removal_ban =
+                parse_duration(&v).ok_or_else(|| err("C2C_REMOVAL_BAN", duration_hint(&v)))?;
         }
         if let Some(v) = get("C2C_SESSION_TTL") {
             config.session_ttl =

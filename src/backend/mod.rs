@@ -92,6 +92,9 @@ pub enum BackendError {
     /// Only the room's owner may do that.
     #[error("not the room's owner")]
     NotOwner,
+    /// The room is locked: no one new may join.
+    #[error("room locked")]
+    Locked,
     /// The allowance is used up; the next send is allowed after this long.
     #[error("rate limited for {0:?}")]
     RateLimited(Duration),
@@ -115,6 +118,8 @@ pub struct RoomSnapshot {
     pub owner: Option<UserId>,
     /// The name its creator had when they created it.
     pub creator: String,
+    /// Whether the owner locked it (no one new may join).
+    pub locked: bool,
     /// Members in join order, with presence.
     pub members: Vec<MemberView>,
     /// Member-list version: presence events with a version at or below it are already included.
@@ -185,8 +190,32 @@ pub trait Backend: Send + Sync + 'static {
     async fn member(&self, room: &RoomId, user: &UserId) -> BackendResult<MemberView>;
 
     /// Adds a member named `name`, online through its page-view presence. `NameTaken` if a
-    /// present member uses that name (case-insensitively).
+    /// present member uses that name (case-insensitively), `Locked` if the owner locked the
+    /// room.
     async fn join(&self, room: &RoomId, name: DisplayName) -> BackendResult<UserId>;
+
+    /// The owner `by` locks or unlocks the room ([`EntryKind::Locked`], [`EntryKind::Unlocked`]):
+    /// while it is locked, `join` is refused with `Locked`; members stay. Spends one of the
+    /// owner's allowance.
+    async fn set_locked(&self, room: &RoomId, by: &UserId, locked: bool) -> BackendResult<()>;
+
+    /// The owner `by` removes member `target` ([`EntryKind::Removed`]): the membership ends at
+    /// once, everywhere, and the room remembers the removal until `until` ([`Backend::removed_until`]).
+    /// `NotAMember` when `target` is no member (or is the owner: they leave instead).
+    async fn remove(
+        &self,
+        room: &RoomId,
+        by: &UserId,
+        target: &UserId,
+        until: UnixMillis,
+    ) -> BackendResult<()>;
+
+    /// Until when `user` stays removed from `room`, if the owner removed them.
+    async fn removed_until(&self, room: &RoomId, user: &UserId) -> BackendResult<Option<UnixMillis>>;
+
+    /// The owner `by` ends the room for everyone: it is deleted and its subscribers get
+    /// [`RoomEvent::Ended`].
+    async fn end(&self, room: &RoomId, by: &UserId) -> BackendResult<()>;
 
     /// Removes a member for good. Their messages stay in the history. When the owner leaves,
     /// the longest-present member becomes the owner ([`EntryKind::Owner`]).

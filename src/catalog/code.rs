@@ -69,6 +69,12 @@ error_codes! {
     TopicTooLong = "TOPIC_TOO_LONG" => "A topic can be at most {max} characters.",
     /// 403: something only the room's owner may do.
     NotRoomOwner = "NOT_ROOM_OWNER" => "Only the room's owner can do that.",
+    /// 403: the room is locked; no one new can join.
+    RoomLocked = "ROOM_LOCKED" => "This room is locked: no one new can join it right now.",
+    /// 403: the owner removed this browser from the room.
+    RemovedFromRoom = "REMOVED_FROM_ROOM" => "The room's owner removed you from this room.",
+    /// 410: the owner ended the room.
+    RoomEnded = "ROOM_ENDED" => "The owner ended this room.",
 }
 
 impl From<crate::domain::TextError> for ErrorCode {

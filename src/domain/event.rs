@@ -20,6 +20,12 @@ pub enum EntryKind {
     Topic,
     /// `user` became the room's owner (the owner before them left).
     Owner,
+    /// `user` (the owner) locked the room: no one new can join.
+    Locked,
+    /// `user` (the owner) unlocked the room.
+    Unlocked,
+    /// `user` was removed from the room by the owner, whose name is `text`.
+    Removed,
 }
 
 impl EntryKind {
@@ -32,6 +38,9 @@ impl EntryKind {
             EntryKind::Renamed => "renamed",
             EntryKind::Topic => "topic",
             EntryKind::Owner => "owner",
+            EntryKind::Locked => "locked",
+            EntryKind::Unlocked => "unlocked",
+            EntryKind::Removed => "removed",
         }
     }
 
@@ -43,6 +52,9 @@ impl EntryKind {
             "renamed" => EntryKind::Renamed,
             "topic" => EntryKind::Topic,
             "owner" => EntryKind::Owner,
+            "locked" => EntryKind::Locked,
+            "unlocked" => EntryKind::Unlocked,
+            "removed" => EntryKind::Removed,
             _ => EntryKind::Text,
         }
     }
@@ -156,6 +168,8 @@ pub enum RoomEvent {
         /// What changed.
         change: PresenceChange,
     },
+    /// The owner ended the room: it is gone for everyone. Not sequenced: nothing follows it.
+    Ended,
     /// A member is typing: ephemeral, never stored, not sequenced.
     Typing {
         /// Who.
@@ -199,7 +213,7 @@ impl StreamPos {
             RoomEvent::Message(m) => (m.seq, self.last_seq),
             RoomEvent::Presence { version, .. } => (*version, self.member_version),
             RoomEvent::Resync => return Place::Resync,
-            RoomEvent::Typing { .. } => return Place::Aside,
+            RoomEvent::Typing { .. } | RoomEvent::Ended => return Place::Aside,
         };
         if number <= shown {
             Place::Seen
@@ -215,7 +229,7 @@ impl StreamPos {
         match event {
             RoomEvent::Message(m) => self.last_seq = self.last_seq.max(m.seq),
             RoomEvent::Presence { version, .. } => self.member_version = self.member_version.max(*version),
-            RoomEvent::Resync | RoomEvent::Typing { .. } => {}
+            RoomEvent::Resync | RoomEvent::Typing { .. } | RoomEvent::Ended => {}
         }
     }
 

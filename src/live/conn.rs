@@ -16,7 +16,9 @@ use super::socket::{BATCH, SILENCE_LIMIT, heartbeat, record_delivery};
 use super::tracker::{MemberSeat, SocketGuard};
 use crate::backend::{Backend, BackendError};
 use crate::catalog::Locales;
-use crate::domain::{ClientMsgId, ConnId, Limits, MessageText, RoomEvent, RoomId, Seq, StreamPos, UserId};
+use crate::domain::{
+    ClientMsgId, ConnId, EntryKind, Limits, MessageText, RoomEvent, RoomId, Seq, StreamPos, UserId,
+};
 use crate::limits::retry_secs;
 use crate::metrics::metrics;
 use crate::support::TokenBucket;
@@ -49,6 +51,20 @@ pub(super) struct Conn {
     /// When this socket last told its room its member is typing.
     typed_at: Option<Instant>,
     _open: SocketGuard,
+}
+
+/// Whether `event` ends `me`'s membership (they left elsewhere, or the owner removed them) or
+/// the room (the owner ended it), and with what.
+fn ends_member(event: &RoomEvent, me: &UserId) -> Option<AppError> {
+    match event {
+        RoomEvent::Ended => Some(AppError::RoomEnded),
+        RoomEvent::Message(m) if &m.user == me => match m.kind {
+            EntryKind::Removed => Some(AppError::Removed),
+            EntryKind::Left => Some(AppError::NotAMember),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// A socket tells its room that its member is typing at most this often; more is dropped.
@@ -265,6 +281,11 @@ impl Conn {
                     break;
                 }
                 Some(false) => {}
+                // The room's end, or this member's: the socket cannot go on.
+                Some(true) if let Some(err) = ends_member(&out.event, &a.user) => {
+                    step = Step::Lost(err);
+                    break;
+                }
                 Some(true) if !self.wants_typing && matches!(*out.event, RoomEvent::Typing { .. }) => {}
                 Some(true) if matches!(&*out.event, RoomEvent::Typing { user } if *user == a.user) => {}
                 Some(true) => {

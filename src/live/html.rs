@@ -121,12 +121,21 @@ impl Protocol for HtmlSocket {
                 let refusal = Refusal { message, code: err.code().as_str(), retry_secs: 0 };
                 Lost::Close(error_frame(Some(refusal)), CLOSE_TRY_LATER, "backend unavailable")
             }
-            // The session, membership or room is gone: say so, offer to rejoin, no retries.
-            _ => Lost::Close(
-                ended_frame(message, &self.room, self.lang.ui().rejoin),
+            // The room is gone for good: say so, offer a new one, no retries.
+            AppError::RoomEnded | AppError::Removed => Lost::Close(
+                ended_frame(message, "/", self.lang.ui().start_new),
                 CLOSE_POLICY,
                 err.code().as_str(),
             ),
+            // The session or membership is gone: say so, offer to rejoin, no retries.
+            _ => {
+                let rejoin = format!("/r/{}", self.room);
+                Lost::Close(
+                    ended_frame(message, &rejoin, self.lang.ui().rejoin),
+                    CLOSE_POLICY,
+                    err.code().as_str(),
+                )
+            }
         }
     }
 }

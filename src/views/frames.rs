@@ -88,7 +88,7 @@ pub struct Refusal<'a> {
 #[template(path = "frames/ended.html")]
 struct EndedFrame<'a> {
     message: &'a str,
-    room: &'a RoomId,
+    href: &'a str,
     link_text: &'a str,
 }
 
@@ -118,7 +118,8 @@ pub fn event_frame(ui: &'static Ui, room: &RoomId, event: &RoomEvent) -> String 
         RoomEvent::Message(m) => append_messages(&live_entry(ui, m)),
         RoomEvent::Presence { member, change, .. } => presence_frame(ui, member, *change),
         RoomEvent::Typing { user } => render(&TypingFrame { user }),
-        RoomEvent::Resync => String::new(),
+        // Each socket ends itself (`ended_frame`), in its reader's words.
+        RoomEvent::Resync | RoomEvent::Ended => String::new(),
     }
 }
 
@@ -194,7 +195,8 @@ pub fn error_frame(refusal: Option<Refusal<'_>>) -> String {
     })
 }
 
-/// Replaces the composer when the socket cannot go on: the message and a link to rejoin.
-pub fn ended_frame(message: &str, room: &RoomId, link_text: &str) -> String {
-    render(&EndedFrame { message, room, link_text })
+/// Replaces the composer when the socket cannot go on: the message and a link onwards (to
+/// join again, or to start a new room).
+pub fn ended_frame(message: &str, href: &str, link_text: &str) -> String {
+    render(&EndedFrame { message, href, link_text })
 }

@@ -89,6 +89,7 @@ struct JoinedFrame<'a> {
     #[serde(skip_serializing_if = "str::is_empty")]
     topic: &'a str,
     owner: Option<&'a UserId>,
+    locked: bool,
     members: Vec<MemberJson<'a>>,
     messages: Vec<MsgFrame<'a>>,
     following: usize,
@@ -149,7 +150,7 @@ pub fn event_frame(room: &RoomId, event: &RoomEvent) -> Option<String> {
         RoomEvent::Typing { user } => {
             Some(to_string(&TypingJson { t: "typing", room_id: room, user_id: user }))
         }
-        RoomEvent::Resync => None,
+        RoomEvent::Resync | RoomEvent::Ended => None,
     }
 }
 
@@ -200,6 +201,7 @@ pub fn joined_frames(snapshot: &RoomSnapshot, me: &UserId, history: &History, re
         name: snapshot.meta.name_str(),
         topic: snapshot.meta.topic_str(),
         owner: snapshot.owner.as_ref(),
+        locked: snapshot.locked,
         members: snapshot.members.iter().map(MemberJson::from).collect(),
         messages: messages[..fit].iter().map(|m| MsgFrame::new(room, m)).collect(),
         following: following.len() - fit,

@@ -93,6 +93,8 @@ pub struct JoinPage {
     pub started_by: String,
     /// "Online now: Alice, Bob", if anyone is.
     pub online_now: Option<String>,
+    /// The owner locked the room: the form is not offered.
+    pub locked: bool,
     /// When an idle room will be deleted, if no one is online.
     pub expires_text: Option<String>,
 }
@@ -121,6 +123,10 @@ pub struct ChatPage {
     pub max_topic: usize,
     /// The share link's QR code (SVG), or empty.
     pub qr: String,
+    /// The owner locked the room.
+    pub locked: bool,
+    /// For the owner: the other members (id, name), whom they may remove.
+    pub others: Vec<(String, String)>,
     /// The viewer.
     pub me: UserId,
     /// CSRF token.

@@ -189,6 +189,8 @@ pub struct RoomInfo {
     pub topic: Option<String>,
     /// Its owner's user id (none once every member has left).
     pub owner: Option<String>,
+    /// Whether the owner locked it (joins are refused with `ROOM_LOCKED`).
+    pub locked: bool,
 }
 
 fn parse_name(raw: Option<&str>, field: &'static str, state: &AppState) -> Result<DisplayName, AppError> {
@@ -241,6 +243,7 @@ async fn room_info(State(state): State<AppState>, RoomPath(room): RoomPath) -> R
         name: snapshot.meta.name.as_ref().map(|t| t.as_str().to_owned()),
         topic: snapshot.meta.topic.as_ref().map(|t| t.as_str().to_owned()),
         owner: snapshot.owner.as_ref().map(ToString::to_string),
+        locked: snapshot.locked,
         expires_at: snapshot.idle_expires_at.map(|at| crate::views::clock(at).0),
         members: snapshot
             .members

@@ -44,6 +44,12 @@ pub enum AppError {
     NotAMember,
     /// 403 `NOT_ROOM_OWNER`: something only the room's owner may do.
     NotOwner,
+    /// 403 `ROOM_LOCKED`: the owner locked the room; no one new may join.
+    RoomLocked,
+    /// 403 `REMOVED_FROM_ROOM`: the owner removed this browser's member.
+    Removed,
+    /// 410 `ROOM_ENDED`: the owner ended the room.
+    RoomEnded,
     /// 401 `SESSION_EXPIRED`: the member's session (an API token, a browser session) is gone.
     SessionExpired,
     /// 403 `FORM_EXPIRED`: missing or wrong CSRF token, or a foreign `Origin` on a form.
@@ -71,6 +77,9 @@ impl AppError {
             AppError::NameTaken(_) => (StatusCode::CONFLICT, ErrorCode::NameTaken),
             AppError::NotAMember => (StatusCode::FORBIDDEN, ErrorCode::NotAMember),
             AppError::NotOwner => (StatusCode::FORBIDDEN, ErrorCode::NotRoomOwner),
+            AppError::RoomLocked => (StatusCode::FORBIDDEN, ErrorCode::RoomLocked),
+            AppError::Removed => (StatusCode::FORBIDDEN, ErrorCode::RemovedFromRoom),
+            AppError::RoomEnded => (StatusCode::GONE, ErrorCode::RoomEnded),
             AppError::SessionExpired => (StatusCode::UNAUTHORIZED, ErrorCode::SessionExpired),
             AppError::FormExpired => (StatusCode::FORBIDDEN, ErrorCode::FormExpired),
             AppError::Forbidden => (StatusCode::FORBIDDEN, ErrorCode::Forbidden),
@@ -122,6 +131,7 @@ impl From<BackendError> for AppError {
             BackendError::NotAMember => AppError::NotAMember,
             BackendError::NameTaken => AppError::NameTaken("name"),
             BackendError::NotOwner => AppError::NotOwner,
+            BackendError::Locked => AppError::RoomLocked,
             BackendError::RateLimited(wait) => AppError::RateLimited(retry_secs(wait)),
             BackendError::Unavailable(msg) => AppError::Unavailable(msg),
         }

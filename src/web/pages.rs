@@ -111,6 +111,7 @@ impl<'a> PageCtx<'a> {
             room_name: snapshot.meta.name_str().to_owned(),
             topic: snapshot.meta.topic_str().to_owned(),
             started_by: fill(ui.started_by, "name", &snapshot.creator),
+            locked: snapshot.locked,
             online_now: online_names(snapshot).map(|names| fill(ui.online_now, "names", &names)),
         }
     }
@@ -141,6 +142,13 @@ impl<'a> PageCtx<'a> {
             asset_v: asset_version(),
             room: room.clone(),
             is_owner: snapshot.owner.as_ref() == Some(user),
+            others: snapshot
+                .members
+                .iter()
+                .filter(|m| &m.user != user && snapshot.owner.as_ref() == Some(user))
+                .map(|m| (m.user.to_string(), m.name.as_str().to_owned()))
+                .collect(),
+            locked: snapshot.locked,
             meta,
             heading,
             topic,
@@ -199,13 +207,19 @@ async fn room_page(
                 let page = PageCtx::new(&state, &lang, csrf).chat_page(&headers, &room, &user).await?;
                 return Ok(page.into_response());
             }
-            // This browser's membership is gone (it left elsewhere, or the room was recreated).
-            Err(BackendError::NotAMember) => visitor.forget(&session, &room).await?,
+            // This browser's membership is gone: the owner removed it (it stays out a while),
+            // or it left elsewhere.
+            Err(BackendError::NotAMember) => match state.backend.removed_until(&room, &user).await? {
+                Some(until) => visitor.removed_from(&session, &room, until).await?,
+                None => visitor.forget(&session, &room).await?,
+            },
             Err(err) => return Err(err.into()),
         }
     }
     let snapshot = state.backend.room(&room).await?;
-    Ok(PageCtx::new(&state, &lang, csrf).join_page(&snapshot).into_response())
+    let ctx = PageCtx::new(&state, &lang, csrf);
+    let ctx = if visitor.kept_out_of(&room) { ctx.keeping(String::new(), &AppError::Removed) } else { ctx };
+    Ok(ctx.join_page(&snapshot).into_response())
 }
 
 /// The absolute link to a room as the visitor reached this server (behind a proxy, its

@@ -31,6 +31,57 @@ pub fn router() -> Router<AppState> {
         .route("/r/{room}/messages", post(send).get(back_to_room))
         .route("/r/{room}/leave", post(leave).get(back_to_room))
         .route("/r/{room}/settings", post(settings).get(back_to_room))
+        .route("/r/{room}/lock", post(lock).get(back_to_room))
+        .route("/r/{room}/remove", post(remove).get(back_to_room))
+        .route("/r/{room}/end", post(end).get(back_to_room))
+}
+
+#[derive(Deserialize)]
+struct LockForm {
+    /// `1` locks, anything else unlocks.
+    #[serde(default)]
+    locked: String,
+}
+
+#[derive(Deserialize)]
+struct RemoveForm {
+    #[serde(default)]
+    user: String,
+}
+
+/// The owner locks or unlocks the room.
+async fn lock(
+    State(state): State<AppState>,
+    Member { room, user, .. }: Member,
+    CheckedForm { form, .. }: CheckedForm<LockForm>,
+) -> Result<Response, AppError> {
+    state.backend.set_locked(&room, &user, form.locked == "1").await?;
+    Ok(Redirect::to(&format!("/r/{room}")).into_response())
+}
+
+/// The owner removes a member; their browser stays out for `C2C_REMOVAL_BAN`.
+async fn remove(
+    State(state): State<AppState>,
+    Member { room, user, .. }: Member,
+    CheckedForm { form, .. }: CheckedForm<RemoveForm>,
+) -> Result<Response, AppError> {
+    let target = UserId::parse(&form.user).ok_or(AppError::NotAMember)?;
+    let until =
+        crate::domain::now_millis().saturating_add(crate::support::millis_i64(state.config.removal_ban));
+    state.backend.remove(&room, &user, &target, until).await?;
+    Ok(Redirect::to(&format!("/r/{room}")).into_response())
+}
+
+/// The owner ends the room for everyone.
+async fn end(
+    State(state): State<AppState>,
+    Member { room, user, .. }: Member,
+    CheckedForm { mut visitor, session, .. }: CheckedForm<NoFields>,
+) -> Result<Response, AppError> {
+    state.backend.end(&room, &user).await?;
+    tracing::info!(%room, "room ended by its owner");
+    visitor.forget(&session, &room).await?;
+    Ok(Redirect::to("/").into_response())
 }
 
 /// The owner renames the room or changes its topic.
@@ -140,6 +191,9 @@ async fn join(
     CheckedForm { mut visitor, session, form }: CheckedForm<NameForm>,
 ) -> Result<Response, AppError> {
     if visitor.user_in(&room).is_none() {
+        if visitor.kept_out_of(&room) {
+            return Err(AppError::Removed);
+        }
         limits::spend(state.backend.as_ref(), state.limits(), Action::Join, ip).await?;
         let joined = match display_name(&state, &form.name) {
             Ok(name) => state.backend.join(&room, name).await.map_err(AppError::from),

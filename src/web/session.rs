@@ -42,6 +42,9 @@ fn store_error(err: tower_sessions::session::Error) -> session_store::Error {
 pub struct Visitor {
     /// Room id → this browser's user id in that room.
     pub rooms: HashMap<String, String>,
+    /// Room id → until when the room's owner keeps this browser out (it was removed).
+    #[serde(default)]
+    pub removed: HashMap<String, i64>,
 }
 
 impl Visitor {
@@ -79,6 +82,26 @@ impl Visitor {
             return Ok(());
         }
         session.flush().await.map_err(store_error)
+    }
+
+    /// The room's owner removed this browser's member: it forgets the membership and stays out
+    /// of `room` until `until` (the session is kept for that, even with no room left).
+    pub async fn removed_from(
+        &mut self,
+        session: &Session,
+        room: &RoomId,
+        until: i64,
+    ) -> Result<(), session_store::Error> {
+        self.rooms.remove(room.as_str());
+        let now = crate::domain::now_millis();
+        self.removed.retain(|_, until| *until > now);
+        self.removed.insert(room.to_string(), until);
+        self.save(session).await
+    }
+
+    /// Whether the room's owner keeps this browser out of `room` now.
+    pub fn kept_out_of(&self, room: &RoomId) -> bool {
+        self.removed.get(room.as_str()).is_some_and(|until| *until > crate::domain::now_millis())
     }
 
     /// This browser's user in `room`, if it joined it.

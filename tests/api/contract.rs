@@ -403,6 +403,36 @@ macro_rules! backend_contract {
             }
 
             #[tokio::test(start_paused = $paused)]
+            async fn the_owner_locks_removes_and_ends() {
+                let (a, b) = pair().await;
+                let (room, alice) = a.create_room(name("Alice"), Default::default()).await.unwrap();
+                let bob = a.join(&room, name("Bob")).await.unwrap();
+                assert!(matches!(b.set_locked(&room, &bob, true).await, Err(BackendError::NotOwner)));
+                b.set_locked(&room, &alice, true).await.unwrap();
+                assert!(a.room(&room).await.unwrap().locked);
+                assert!(matches!(a.join(&room, name("Carol")).await, Err(BackendError::Locked)));
+                b.set_locked(&room, &alice, false).await.unwrap();
+                let carol = a.join(&room, name("Carol")).await.unwrap();
+                let mut sub = b.subscribe(&room).await.unwrap();
+                let until = c2c::domain::now_millis() + 60_000;
+                assert!(matches!(a.remove(&room, &bob, &carol, until).await, Err(BackendError::NotOwner)));
+                assert!(matches!(a.remove(&room, &alice, &alice, until).await, Err(BackendError::NotAMember)));
+                a.remove(&room, &alice, &bob, until).await.unwrap();
+                expect_event(&mut sub.events, |e| {
+                    matches!(e, RoomEvent::Message(m) if m.kind == c2c::domain::EntryKind::Removed && m.user == bob && m.text.as_str() == "Alice")
+                })
+                .await;
+                assert!(matches!(b.member(&room, &bob).await, Err(BackendError::NotAMember)));
+                assert_eq!(b.removed_until(&room, &bob).await.unwrap(), Some(until));
+                assert_eq!(b.removed_until(&room, &carol).await.unwrap(), None);
+                assert!(matches!(b.end(&room, &carol).await, Err(BackendError::NotOwner)));
+                b.end(&room, &alice).await.unwrap();
+                expect_event(&mut sub.events, |e| matches!(e, RoomEvent::Ended)).await;
+                assert!(matches!(a.room(&room).await, Err(BackendError::RoomNotFound)));
+                assert!(matches!(a.join(&room, name("Dan")).await, Err(BackendError::RoomNotFound)));
+            }
+
+            #[tokio::test(start_paused = $paused)]
             async fn renames_spend_the_owner_s_allowance() {
                 let b = one().await;
                 let (room, alice) = b.create_room(name("Alice"), Default::default()).await.unwrap();

@@ -220,3 +220,83 @@ async fn members_download_the_conversation() {
     let stranger = app.browser();
     assert_ne!(stranger.get(&format!("/r/{room}/transcript.txt")).await.status, 200);
 }
+
+#[tokio::test]
+async fn the_owner_removes_a_member_who_then_stays_out() {
+    let app = spawn_app().await;
+    let (alice, bob) = (app.browser(), app.browser());
+    let (room, _a, mut b) = both_live(&alice, &bob).await;
+    let page = alice.get(&format!("/r/{room}")).await;
+    let csrf = page.field("csrf");
+    let select = page.body.split("id=\"remove-user\"").nth(1).unwrap();
+    let bob_id = select.split("<option value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    // Bob cannot remove anyone: he is no owner.
+    let bob_csrf = bob.get(&format!("/r/{room}")).await.field("csrf");
+    let refused = bob.post(&format!("/r/{room}/remove"), &[("user", &bob_id), ("csrf", &bob_csrf)]).await;
+    assert_eq!(refused.status, 403);
+    let removed = alice.post(&format!("/r/{room}/remove"), &[("user", &bob_id), ("csrf", &csrf)]).await;
+    assert_eq!(removed.status, 303);
+    // Bob's open tab loses the room at once.
+    let frame = b.until("composer").await;
+    assert!(frame.contains("removed you from this room"), "{frame}");
+    assert_eq!(b.closed_with().await, Some(1008));
+    // His browser cannot come back in for a while, and a post of his is refused.
+    let page = bob.get(&format!("/r/{room}")).await;
+    assert!(page.body.contains("removed you from this room"), "the join page says why");
+    let csrf = page.field("csrf");
+    let again = bob.post(&format!("/r/{room}/join"), &[("name", "Bob again"), ("csrf", &csrf)]).await;
+    assert_eq!(again.status, 403);
+    let sent = bob
+        .post(&format!("/r/{room}/messages"), &[("text", "hi"), ("client_id", "x"), ("csrf", &csrf)])
+        .await;
+    assert_ne!(sent.status, 303);
+    let chat = alice.get(&format!("/r/{room}")).await.body;
+    assert!(chat.contains("Alice removed <bdi>Bob</bdi> from the room"));
+}
+
+#[tokio::test]
+async fn a_locked_room_refuses_newcomers_in_their_language() {
+    let app = spawn_app().await;
+    let alice = app.browser();
+    let room = alice.create_room("Alice").await;
+    let csrf = alice.get(&format!("/r/{room}")).await.field("csrf");
+    assert_eq!(alice.post(&format!("/r/{room}/lock"), &[("locked", "1"), ("csrf", &csrf)]).await.status, 303);
+    for (lang, words) in [("en", "This room is locked"), ("ko", "잠긴 채팅방입니다")] {
+        let mut newcomer = app.browser();
+        newcomer.lang = Some(lang);
+        let invite = newcomer.get(&format!("/r/{room}")).await;
+        assert!(invite.body.contains(words), "{lang}: the invite says so");
+        assert!(!invite.body.contains("/join\""), "{lang}: no join form");
+        // A script posts the form anyway (its token from the start page).
+        let csrf = newcomer.get("/").await.field("csrf");
+        let refused =
+            newcomer.post(&format!("/r/{room}/join"), &[("name", "Mallory"), ("csrf", &csrf)]).await;
+        assert_eq!(refused.status, 403);
+        assert!(refused.body.contains(words), "{lang}");
+    }
+    assert_eq!(alice.post(&format!("/r/{room}/lock"), &[("locked", "0"), ("csrf", &csrf)]).await.status, 303);
+    let dan = app.browser();
+    assert_eq!(dan.join(&room, "Dan").await.status, 303);
+    let chat = alice.get(&format!("/r/{room}")).await.body;
+    assert!(
+        chat.contains("<bdi>Alice</bdi> locked the room")
+            && chat.contains("<bdi>Alice</bdi> unlocked the room")
+    );
+}
+
+#[tokio::test]
+async fn the_owner_ends_the_room_for_everyone() {
+    let app = spawn_app().await;
+    let (alice, bob) = (app.browser(), app.browser());
+    let (room, mut a, mut b) = both_live(&alice, &bob).await;
+    let csrf = bob.get(&format!("/r/{room}")).await.field("csrf");
+    assert_eq!(bob.post(&format!("/r/{room}/end"), &[("csrf", &csrf)]).await.status, 403, "only the owner");
+    let csrf = alice.get(&format!("/r/{room}")).await.field("csrf");
+    assert_eq!(alice.post(&format!("/r/{room}/end"), &[("csrf", &csrf)]).await.status, 303);
+    for live in [&mut a, &mut b] {
+        let frame = live.until("composer").await;
+        assert!(frame.contains("The owner ended this room."), "{frame}");
+        assert_eq!(live.closed_with().await, Some(1008));
+    }
+    assert_eq!(bob.get(&format!("/r/{room}")).await.status, 404);
+}

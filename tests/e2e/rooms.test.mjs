@@ -42,7 +42,6 @@ describe('rooms', () => {
     await a.fill('#room-name', 'Book club');
     await a.fill('#room-topic-field', '');
     await a.click('details.settings button[type=submit]');
-    await a.waitForURL(/\/r\/[A-Za-z0-9_-]{16}$/);
     await b.waitForFunction(() => document.title === 'Book club — c2c', null, { timeout: 5000 });
     assert.equal(await b.textContent('#room-title'), 'Book club');
     assert.equal(await b.locator('#room-topic').isVisible(), false, 'the topic was removed');
@@ -50,5 +49,50 @@ describe('rooms', () => {
     await shot(a, 'chat-named');
     await a.context().close();
     await b.context().close();
+  });
+
+  it('the owner locks the room, removes a member (whose tabs lose it at once) and ends it', async () => {
+    const a = await (await browser.newContext({ viewport: desktop })).newPage();
+    const link = await createRoom(a, server.url, 'Alice', 'Quiet room');
+    await live(a);
+    const bctx = await browser.newContext({ viewport: desktop });
+    const b = await bctx.newPage();
+    await join(b, link, 'Bob');
+    await live(b);
+    const b2 = await bctx.newPage();
+    await b2.goto(link);
+    await live(b2);
+    // Lock: a newcomer is refused, in English and in Korean.
+    await a.reload();
+    await live(a);
+    await a.click('details.settings summary');
+    await a.click('form[action$="/lock"] button');
+    await a.waitForSelector('.locked-note');
+    for (const [lang, words] of [['en', 'This room is locked'], ['ko', '잠긴 채팅방입니다']]) {
+      const n = await (await browser.newContext({ viewport: desktop, extraHTTPHeaders: { 'Accept-Language': lang } })).newPage();
+      await n.goto(link);
+      assert.match(await n.textContent('.hero'), new RegExp(words));
+      assert.equal(await n.locator('form[action$="/join"]').count(), 0);
+      await n.context().close();
+    }
+    // Remove Bob: both of his tabs lose the room at once, and his browser cannot come back.
+    await a.click('details.settings summary');
+    await a.selectOption('#remove-user', { label: 'Bob' });
+    await a.click('form[action$="/remove"] button');
+    for (const tab of [b, b2]) {
+      await tab.waitForSelector('#composer.ended >> text=removed you from this room', { timeout: 5000 });
+    }
+    await b.goto(link);
+    assert.match(await b.textContent('.hero'), /removed you from this room/);
+    await a.waitForSelector('#messages li.notice.removed');
+    // End: Alice's room is gone.
+    await a.click('details.settings summary');
+    await a.click('details.danger summary');
+    await a.click('form[action$="/end"] button');
+    await a.waitForURL(`${server.url}/`);
+    const gone = await a.goto(link);
+    assert.equal(gone.status(), 404);
+    await a.context().close();
+    await bctx.close();
   });
 });

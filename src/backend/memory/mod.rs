@@ -4,6 +4,7 @@
 //! ([`MemoryBackend::durable`], the embedded default) it keeps a durable copy there (`store.rs`)
 //! and reads it back after a restart.
 
+mod load;
 mod room;
 mod store;
 mod sweep;
@@ -21,7 +22,7 @@ use super::{
 };
 use crate::domain::{
     ChatMessage, ClientMsgId, ConnId, DisplayName, EntryKind, MemberView, Mention, MessageText,
-    PresenceChange, RoomEvent, RoomId, RoomMeta, Seq, UserId, now_millis, same_secret,
+    PresenceChange, RoomEvent, RoomId, RoomMeta, Seq, UnixMillis, UserId, now_millis, same_secret,
 };
 use crate::support::{Rate, TokenBucket, lock};
 use room::{Member, Room, wall_clock_of};
@@ -59,7 +60,7 @@ impl MemoryBackend {
     /// read back first, and every change is stored there.
     pub async fn durable(config: BackendConfig, pool: SqlitePool) -> Result<Self, sqlx::Error> {
         let store = Store::start(pool.clone());
-        let rooms = store::load(&pool, &store, &config).await?;
+        let rooms = load::load(&pool, &store, &config).await?;
         tracing::info!(rooms = rooms.len(), "rooms read back from the SQLite file");
         Ok(Self::with_state(config, Some(store), rooms))
     }
@@ -95,6 +96,7 @@ impl Backend for MemoryBackend {
                 meta: state.meta.clone(),
                 owner: state.owner.clone(),
                 creator: state.creator.as_str().to_owned(),
+                locked: state.locked,
                 members: state.members.iter().map(Member::view).collect(),
                 member_version: state.member_version,
                 idle_expires_at: state.idle_deadline.map(wall_clock_of),
@@ -108,6 +110,9 @@ impl Backend for MemoryBackend {
 
     async fn join(&self, room: &RoomId, name: DisplayName) -> BackendResult<UserId> {
         let (user, receipt) = self.with_room(room, |state, config| {
+            if state.locked {
+                return Err(BackendError::Locked);
+            }
             if state.name_taken(&name.key(), None) {
                 return Err(BackendError::NameTaken);
             }
@@ -127,37 +132,65 @@ impl Backend for MemoryBackend {
 
     async fn leave(&self, room: &RoomId, user: &UserId) -> BackendResult<()> {
         let receipt = self.with_room(room, |state, config| {
-            let idx = state.members.iter().position(|m| &m.user == user).ok_or(BackendError::NotAMember)?;
-            let mut view = state.members.remove(idx).view();
-            view.online = false;
-            let notice =
-                ChatMessage::notice(0, EntryKind::Left, user.clone(), view.name.clone(), now_millis());
-            state.presence_changed(view, PresenceChange::Left, config);
-            self.record(Change::Left { room: room.clone(), user: user.clone() });
-            let (_, mut receipt) = self.add_entry(room, state, notice, config);
-            if state.owner.as_ref() == Some(user) {
-                // The longest-present member (the first in join order) takes over.
-                let heir = state.members.first().map(|m| (m.user.clone(), m.name.clone()));
-                state.owner = heir.as_ref().map(|(u, _)| u.clone());
-                self.record(Change::Owner { room: room.clone(), owner: state.owner.clone() });
-                if let Some((heir, name)) = heir {
-                    let notice = ChatMessage::notice(0, EntryKind::Owner, heir, name, now_millis());
-                    receipt = self.add_entry(room, state, notice, config).1;
-                }
+            self.depart(room, state, user, EntryKind::Left, String::new(), config)
+        })?;
+        stored(receipt).await
+    }
+
+    async fn set_locked(&self, room: &RoomId, by: &UserId, locked: bool) -> BackendResult<()> {
+        let receipt = self.with_room(room, |state, config| {
+            let name = state.owner_acts(by)?;
+            state.locked = locked;
+            self.record(Change::Locked { room: room.clone(), locked });
+            let kind = if locked { EntryKind::Locked } else { EntryKind::Unlocked };
+            let notice = ChatMessage::notice(0, kind, by.clone(), name, now_millis());
+            Ok(self.add_entry(room, state, notice, config).1)
+        })?;
+        stored(receipt).await
+    }
+
+    async fn remove(
+        &self,
+        room: &RoomId,
+        by: &UserId,
+        target: &UserId,
+        until: UnixMillis,
+    ) -> BackendResult<()> {
+        let receipt = self.with_room(room, |state, config| {
+            let owner = state.owner_acts(by)?;
+            if target == by {
+                return Err(BackendError::NotAMember);
             }
+            let receipt =
+                self.depart(room, state, target, EntryKind::Removed, owner.as_str().to_owned(), config)?;
+            state.removed.insert(target.clone(), until);
+            self.record(Change::Removed { room: room.clone(), user: target.clone(), until });
             Ok(receipt)
         })?;
         stored(receipt).await
     }
 
+    async fn removed_until(&self, room: &RoomId, user: &UserId) -> BackendResult<Option<UnixMillis>> {
+        self.with_room(room, |state, _| {
+            Ok(state.removed.get(user).copied().filter(|until| *until > now_millis()))
+        })
+    }
+
+    async fn end(&self, room: &RoomId, by: &UserId) -> BackendResult<()> {
+        let receipt = {
+            let mut rooms = self.rooms();
+            let state = rooms.get_mut(room).ok_or(BackendError::RoomNotFound)?;
+            state.owner_acts(by)?;
+            let _ = state.events.send(Arc::new(RoomEvent::Ended));
+            rooms.remove(room);
+            self.commit(Change::Deleted { room: room.clone() })
+        };
+        stored(receipt).await
+    }
+
     async fn retitle(&self, room: &RoomId, by: &UserId, meta: RoomMeta) -> BackendResult<()> {
         let receipt = self.with_room(room, |state, config| {
-            let name = state.member_mut(by)?.name.clone();
-            if state.owner.as_ref() != Some(by) {
-                return Err(BackendError::NotOwner);
-            }
-            // Each change is stored: it spends the owner's allowance like a message.
-            state.member_mut(by)?.allowance.try_take().map_err(BackendError::RateLimited)?;
+            let name = state.owner_acts(by)?;
             let mut receipt = None;
             let changes = [
                 (EntryKind::Renamed, state.meta.name != meta.name, meta.name_str().to_owned()),
@@ -180,23 +213,8 @@ impl Backend for MemoryBackend {
     async fn touch(&self, room: &RoomId, user: &UserId, conn: &ConnId) -> BackendResult<MemberView> {
         self.with_room(room, |state, config| {
             let was_online = state.member_mut(user)?.online();
-            if !was_online {
-                // Coming back: if a present member took the name meanwhile, number ours.
-                let base = state.member_mut(user)?.name.clone();
-                let mut name = base.clone();
-                let mut n = 2;
-                while state.name_taken(&name.key(), Some(user)) {
-                    name = base.with_suffix(n);
-                    n += 1;
-                }
-                if name != base {
-                    self.record(Change::Renamed {
-                        room: room.clone(),
-                        user: user.clone(),
-                        name: name.clone(),
-                    });
-                }
-                state.member_mut(user)?.name = name;
+            if !was_online && let Some(name) = state.come_back(user)? {
+                self.record(Change::Renamed { room: room.clone(), user: user.clone(), name });
             }
             let member = state.member_mut(user)?;
             member.conns.insert(conn.clone(), Instant::now() + config.presence_ttl);

@@ -56,6 +56,10 @@ pub(super) struct Room {
     pub(super) owner: Option<UserId>,
     /// The creator's name when they created it.
     pub(super) creator: DisplayName,
+    /// Whether the owner locked it.
+    pub(super) locked: bool,
+    /// Members the owner removed, until when.
+    pub(super) removed: HashMap<UserId, UnixMillis>,
     /// Members in join order.
     pub(super) members: Vec<Member>,
     pub(super) history: VecDeque<ChatMessage>,
@@ -74,6 +78,8 @@ impl Room {
             meta,
             owner: Some(creator.user.clone()),
             creator: creator.name.clone(),
+            locked: false,
+            removed: HashMap::new(),
             members: vec![creator],
             history: VecDeque::new(),
             next_seq: 1,
@@ -96,6 +102,8 @@ impl Room {
             meta,
             owner,
             creator,
+            locked: false,
+            removed: HashMap::new(),
             members: Vec::new(),
             history: VecDeque::new(),
             next_seq: 1,
@@ -103,6 +111,34 @@ impl Room {
             idle_deadline: Some(idle_deadline),
             events,
         }
+    }
+
+    /// Checks that `user` owns the room and spends one of their allowance (every owner action
+    /// is stored); their name.
+    pub(super) fn owner_acts(&mut self, user: &UserId) -> BackendResult<DisplayName> {
+        let member = self.members.iter_mut().find(|m| &m.user == user).ok_or(BackendError::NotAMember)?;
+        if self.owner.as_ref() != Some(user) {
+            return Err(BackendError::NotOwner);
+        }
+        member.allowance.try_take().map_err(BackendError::RateLimited)?;
+        Ok(member.name.clone())
+    }
+
+    /// A member coming back online: if a present member took their name meanwhile, theirs gets
+    /// a number. The new name, if it changed.
+    pub(super) fn come_back(&mut self, user: &UserId) -> BackendResult<Option<DisplayName>> {
+        let base = self.member_mut(user)?.name.clone();
+        let mut name = base.clone();
+        let mut n = 2;
+        while self.name_taken(&name.key(), Some(user)) {
+            name = base.with_suffix(n);
+            n += 1;
+        }
+        if name == base {
+            return Ok(None);
+        }
+        self.member_mut(user)?.name = name.clone();
+        Ok(Some(name))
     }
 
     pub(super) fn member_mut(&mut self, user: &UserId) -> BackendResult<&mut Member> {

@@ -9,15 +9,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::pool::PoolConnection;
+use sqlx::{Connection, Sqlite, SqliteConnection, SqlitePool};
 use tokio::sync::{broadcast, mpsc, oneshot};
-use tokio::time::Instant;
 
-use super::room::{Member, Room};
-use crate::backend::{BackendConfig, BackendError, BackendResult, USER_SESSION_TTL};
+use crate::backend::{BackendError, BackendResult};
 use crate::domain::{
-    ChatMessage, ClientMsgId, DisplayName, EntryKind, MessageText, RoomEvent, RoomId, RoomMeta, Seq,
-    UnixMillis, UserId, mentions_from_json, now_millis,
+    ChatMessage, ClientMsgId, DisplayName, RoomEvent, RoomId, RoomMeta, Seq, UnixMillis, UserId,
 };
 
 /// Changes applied in one transaction at most.
@@ -31,6 +29,10 @@ pub(super) enum Change {
     Retitled { room: RoomId, meta: RoomMeta },
     /// The room's owner changed (`None`: no member left).
     Owner { room: RoomId, owner: Option<UserId> },
+    /// The owner locked or unlocked the room.
+    Locked { room: RoomId, locked: bool },
+    /// The owner removed `user` until `until`.
+    Removed { room: RoomId, user: UserId, until: UnixMillis },
     /// A new member.
     Joined { room: RoomId, user: UserId, name: DisplayName },
     /// A returning member got a numbered name.
@@ -89,6 +91,10 @@ pub(super) async fn committed(receiver: oneshot::Receiver<BackendResult<()>>) ->
 }
 
 async fn write_loop(pool: SqlitePool, mut inbox: mpsc::UnboundedReceiver<Job>) {
+    // The writer keeps one connection: taking one from the pool for every transaction costs a
+    // round trip to the pool and wakes another thread, which at a few messages a second is
+    // most of what storing them costs.
+    let mut conn: Option<PoolConnection<Sqlite>> = None;
     while let Some(first) = inbox.recv().await {
         let mut batch = vec![first];
         while batch.len() < BATCH {
@@ -97,7 +103,21 @@ async fn write_loop(pool: SqlitePool, mut inbox: mpsc::UnboundedReceiver<Job>) {
                 Err(_) => break,
             }
         }
-        let result = apply(&pool, &batch).await;
+        let result = match conn.take() {
+            Some(c) => Ok(c),
+            None => pool.acquire().await,
+        };
+        let result = match result {
+            Ok(mut c) => {
+                let applied = apply(&mut c, &batch).await;
+                // A connection that failed is not kept: the next batch takes a fresh one.
+                if applied.is_ok() {
+                    conn = Some(c);
+                }
+                applied
+            }
+            Err(err) => Err(err),
+        };
         if let Err(err) = &result {
             tracing::error!(error = %err, "cannot store changes in the SQLite file");
         }
@@ -116,13 +136,28 @@ async fn write_loop(pool: SqlitePool, mut inbox: mpsc::UnboundedReceiver<Job>) {
     }
 }
 
-async fn apply(pool: &SqlitePool, batch: &[Job]) -> Result<(), sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    // Each room's history is trimmed once per batch, after its last new message.
+/// A room's stored history is trimmed when a message's number is a multiple of this, so it
+/// holds at most this many rows beyond what the room keeps (reading back keeps the newest).
+const TRIM_EVERY: Seq = 32;
+
+async fn apply(conn: &mut SqliteConnection, batch: &[Job]) -> Result<(), sqlx::Error> {
+    // One change on its own (a message at a quiet moment, most often) needs no transaction of
+    // its own making: one statement commits by itself, one round trip to SQLite's thread
+    // instead of three.
+    if let [job] = batch
+        && !matches!(&job.change, Change::Message { message, .. } if message.seq % TRIM_EVERY == 0)
+        && !matches!(&job.change, Change::Created { .. } | Change::Deleted { .. })
+    {
+        return apply_one(conn, &job.change).await;
+    }
+    let mut tx = conn.begin().await?;
+    // A room's history is trimmed once in a while (TRIM_EVERY), after its last new message.
     let mut trim: HashMap<&RoomId, (Seq, usize)> = HashMap::new();
     for job in batch {
         apply_one(&mut tx, &job.change).await?;
-        if let Change::Message { room, message, keep, .. } = &job.change {
+        if let Change::Message { room, message, keep, .. } = &job.change
+            && (message.seq % TRIM_EVERY == 0 || trim.contains_key(room))
+        {
             trim.insert(room, (message.seq, *keep));
         }
     }
@@ -137,7 +172,7 @@ async fn apply(pool: &SqlitePool, batch: &[Job]) -> Result<(), sqlx::Error> {
     tx.commit().await
 }
 
-async fn apply_one(tx: &mut Transaction<'_, Sqlite>, change: &Change) -> Result<(), sqlx::Error> {
+async fn apply_one(tx: &mut SqliteConnection, change: &Change) -> Result<(), sqlx::Error> {
     match change {
         Change::Created { room, user, name, meta } => {
             sqlx::query(
@@ -148,7 +183,7 @@ async fn apply_one(tx: &mut Transaction<'_, Sqlite>, change: &Change) -> Result<
             .bind(meta.topic_str())
             .bind(user.as_str())
             .bind(name.as_str())
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
             insert_member(tx, room, user, name).await?;
         }
@@ -158,14 +193,14 @@ async fn apply_one(tx: &mut Transaction<'_, Sqlite>, change: &Change) -> Result<
                 .bind(name.as_str())
                 .bind(room.as_str())
                 .bind(user.as_str())
-                .execute(&mut **tx)
+                .execute(&mut *tx)
                 .await?;
         }
         Change::Left { room, user } => {
             sqlx::query("DELETE FROM members WHERE room = ? AND user = ?")
                 .bind(room.as_str())
                 .bind(user.as_str())
-                .execute(&mut **tx)
+                .execute(&mut *tx)
                 .await?;
         }
         Change::Token { room, user, secret } => {
@@ -173,7 +208,7 @@ async fn apply_one(tx: &mut Transaction<'_, Sqlite>, change: &Change) -> Result<
                 .bind(secret)
                 .bind(room.as_str())
                 .bind(user.as_str())
-                .execute(&mut **tx)
+                .execute(&mut *tx)
                 .await?;
         }
         // The room's numbering needs no row of its own: the newest kept message carries it.
@@ -191,7 +226,7 @@ async fn apply_one(tx: &mut Transaction<'_, Sqlite>, change: &Change) -> Result<
             .bind(m.client_id.as_ref().map(ClientMsgId::as_str))
             .bind(m.kind.as_str())
             .bind(m.mentions_json())
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
         }
         Change::Retitled { room, meta } => {
@@ -199,30 +234,46 @@ async fn apply_one(tx: &mut Transaction<'_, Sqlite>, change: &Change) -> Result<
                 .bind(meta.name_str())
                 .bind(meta.topic_str())
                 .bind(room.as_str())
-                .execute(&mut **tx)
+                .execute(&mut *tx)
                 .await?;
         }
         Change::Owner { room, owner } => {
             sqlx::query("UPDATE rooms SET owner = ? WHERE id = ?")
                 .bind(owner.as_ref().map(UserId::as_str))
                 .bind(room.as_str())
-                .execute(&mut **tx)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Change::Locked { room, locked } => {
+            sqlx::query("UPDATE rooms SET locked = ? WHERE id = ?")
+                .bind(locked)
+                .bind(room.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
+        Change::Removed { room, user, until } => {
+            sqlx::query("INSERT OR REPLACE INTO removed (room, user, until) VALUES (?, ?, ?)")
+                .bind(room.as_str())
+                .bind(user.as_str())
+                .bind(until)
+                .execute(&mut *tx)
                 .await?;
         }
         Change::Idle { room, until } => {
             sqlx::query("UPDATE rooms SET idle_until = ? WHERE id = ?")
                 .bind(until)
                 .bind(room.as_str())
-                .execute(&mut **tx)
+                .execute(&mut *tx)
                 .await?;
         }
         Change::Deleted { room } => {
             for sql in [
+                "DELETE FROM removed WHERE room = ?",
                 "DELETE FROM messages WHERE room = ?",
                 "DELETE FROM members WHERE room = ?",
                 "DELETE FROM rooms WHERE id = ?",
             ] {
-                sqlx::query(sql).bind(room.as_str()).execute(&mut **tx).await?;
+                sqlx::query(sql).bind(room.as_str()).execute(&mut *tx).await?;
             }
         }
     }
@@ -230,7 +281,7 @@ async fn apply_one(tx: &mut Transaction<'_, Sqlite>, change: &Change) -> Result<
 }
 
 async fn insert_member(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut SqliteConnection,
     room: &RoomId,
     user: &UserId,
     name: &DisplayName,
@@ -239,88 +290,11 @@ async fn insert_member(
         .bind(room.as_str())
         .bind(user.as_str())
         .bind(name.as_str())
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     Ok(())
 }
 
 fn seq_arg(seq: Seq) -> i64 {
     i64::try_from(seq).unwrap_or(i64::MAX)
-}
-
-type RoomRow = (String, Option<i64>, String, String, Option<String>, String);
-type MemberRow = (String, String, String, Option<String>);
-type MessageRow = (String, i64, String, String, String, i64, Option<String>, String, String);
-
-/// Reads every room back after a restart. No one is online yet: a room whose idle deadline
-/// passed while the server was down is deleted; every other room waits for its people with the
-/// deadline it had, or a fresh idle period if someone was online when the server stopped.
-pub(super) async fn load(
-    pool: &SqlitePool,
-    store: &Store,
-    config: &BackendConfig,
-) -> Result<HashMap<RoomId, Room>, sqlx::Error> {
-    let rooms: Vec<RoomRow> = sqlx::query_as("SELECT id, idle_until, name, topic, owner, creator FROM rooms")
-        .fetch_all(pool)
-        .await?;
-    let members: Vec<MemberRow> =
-        sqlx::query_as("SELECT room, user, name, token FROM members ORDER BY rowid").fetch_all(pool).await?;
-    let messages: Vec<MessageRow> = sqlx::query_as(
-        "SELECT room, seq, user, name, text, at, cid, kind, mentions FROM messages ORDER BY room, seq",
-    )
-    .fetch_all(pool)
-    .await?;
-    let (now, now_ms) = (Instant::now(), now_millis());
-    let mut loaded: HashMap<RoomId, Room> = HashMap::new();
-    for (id, idle_until, name, topic, owner, creator) in rooms {
-        let Some(room) = RoomId::parse(&id) else { continue };
-        let deadline = match idle_until {
-            Some(until) if until <= now_ms => {
-                store.record(Change::Deleted { room });
-                continue;
-            }
-            Some(until) => now + std::time::Duration::from_millis(u64::try_from(until - now_ms).unwrap_or(0)),
-            None => {
-                store.record(Change::Idle {
-                    room: room.clone(),
-                    until: Some(now_ms.saturating_add(crate::support::millis_i64(config.room_idle_ttl))),
-                });
-                now + config.room_idle_ttl
-            }
-        };
-        // Numbering resumes after the newest kept message, read below.
-        let meta = RoomMeta::from_stored(name, topic);
-        let owner = owner.as_deref().and_then(UserId::parse);
-        loaded.insert(room, Room::restored(meta, owner, DisplayName::from_stored(creator), deadline));
-    }
-    for (room, user, name, token) in members {
-        let (Some(room), Some(user)) = (RoomId::parse(&room), UserId::parse(&user)) else { continue };
-        let Some(state) = loaded.get_mut(&room) else { continue };
-        let mut member = Member::arriving(user, DisplayName::from_stored(name), config);
-        // Offline until a socket or a page view says otherwise; a program's token lasts another
-        // session from the restart.
-        member.conns.clear();
-        member.token = token.map(|secret| (secret, now + USER_SESSION_TTL));
-        state.members.push(member);
-    }
-    for (room, seq, user, name, text, at, cid, kind, mentions) in messages {
-        let (Some(room), Some(user)) = (RoomId::parse(&room), UserId::parse(&user)) else { continue };
-        let Some(state) = loaded.get_mut(&room) else { continue };
-        let message = ChatMessage {
-            seq: Seq::try_from(seq).unwrap_or(0),
-            kind: EntryKind::parse(&kind),
-            user,
-            name: DisplayName::from_stored(name),
-            text: MessageText::from_stored(text),
-            at,
-            client_id: cid.as_deref().and_then(ClientMsgId::parse),
-            mentions: mentions_from_json(&mentions),
-        };
-        state.next_seq = state.next_seq.max(message.seq + 1);
-        state.history.push_back(message);
-        while state.history.len() > config.history_len {
-            state.history.pop_front();
-        }
-    }
-    Ok(loaded)
 }

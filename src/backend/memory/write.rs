@@ -11,7 +11,7 @@ use super::MemoryBackend;
 use super::room::{Room, wall_clock_of};
 use super::store::{self, Change};
 use crate::backend::{BackendConfig, BackendError, BackendResult};
-use crate::domain::{ChatMessage, RoomEvent, RoomId};
+use crate::domain::{ChatMessage, EntryKind, PresenceChange, RoomEvent, RoomId, UserId, now_millis};
 use crate::support::lock;
 
 impl MemoryBackend {
@@ -50,6 +50,38 @@ impl MemoryBackend {
             let _ = state.events.send(Arc::new(RoomEvent::Message(entry.clone())));
         }
         (entry, receipt)
+    }
+
+    /// `user` leaves `state` (by themselves, or removed): the member list and the history say
+    /// so (an entry of `kind` carrying `text`), and when the owner leaves, the longest-present
+    /// member takes over.
+    pub(super) fn depart(
+        &self,
+        room: &RoomId,
+        state: &mut Room,
+        user: &UserId,
+        kind: EntryKind,
+        text: String,
+        config: &BackendConfig,
+    ) -> BackendResult<Option<oneshot::Receiver<BackendResult<()>>>> {
+        let idx = state.members.iter().position(|m| &m.user == user).ok_or(BackendError::NotAMember)?;
+        let mut view = state.members.remove(idx).view();
+        view.online = false;
+        let notice = ChatMessage::notice_with(0, kind, user.clone(), view.name.clone(), now_millis(), text);
+        state.presence_changed(view, PresenceChange::Left, config);
+        self.record(Change::Left { room: room.clone(), user: user.clone() });
+        let (_, mut receipt) = self.add_entry(room, state, notice, config);
+        if state.owner.as_ref() == Some(user) {
+            // The longest-present member (the first in join order) takes over.
+            let heir = state.members.first().map(|m| (m.user.clone(), m.name.clone()));
+            state.owner = heir.as_ref().map(|(u, _)| u.clone());
+            self.record(Change::Owner { room: room.clone(), owner: state.owner.clone() });
+            if let Some((heir, name)) = heir {
+                let notice = ChatMessage::notice(0, EntryKind::Owner, heir, name, now_millis());
+                receipt = self.add_entry(room, state, notice, config).1;
+            }
+        }
+        Ok(receipt)
     }
 
     pub(super) fn rooms(&self) -> MutexGuard<'_, HashMap<RoomId, Room>> {

@@ -12,7 +12,7 @@ use crate::backend::{
 };
 use crate::domain::{
     ChatMessage, ClientMsgId, ConnId, DisplayName, MemberView, Mention, MessageText, RoomEvent, RoomId,
-    RoomMeta, Seq, UserId, mentions_to_json, now_millis, same_secret,
+    RoomMeta, Seq, UnixMillis, UserId, mentions_to_json, now_millis, same_secret,
 };
 use crate::support::Rate;
 
@@ -47,6 +47,7 @@ impl Backend for RedisBackend {
         let pttl: i64 = reply.next()?;
         let (name, topic): (String, String) = (reply.next()?, reply.next()?);
         let (owner, creator): (String, String) = (reply.next()?, reply.next()?);
+        let locked: String = reply.next()?;
         let mut members = Vec::new();
         while let (Ok(user), Ok(name), Ok(online)) =
             (reply.next::<String>(), reply.next::<String>(), reply.next::<String>())
@@ -61,6 +62,7 @@ impl Backend for RedisBackend {
             meta: RoomMeta::from_stored(name, topic),
             owner: UserId::parse(&owner),
             creator,
+            locked: locked == "1",
             members,
             member_version,
             idle_expires_at: (pttl >= 0).then(|| now_millis() + pttl),
@@ -115,6 +117,63 @@ impl Backend for RedisBackend {
             &a.message_rate[1],
         ];
         let reply = self.run(&self.inner.scripts.retitle, room, &args).await?;
+        self.deliver_local(room, reply.strings()).await;
+        Ok(())
+    }
+
+    async fn set_locked(&self, room: &RoomId, by: &UserId, locked: bool) -> BackendResult<()> {
+        let a = &self.inner.args;
+        let flag = if locked { "1" } else { "0" };
+        let args = [
+            room.as_str(),
+            by.as_str(),
+            flag,
+            &self.inner.node,
+            &a.history_len,
+            &a.message_rate[0],
+            &a.message_rate[1],
+        ];
+        let reply = self.run(&self.inner.scripts.lock, room, &args).await?;
+        self.deliver_local(room, reply.strings()).await;
+        Ok(())
+    }
+
+    async fn remove(
+        &self,
+        room: &RoomId,
+        by: &UserId,
+        target: &UserId,
+        until: UnixMillis,
+    ) -> BackendResult<()> {
+        let a = &self.inner.args;
+        let until = until.to_string();
+        let args = [
+            room.as_str(),
+            by.as_str(),
+            target.as_str(),
+            &until,
+            &self.inner.node,
+            &a.history_len,
+            &a.idle_ms,
+            &a.message_rate[0],
+            &a.message_rate[1],
+        ];
+        let reply = self.run(&self.inner.scripts.remove, room, &args).await?;
+        self.deliver_local(room, reply.strings()).await;
+        Ok(())
+    }
+
+    async fn removed_until(&self, room: &RoomId, user: &UserId) -> BackendResult<Option<UnixMillis>> {
+        let key = format!("room:{{{room}}}:removed");
+        let until: Option<UnixMillis> =
+            self.inner.link.call(redis::cmd("HGET").arg(key).arg(user.as_str())).await?;
+        Ok(until.filter(|until| *until > now_millis()))
+    }
+
+    async fn end(&self, room: &RoomId, by: &UserId) -> BackendResult<()> {
+        let a = &self.inner.args;
+        let args = [room.as_str(), by.as_str(), &self.inner.node, &a.message_rate[0], &a.message_rate[1]];
+        let reply = self.run(&self.inner.scripts.end, room, &args).await?;
         self.deliver_local(room, reply.strings()).await;
         Ok(())
     }

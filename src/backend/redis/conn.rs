@@ -116,6 +116,7 @@ impl Reply {
             "member" => return Err(BackendError::NotAMember),
             "taken" => return Err(BackendError::NameTaken),
             "owner" => return Err(BackendError::NotOwner),
+            "locked" => return Err(BackendError::Locked),
             "limited" => {
                 let wait_ms: u64 = match rest.next() {
                     Some(value) => redis::from_redis_value(value).map_err(unavailable)?,

@@ -39,6 +39,7 @@ enum Body {
     Typing {
         user: String,
     },
+    Ended,
     Presence {
         ver: u64,
         user: String,
@@ -62,6 +63,7 @@ impl Body {
                 mentions: mentions_from_json(&men),
             })),
             Body::Typing { user } => Some(RoomEvent::Typing { user: UserId::parse(&user)? }),
+            Body::Ended => Some(RoomEvent::Ended),
             Body::Presence { ver, user, name, change, online } => Some(RoomEvent::Presence {
                 version: ver,
                 member: MemberView {

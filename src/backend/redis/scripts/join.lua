@@ -2,6 +2,7 @@
 local R, U, name, key, node = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local ttl_ms, session_ttl_ms, history_len = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 if not room_exists(R) then return { 'room' } end
+if redis.call('HGET', rk(R, 'info'), 'locked') == '1' then return { 'locked' } end
 local now = now_ms()
 if name_taken(R, key, U, now) then return { 'taken' } end
 local order = redis.call('HINCRBY', rk(R, 'info'), 'joins', 1)

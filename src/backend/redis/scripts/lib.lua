@@ -23,7 +23,7 @@ end
 local function uk(R, U, suffix) return 'user:{' .. R .. '}:' .. U .. ':' .. suffix end
 
 -- The keys that make up a room; they share the idle-expiry TTL.
-local ROOM_KEYS = { 'info', 'members', 'names', 'keys', 'order', 'taken', 'presence', 'messages', 'cids' }
+local ROOM_KEYS = { 'info', 'members', 'names', 'keys', 'order', 'taken', 'presence', 'messages', 'cids', 'removed' }
 
 local function room_exists(R) return redis.call('EXISTS', rk(R, 'info')) == 1 end
 
@@ -52,7 +52,6 @@ local function publish(R, node, ev)
   return payload
 end
 
--- A membership or presence change: bumps the member-list version and publishes it.
 -- Adds an entry (a message, or a join/leave notice when k is set) to the room's history with
 -- the room's next sequence number, publishes it and returns the payload. Approximate trimming
 -- ('~') drops whole stream nodes instead of one entry per add, several times cheaper; readers
@@ -68,6 +67,7 @@ local function add_entry(R, node, history_len, e)
   return publish(R, node, e), seq
 end
 
+-- A membership or presence change: bumps the member-list version and publishes it.
 local function presence_event(R, node, U, name, change, online)
   local ver = redis.call('HINCRBY', rk(R, 'info'), 'mver', 1)
   return publish(R, node, { t = 'presence', ver = ver, user = U, name = name, change = change, online = online })
@@ -137,4 +137,45 @@ local function touch_one(R, U, conn, node, now, ttl_ms, session_ttl_ms)
     event = presence_event(R, node, U, name, 'online', true)
   end
   return name, event
+end
+
+-- Member U leaves the room (by themselves, or removed: kind 'left' or 'removed', text the
+-- remover's name): the member list and the history say so, and when the owner leaves, the
+-- longest-present member (the first in join order) takes over. Appends the payloads to out.
+local function depart(R, node, U, now, history_len, kind, text, out)
+  local name = redis.call('HGET', rk(R, 'names'), U)
+  local key = redis.call('HGET', rk(R, 'keys'), U)
+  if key and redis.call('HGET', rk(R, 'taken'), key) == U then redis.call('HDEL', rk(R, 'taken'), key) end
+  redis.call('SREM', rk(R, 'members'), U)
+  redis.call('HDEL', rk(R, 'names'), U)
+  redis.call('HDEL', rk(R, 'keys'), U)
+  redis.call('ZREM', rk(R, 'order'), U)
+  redis.call('ZREM', rk(R, 'presence'), U)
+  redis.call('DEL', uk(R, U, 'conns'), uk(R, U, 'presence'), uk(R, U, 'session'))
+  local payload = presence_event(R, node, U, name, 'left', false)
+  table.insert(out, payload)
+  table.insert(out, (add_entry(R, node, history_len, { k = kind, user = U, name = name, text = text, at = now, cid = '' })))
+  if redis.call('HGET', rk(R, 'info'), 'owner') == U then
+    -- The longest-present member (the first in join order) takes over.
+    local heir = redis.call('ZRANGE', rk(R, 'order'), 0, 0)[1]
+    if heir then
+      redis.call('HSET', rk(R, 'info'), 'owner', heir)
+      local heir_name = redis.call('HGET', rk(R, 'names'), heir)
+      table.insert(out, (add_entry(R, node, history_len,
+        { k = 'owner', user = heir, name = heir_name, text = '', at = now, cid = '' })))
+    else
+      redis.call('HDEL', rk(R, 'info'), 'owner')
+    end
+  end
+end
+
+-- U acts as the room's owner: nil if they are, else the reply refusing it (no room, not a
+-- member, not the owner, out of allowance: every owner action is stored).
+local function owner_refusal(R, U, now, per_ms, burst)
+  if not room_exists(R) then return { 'room' } end
+  if redis.call('SISMEMBER', rk(R, 'members'), U) == 0 then return { 'member' } end
+  if redis.call('HGET', rk(R, 'info'), 'owner') ~= U then return { 'owner' } end
+  local wait = take_token(uk(R, U, 'allowance'), now, per_ms, burst)
+  if wait > 0 then return { 'limited', wait } end
+  return nil
 end

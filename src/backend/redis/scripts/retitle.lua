@@ -3,17 +3,11 @@
 -- allowance (tokens per ms, burst)
 local R, U, new_name, new_topic, node = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local history_len, per_ms, burst = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
-if redis.call('SISMEMBER', rk(R, 'members'), U) == 0 then
-  if room_exists(R) then return { 'member' } end
-  return { 'room' }
-end
-local info = redis.call('HMGET', rk(R, 'info'), 'owner', 'name', 'topic')
-if info[1] ~= U then return { 'owner' } end
-local who = redis.call('HGET', rk(R, 'names'), U)
 local now = now_ms()
--- Each change is stored: it spends the owner's allowance like a message.
-local wait = take_token(uk(R, U, 'allowance'), now, per_ms, burst)
-if wait > 0 then return { 'limited', wait } end
+local refusal = owner_refusal(R, U, now, per_ms, burst)
+if refusal then return refusal end
+local info = redis.call('HMGET', rk(R, 'info'), 'owner', 'name', 'topic')
+local who = redis.call('HGET', rk(R, 'names'), U)
 local out = { 'ok' }
 redis.call('HSET', rk(R, 'info'), 'name', new_name, 'topic', new_topic)
 if (info[2] or '') ~= new_name then
