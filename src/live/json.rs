@@ -17,7 +17,7 @@ use crate::backend::{BackendError, History, RoomSnapshot};
 use crate::domain::{RoomId, Seq, StreamPos, UserId};
 use crate::views::json::{error_frame, joined_frames};
 use crate::web::error::AppError;
-use crate::web::extract::ProgramOrigin;
+use crate::web::extract::{ProgramOrigin, room_meta};
 use crate::web::locale::Lang;
 
 /// A frame from the client.
@@ -50,6 +50,33 @@ pub(crate) enum ClientFrame {
         #[serde(rename = "roomId")]
         room_id: String,
     },
+    /// The owner renames the room and sets its topic (absent: none).
+    Room {
+        #[serde(rename = "roomId")]
+        room_id: String,
+        #[serde(default)]
+        name: String,
+        #[serde(default)]
+        topic: String,
+    },
+    /// The owner locks or unlocks the room.
+    Lock {
+        #[serde(rename = "roomId")]
+        room_id: String,
+        locked: bool,
+    },
+    /// The owner removes a member.
+    Remove {
+        #[serde(rename = "roomId")]
+        room_id: String,
+        #[serde(rename = "userId")]
+        user_id: String,
+    },
+    /// The owner ends the room for everyone.
+    End {
+        #[serde(rename = "roomId")]
+        room_id: String,
+    },
 }
 
 /// Parses one client frame.
@@ -68,6 +95,22 @@ pub async fn json_socket(
     configure(ws, &live.app.config.limits).on_upgrade(move |socket| async move {
         Conn::new(live, socket, Format::Json, locales).run(JsonSocket, Step::Go).await;
     })
+}
+
+/// Runs one of the owner's tools for the socket's member in `room_id` (the backend checks they
+/// own it); a refusal is an `error` frame, success shows as the room's `notice`.
+async fn owner_action<F, Fut>(conn: &mut Conn, room_id: &str, action: F) -> Step
+where
+    F: FnOnce(LiveState, RoomId, UserId) -> Fut,
+    Fut: std::future::Future<Output = Result<(), AppError>>,
+{
+    let Some((room, me)) = conn.attached_to(room_id) else {
+        return Step::Refuse(AppError::NotAMember);
+    };
+    match action(conn.live.clone(), room, me).await {
+        Ok(()) => Step::Go,
+        Err(err) => Step::Refuse(err),
+    }
 }
 
 /// The JSON protocol: the room a socket is in lives in the core.
@@ -140,6 +183,34 @@ impl Protocol for JsonSocket {
                 }
             }
             ClientFrame::Leave { room_id } => Self::leave(conn, &room_id).await,
+            ClientFrame::Room { room_id, name, topic } => {
+                owner_action(conn, &room_id, |live, room, me| async move {
+                    let meta = room_meta(&live.app.config.limits, &name, &topic)?;
+                    Ok(live.app.backend.retitle(&room, &me, meta).await?)
+                })
+                .await
+            }
+            ClientFrame::Lock { room_id, locked } => {
+                owner_action(conn, &room_id, |live, room, me| async move {
+                    Ok(live.app.backend.set_locked(&room, &me, locked).await?)
+                })
+                .await
+            }
+            ClientFrame::Remove { room_id, user_id } => {
+                owner_action(conn, &room_id, |live, room, me| async move {
+                    let target = UserId::parse(&user_id).ok_or(AppError::NotAMember)?;
+                    let ban = crate::support::millis_i64(live.app.config.removal_ban);
+                    let until = crate::domain::now_millis().saturating_add(ban);
+                    Ok(live.app.backend.remove(&room, &me, &target, until).await?)
+                })
+                .await
+            }
+            ClientFrame::End { room_id } => {
+                owner_action(conn, &room_id, |live, room, me| async move {
+                    Ok(live.app.backend.end(&room, &me).await?)
+                })
+                .await
+            }
         }
     }
 

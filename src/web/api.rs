@@ -214,8 +214,8 @@ async fn create_room(
 ) -> Result<Response, AppError> {
     limits::spend(state.backend.as_ref(), state.limits(), Action::Create, ip).await?;
     let name = parse_name(body.creator_name.as_deref(), "creatorName", &state)?;
-    let meta = super::rooms::room_meta(
-        &state,
+    let meta = super::extract::room_meta(
+        state.limits(),
         body.room_name.as_deref().unwrap_or(""),
         body.topic.as_deref().unwrap_or(""),
     )?;

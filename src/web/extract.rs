@@ -13,7 +13,7 @@ use tower_sessions::Session;
 use super::csrf;
 use super::error::AppError;
 use super::session::{Visitor, sent_session_cookie};
-use crate::domain::{RoomId, UserId};
+use crate::domain::{Limits, RoomId, RoomMeta, RoomTitle, TextError, UserId};
 use crate::state::AppState;
 
 /// The room id in the path (`/r/{room}`, `/api/rooms/{room}`), validated before any lookup: a
@@ -186,6 +186,17 @@ where
         let visitor = Visitor::load(&session).await?;
         Ok(Self { visitor, session, form })
     }
+}
+
+/// A room's name and topic as typed (forms, the API, the JSON socket), checked against the
+/// limits; a refusal names its field (`room_name` or `topic`).
+pub fn room_meta(limits: &Limits, name: &str, topic: &str) -> Result<RoomMeta, AppError> {
+    Ok(RoomMeta {
+        name: RoomTitle::parse(name, limits.max_room_name_chars, TextError::RoomNameTooLong)
+            .map_err(|err| AppError::invalid(err, "room_name", limits))?,
+        topic: RoomTitle::parse(topic, limits.max_topic_chars, TextError::TopicTooLong)
+            .map_err(|err| AppError::invalid(err, "topic", limits))?,
+    })
 }
 
 #[cfg(test)]

@@ -12,13 +12,11 @@ use serde::Deserialize;
 use super::client::ClientIp;
 use super::csrf::CsrfToken;
 use super::error::AppError;
-use super::extract::{CheckedForm, Member, RoomPath};
+use super::extract::{CheckedForm, Member, RoomPath, room_meta};
 use super::locale::Lang;
 use super::pages::{PageCtx, refused};
 use crate::backend::BackendError;
-use crate::domain::{
-    ClientMsgId, ConnId, DisplayName, MessageText, RoomId, RoomMeta, RoomTitle, TextError, UserId,
-};
+use crate::domain::{ClientMsgId, ConnId, DisplayName, MessageText, RoomId, UserId};
 use crate::limits::{self, Action};
 use crate::metrics::metrics;
 use crate::state::AppState;
@@ -90,7 +88,7 @@ async fn settings(
     Member { room, user, .. }: Member,
     CheckedForm { form, .. }: CheckedForm<SettingsForm>,
 ) -> Result<Response, AppError> {
-    let meta = room_meta(&state, &form.room_name, &form.topic)?;
+    let meta = room_meta(state.limits(), &form.room_name, &form.topic)?;
     state.backend.retitle(&room, &user, meta).await?;
     Ok(Redirect::to(&format!("/r/{room}")).into_response())
 }
@@ -127,17 +125,6 @@ struct SettingsForm {
     topic: String,
 }
 
-/// A room's name and topic as typed, checked against the limits.
-pub(super) fn room_meta(state: &AppState, name: &str, topic: &str) -> Result<RoomMeta, AppError> {
-    let limits = state.limits();
-    Ok(RoomMeta {
-        name: RoomTitle::parse(name, limits.max_room_name_chars, TextError::RoomNameTooLong)
-            .map_err(|err| AppError::invalid(err, "room_name", limits))?,
-        topic: RoomTitle::parse(topic, limits.max_topic_chars, TextError::TopicTooLong)
-            .map_err(|err| AppError::invalid(err, "topic", limits))?,
-    })
-}
-
 #[derive(Deserialize)]
 struct MessageForm {
     #[serde(default)]
@@ -163,7 +150,7 @@ async fn create(
 ) -> Result<Response, AppError> {
     limits::spend(state.backend.as_ref(), state.limits(), Action::Create, ip).await?;
     let checked = display_name(&state, &form.name).map_err(|err| (err, false)).and_then(|name| {
-        Ok((name, room_meta(&state, &form.room_name, &form.topic).map_err(|err| (err, true))?))
+        Ok((name, room_meta(state.limits(), &form.room_name, &form.topic).map_err(|err| (err, true))?))
     });
     let (name, meta) = match checked {
         Ok(both) => both,

@@ -300,3 +300,52 @@ async fn the_owner_ends_the_room_for_everyone() {
     }
     assert_eq!(bob.get(&format!("/r/{room}")).await.status, 404);
 }
+
+#[tokio::test]
+async fn programs_use_the_owner_s_tools() {
+    let app = spawn_app().await;
+    let (status, body) = app.api_post("/api/rooms", json!({"creatorName": "Bot"})).await;
+    assert_eq!(status, 201);
+    let room = body["data"]["roomId"].as_str().unwrap().to_owned();
+    let token = body["data"]["token"].as_str().unwrap().to_owned();
+    let alice = app.browser();
+    alice.join(&room, "Alice").await;
+    let mut a = alice.connect_live(&room).await;
+    a.next_snapshot().await;
+    let (_, joined) = app.api_post(&format!("/api/rooms/{room}/members"), json!({"name": "Helper"})).await;
+    let helper_token = joined["data"]["token"].as_str().unwrap().to_owned();
+    let mut bot = app.json_client().await;
+    bot.send(json!({"t": "join", "roomId": room, "token": token})).await;
+    let state = bot.until("joined").await;
+    let alice_id =
+        state["members"].as_array().unwrap().iter().find(|m| m["name"] == "Alice").unwrap()["userId"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    // Not the owner: refused.
+    let mut helper = app.json_client().await;
+    helper.send(json!({"t": "join", "roomId": room, "token": helper_token})).await;
+    helper.until("joined").await;
+    helper.send(json!({"t": "lock", "roomId": room, "locked": true})).await;
+    assert_eq!(helper.until("error").await["code"], "NOT_ROOM_OWNER");
+    // The owner renames, locks and removes; everyone sees it.
+    bot.send(json!({"t": "room", "roomId": room, "name": "Builds", "topic": "CI"})).await;
+    assert_eq!(bot.until("notice").await["kind"], "renamed");
+    assert!(a.until("room-title").await.contains("Builds"));
+    bot.send(json!({"t": "lock", "roomId": room, "locked": true})).await;
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        seen.push(helper.until("notice").await["kind"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(seen, ["renamed", "topic", "locked"]);
+    let (status, _) = app.api_post(&format!("/api/rooms/{room}/members"), json!({"name": "Late"})).await;
+    assert_eq!(status, 403, "locked");
+    bot.send(json!({"t": "remove", "roomId": room, "userId": alice_id})).await;
+    let frame = a.until("composer").await;
+    assert!(frame.contains("removed you"), "{frame}");
+    bot.send(json!({"t": "room", "roomId": room, "name": "x".repeat(81)})).await;
+    assert_eq!(bot.until("error").await["code"], "ROOM_NAME_TOO_LONG");
+    bot.send(json!({"t": "end", "roomId": room})).await;
+    let ended = helper.until("error").await;
+    assert_eq!(ended["code"], "ROOM_ENDED");
+}
