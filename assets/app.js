@@ -251,6 +251,43 @@
     });
   }
 
+  // ---- Scrollback: earlier pages above the log ------------------------------------------
+
+  var loadingEarlier = false;
+
+  function loadEarlier(link) {
+    if (loadingEarlier) return;
+    loadingEarlier = true;
+    fetch('/r/' + room + '/earlier?before=' + encodeURIComponent(link.dataset.before), { credentials: 'same-origin' })
+      .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.text(); })
+      .then(function (html) {
+        var item = link.closest('li');
+        if (!item || !item.isConnected) return;
+        var height = log.scrollHeight;
+        var page = document.createElement('template');
+        page.innerHTML = html;
+        page.content.querySelectorAll('li.msg').forEach(function (el) { seen[el.id] = true; });
+        item.replaceWith(page.content);
+        decorate();
+        // The reader stays where they were; the earlier page is above.
+        log.scrollTop += log.scrollHeight - height;
+      })
+      .catch(function () { /* the link still leads to the earlier page */ })
+      .then(function () { loadingEarlier = false; });
+  }
+
+  list.addEventListener('click', function (e) {
+    var link = e.target.closest('li.earlier a');
+    if (!link) return;
+    e.preventDefault();
+    loadEarlier(link);
+  });
+  log.addEventListener('scroll', function () {
+    if (log.scrollTop > 80) return;
+    var link = list.querySelector('li.earlier a');
+    if (link) loadEarlier(link);
+  });
+
   // ---- Typing --------------------------------------------------------------------------
 
   var typers = {};  // user id -> when their notice expires

@@ -9,7 +9,7 @@ use crate::domain::Limits;
 
 /// Messages kept per room by default: what a (re)connecting browser's snapshot shows. The
 /// contract's larger default waits for loading earlier history on scroll (docs/decisions.md).
-pub const DEFAULT_HISTORY_LIMIT: usize = 200;
+pub const DEFAULT_HISTORY_LIMIT: usize = 1000;
 
 /// Shortest translator token accepted: anyone who guesses it edits every word users read.
 const MIN_TOKEN_CHARS: usize = 16;

@@ -143,6 +143,9 @@ pub struct History {
     /// Some messages the caller asked for are no longer kept (they fell out of the capped
     /// history): the view shows a "history truncated" marker.
     pub truncated: bool,
+    /// For a page ([`Backend::history_page`]): earlier entries are kept before it (the view
+    /// offers "Earlier messages").
+    pub more: bool,
 }
 
 /// Splits a token into its user id and secret (`{userId}.{secret}`).
@@ -261,6 +264,11 @@ pub trait Backend: Send + Sync + 'static {
 
     /// Messages with a sequence number above `after` (all kept messages for 0).
     async fn history(&self, room: &RoomId, after: Seq) -> BackendResult<History>;
+
+    /// A page of history: the last `limit` entries numbered below `before` (`Seq::MAX` for the
+    /// newest), `more` if kept entries come before them, `truncated` if not but earlier ones
+    /// are gone.
+    async fn history_page(&self, room: &RoomId, before: Seq, limit: usize) -> BackendResult<History>;
 
     /// Subscribes to the room's events on this instance.
     async fn subscribe(&self, room: &RoomId) -> BackendResult<Subscription>;

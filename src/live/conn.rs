@@ -10,7 +10,7 @@ use tokio::sync::broadcast::error::TryRecvError;
 use tokio::time::{Instant, Interval};
 
 use super::LiveState;
-use super::core::{Exit, Protocol, Step};
+use super::core::{Exit, Protocol, Span, Step};
 use super::hub::{Format, Outgoing};
 use super::socket::{BATCH, SILENCE_LIMIT, heartbeat, record_delivery};
 use super::tracker::{MemberSeat, SocketGuard};
@@ -184,12 +184,15 @@ impl Conn {
     /// Sends the room's state as the protocol renders it and moves the position to it.
     pub(super) async fn snapshot<P: Protocol>(&mut self, proto: &mut P, resync: bool) -> Step {
         let Some(a) = &self.attached else { return Step::Go };
-        let (room, user, after) = (a.room.clone(), a.user.clone(), proto.snapshot_after(a.pos));
-        let (state, history) =
-            match (self.backend().room(&room).await, self.backend().history(&room, after).await) {
-                (Ok(state), Ok(history)) => (state, history),
-                (Err(err), _) | (_, Err(err)) => return Step::Lost(err.into()),
-            };
+        let (room, user, span) = (a.room.clone(), a.user.clone(), proto.snapshot_span(a.pos));
+        let (history, after) = match span {
+            Span::After(after) => (self.backend().history(&room, after).await, after),
+            Span::LastPage(limit) => (self.backend().history_page(&room, Seq::MAX, limit).await, 0),
+        };
+        let (state, history) = match (self.backend().room(&room).await, history) {
+            (Ok(state), Ok(history)) => (state, history),
+            (Err(err), _) | (_, Err(err)) => return Step::Lost(err.into()),
+        };
         // One flush per frame: the write buffer never holds more than one of them.
         for frame in proto.snapshot(&state, &user, &history, resync) {
             if let Step::Stop(exit) = self.send(frame).await {

@@ -49,11 +49,20 @@ pub(super) enum Lost {
     Close(String, u16, &'static str),
 }
 
+/// The history a snapshot holds.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Span {
+    /// Everything after this sequence number (a program resuming).
+    After(Seq),
+    /// The newest page of this many entries (a browser; earlier pages load on request).
+    LastPage(usize),
+}
+
 /// One socket protocol: how it renders snapshots and refusals and what it does with a frame
 /// from the client. Room events render through `Outgoing::frame` in the socket's format.
 pub(super) trait Protocol: Send {
-    /// The sequence number a snapshot starts after, given the socket's position.
-    fn snapshot_after(&self, pos: StreamPos) -> Seq;
+    /// The history a snapshot holds, given the socket's position.
+    fn snapshot_span(&self, pos: StreamPos) -> Span;
     /// The frames of a snapshot of `room` for member `me`.
     fn snapshot(&self, room: &RoomSnapshot, me: &UserId, history: &History, resync: bool) -> Vec<String>;
     /// Handles one text frame from the client.

@@ -9,13 +9,13 @@ use serde::Deserialize;
 
 use super::LiveState;
 use super::conn::Conn;
-use super::core::{Lost, Protocol, Step};
+use super::core::{Lost, Protocol, Span, Step};
 use super::hub::Format;
 use super::socket::{CLOSE_POLICY, CLOSE_TRY_LATER, configure};
 use crate::backend::{History, RoomSnapshot};
-use crate::domain::{RoomId, Seq, StreamPos, UserId};
+use crate::domain::{RoomId, StreamPos, UserId};
 use crate::views::frames::{Refusal, ended_frame, error_frame, snapshot_frames};
-use crate::views::{Reader, UiLang, Zone};
+use crate::views::{PAGE, Reader, UiLang, Zone};
 use crate::web::error::AppError;
 use crate::web::extract::{BrowserOrigin, Member, RoomPath};
 use crate::web::locale::Lang;
@@ -76,13 +76,18 @@ struct HtmlSocket {
 }
 
 impl Protocol for HtmlSocket {
-    /// The browser's snapshot replaces everything the page shows.
-    fn snapshot_after(&self, _: StreamPos) -> Seq {
-        0
+    /// The browser's snapshot replaces everything the page shows: its newest page of history
+    /// (earlier pages load on request, docs/rooms.md "Scrollback").
+    fn snapshot_span(&self, _: StreamPos) -> Span {
+        Span::LastPage(PAGE)
     }
 
     fn snapshot(&self, room: &RoomSnapshot, me: &UserId, history: &History, _: bool) -> Vec<String> {
-        snapshot_frames(Reader { ui: self.lang.ui(), me: Some(me), zone: self.zone }, history, &room.members)
+        snapshot_frames(
+            Reader { ui: self.lang.ui(), me: Some(me), zone: self.zone, room: Some(&self.room) },
+            history,
+            &room.members,
+        )
     }
 
     async fn receive(&mut self, conn: &mut Conn, text: &str) -> Step {

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::LiveState;
 use super::conn::Conn;
-use super::core::{Lost, Protocol, Step};
+use super::core::{Lost, Protocol, Span, Step};
 use super::hub::Format;
 use super::socket::configure;
 use crate::backend::{BackendError, History, RoomSnapshot};
@@ -147,8 +147,8 @@ impl JsonSocket {
 
 impl Protocol for JsonSocket {
     /// A program gets what it has not seen: everything after `since`, or after its position.
-    fn snapshot_after(&self, pos: StreamPos) -> Seq {
-        pos.last_seq
+    fn snapshot_span(&self, pos: StreamPos) -> Span {
+        Span::After(pos.last_seq)
     }
 
     fn snapshot(&self, room: &RoomSnapshot, me: &UserId, history: &History, resync: bool) -> Vec<String> {

@@ -19,7 +19,7 @@ use askama_web::WebTemplate;
 
 pub use frames::SNAPSHOT_CHUNK;
 pub use log::{
-    GROUP_GAP_MS, MessageFragment, NoticeFragment, Reader, Zone, live_entry, log_items, notice_text,
+    GROUP_GAP_MS, MessageFragment, NoticeFragment, PAGE, Reader, Zone, live_entry, log_items, notice_text,
     render_log,
 };
 pub use ui::{Ui, UiLang, fill, human_duration};

@@ -2,10 +2,10 @@
 //! that come back refused (`rooms.rs`) render through the same [`PageCtx`].
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::http::HeaderValue;
-use axum::http::header::{HOST, RETRY_AFTER};
+use axum::http::header::{CONTENT_TYPE, HOST, RETRY_AFTER};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower_sessions::Session;
@@ -16,14 +16,15 @@ use super::extract::{Member, RoomPath};
 use super::locale::{Lang, zone_of};
 use super::session::Visitor;
 use crate::backend::{BackendError, RoomSnapshot};
-use crate::domain::{ClientMsgId, ConnId, RoomId, UserId};
+use crate::domain::{ClientMsgId, ConnId, RoomId, Seq, UserId};
 use crate::state::AppState;
 use crate::views::frames::{RoomHeading, RoomTopic};
 use crate::views::qr::qr_svg;
 use crate::views::{
-    ChatPage, CreatePage, JoinPage, LogPage, Reader, Zone, asset_version, date_time, fill, human_duration,
-    render, render_log, render_members,
+    ChatPage, CreatePage, JoinPage, LogPage, PAGE, Reader, Zone, asset_version, date_time, fill,
+    human_duration, log_items, render, render_log, render_members,
 };
+use serde::Deserialize;
 
 /// Seconds between refreshes of the no-JavaScript log.
 const NOJS_REFRESH_SECS: u32 = 5;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/", get(create_form))
         .route("/r/{room}", get(room_page))
         .route("/r/{room}/log", get(log_page))
+        .route("/r/{room}/earlier", get(earlier))
 }
 
 /// Who a page is for: the app, the viewer's language, the token for its forms, and what they
@@ -127,7 +129,7 @@ impl<'a> PageCtx<'a> {
         let (state, lang) = (self.state, self.lang.1);
         let ui = lang.ui();
         let snapshot = state.backend.room(room).await?;
-        let history = state.backend.history(room, 0).await?;
+        let history = state.backend.history_page(room, Seq::MAX, PAGE).await?;
         let expiry_note = match snapshot.idle_expires_at {
             Some(at) => fill(ui.idle_expires, "time", &date_time(at)),
             None => fill(ui.expiry_note, "ttl", &human_duration(state.config.room_idle_ttl, lang)),
@@ -158,7 +160,10 @@ impl<'a> PageCtx<'a> {
             csrf: self.csrf,
             share_url: link,
             qr,
-            log: render_log(Reader { ui, me: Some(user), zone: zone_of(headers) }, &history),
+            log: render_log(
+                Reader { ui, me: Some(user), zone: zone_of(headers), room: Some(room) },
+                &history,
+            ),
             members: render_members(ui, &snapshot.members, Some(user)),
             client_id: ClientMsgId::generate().as_str().to_owned(),
             text: self.typed,
@@ -239,21 +244,46 @@ fn share_url(headers: &HeaderMap, room: &RoomId) -> String {
     }
 }
 
+/// `?before=` of the log and of earlier pages: the page of history before this entry.
+#[derive(Deserialize)]
+struct Before {
+    #[serde(default)]
+    before: Option<Seq>,
+}
+
 async fn log_page(
     State(state): State<AppState>,
     member: Member,
     Lang(_, lang): Lang,
     zone: Zone,
+    Query(Before { before }): Query<Before>,
 ) -> Result<Response, AppError> {
     // Each refresh of the log is this member's heartbeat.
     state.backend.touch(&member.room, &member.user, &ConnId::page()).await?;
-    let history = state.backend.history(&member.room, 0).await?;
+    let history = state.backend.history_page(&member.room, before.unwrap_or(Seq::MAX), PAGE).await?;
     let ui = lang.ui();
     Ok(LogPage {
         ui,
         asset_v: asset_version(),
-        log: render_log(Reader { ui, me: Some(&member.user), zone }, &history),
-        refresh_secs: NOJS_REFRESH_SECS,
+        log: render_log(Reader { ui, me: Some(&member.user), zone, room: Some(&member.room) }, &history),
+        // An earlier page stays put while it is read; the newest follows the room.
+        refresh_secs: if before.is_some() { 0 } else { NOJS_REFRESH_SECS },
     }
     .into_response())
+}
+
+/// `GET /r/{roomId}/earlier?before=N`: the page of history before entry N as list items, for
+/// the chat page's script to put above what it shows (docs/rooms.md "Scrollback").
+async fn earlier(
+    State(state): State<AppState>,
+    member: Member,
+    Lang(_, lang): Lang,
+    zone: Zone,
+    Query(Before { before }): Query<Before>,
+) -> Result<Response, AppError> {
+    let history = state.backend.history_page(&member.room, before.unwrap_or(Seq::MAX), PAGE).await?;
+    let reader = Reader { ui: lang.ui(), me: Some(&member.user), zone, room: Some(&member.room) };
+    // The "no messages yet" item stays with the first page.
+    let items: String = log_items(reader, &history).into_iter().skip(1).collect();
+    Ok(([(CONTENT_TYPE, "text/html; charset=utf-8")], items).into_response())
 }

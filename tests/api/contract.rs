@@ -433,6 +433,25 @@ macro_rules! backend_contract {
             }
 
             #[tokio::test(start_paused = $paused)]
+            async fn history_comes_in_pages() {
+                let (a, b) = pair().await;
+                let (room, alice) = a.create_room(name("Alice"), Default::default()).await.unwrap();
+                for i in 1..=7 {
+                    a.post(&room, &alice, text(&format!("m{i}")), vec![], None).await.unwrap();
+                }
+                // Five kept (m3..m7), read newest first in pages of two.
+                let texts = |h: &c2c::backend::History| h.messages.iter().map(|m| m.text.as_str().to_owned()).collect::<Vec<_>>();
+                let page = b.history_page(&room, u64::MAX, 2).await.unwrap();
+                assert_eq!((texts(&page), page.more, page.truncated), (vec!["m6".to_owned(), "m7".into()], true, false));
+                let page = b.history_page(&room, page.messages[0].seq, 2).await.unwrap();
+                assert_eq!((texts(&page), page.more), (vec!["m4".to_owned(), "m5".into()], true));
+                let page = b.history_page(&room, page.messages[0].seq, 2).await.unwrap();
+                assert_eq!((texts(&page), page.more, page.truncated), (vec!["m3".to_owned()], false, true));
+                let page = b.history_page(&room, page.messages[0].seq, 2).await.unwrap();
+                assert!(page.messages.is_empty() && !page.more);
+            }
+
+            #[tokio::test(start_paused = $paused)]
             async fn renames_spend_the_owner_s_allowance() {
                 let b = one().await;
                 let (room, alice) = b.create_room(name("Alice"), Default::default()).await.unwrap();

@@ -349,3 +349,52 @@ async fn programs_use_the_owner_s_tools() {
     let ended = helper.until("error").await;
     assert_eq!(ended["code"], "ROOM_ENDED");
 }
+
+#[tokio::test]
+async fn long_histories_come_a_page_at_a_time() {
+    let app = crate::helpers::spawn_app_with(|c| {
+        c.limits.rate_burst = 1000;
+        c.limits.rate_per_sec = 1000.0;
+    })
+    .await;
+    let (status, body) = app.api_post("/api/rooms", json!({"creatorName": "Bot"})).await;
+    assert_eq!(status, 201);
+    let room = body["data"]["roomId"].as_str().unwrap().to_owned();
+    let room_id = c2c::domain::RoomId::parse(&room).unwrap();
+    let user_id = c2c::domain::UserId::parse(body["data"]["userId"].as_str().unwrap()).unwrap();
+    for i in 1..=120 {
+        let text = c2c::domain::MessageText::parse(&format!("line {i:03}"), &c2c::domain::Limits::default())
+            .unwrap();
+        app.state.backend.post(&room_id, &user_id, text, vec![], None).await.unwrap();
+    }
+    let alice = app.browser();
+    alice.join(&room, "Alice").await;
+    // The page and the snapshot: the newest 50 entries (Alice's join among them).
+    let chat = alice.get(&format!("/r/{room}")).await.body;
+    assert!(chat.contains("<p>line 120</p>") && chat.contains("<p>line 072</p>"));
+    assert!(!chat.contains("<p>line 071</p>"));
+    let before = chat.split("data-before=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let mut live = alice.connect_live(&room).await;
+    let snapshot = live.next_snapshot().await;
+    assert!(
+        snapshot.contains("line 120")
+            && !snapshot.contains("line 071")
+            && snapshot.contains("Earlier messages")
+    );
+    // Earlier pages, for the script and without it.
+    let earlier = alice.get(&format!("/r/{room}/earlier?before={before}")).await.body;
+    assert!(
+        earlier.contains("<p>line 071</p>")
+            && earlier.contains("<p>line 022</p>")
+            && !earlier.contains("line 072")
+    );
+    let next = earlier.split("data-before=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let log = alice.get(&format!("/r/{room}/log?before={next}")).await.body;
+    assert!(log.contains("<p>line 001</p>") && log.contains("<p>line 021</p>"));
+    assert!(
+        !log.contains("Earlier messages") && !log.contains("http-equiv=\"refresh\""),
+        "the first page, standing still"
+    );
+    // The newest log page refreshes itself.
+    assert!(alice.get(&format!("/r/{room}/log")).await.body.contains("http-equiv=\"refresh\""));
+}

@@ -95,4 +95,46 @@ describe('rooms', () => {
     await a.context().close();
     await bctx.close();
   });
+
+  it('a long history scrolls back page by page', async () => {
+    const busy = await new Server({ C2C_RATE_PER_SEC: '1000', C2C_RATE_BURST: '1000' }).start();
+    try {
+      const created = await (await fetch(`${busy.url}/api/rooms`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ creatorName: 'Bot' }),
+      })).json();
+      const { roomId, token } = created.data;
+      // A program posts them, from a page of the same site (Node 20 has no WebSocket).
+      const botPage = await (await browser.newContext({ viewport: desktop })).newPage();
+      await botPage.goto(busy.url);
+      await botPage.evaluate(({ roomId, token }) => new Promise((resolve, reject) => {
+        const bot = new WebSocket(`${location.origin.replace('http', 'ws')}/ws`);
+        let stored = 0;
+        bot.onopen = () => {
+          bot.send(JSON.stringify({ t: 'join', roomId, token }));
+          for (let i = 1; i <= 130; i += 1) {
+            bot.send(JSON.stringify({ t: 'msg', roomId, text: `line ${String(i).padStart(3, '0')}` }));
+          }
+        };
+        bot.onmessage = (e) => {
+          const frame = JSON.parse(e.data);
+          if (frame.t === 'error') reject(new Error(frame.code));
+          if (frame.t === 'msg' && ++stored === 130) { bot.close(); resolve(); }
+        };
+      }), { roomId, token });
+      await botPage.context().close();
+      const a = await (await browser.newContext({ viewport: desktop })).newPage();
+      await join(a, `${busy.url}/r/${roomId}`, 'Alice');
+      await live(a);
+      assert.equal(await a.locator('#messages li.msg >> text=line 001').count(), 0, 'only the newest page at first');
+      for (let i = 0; i < 10 && await a.locator('#messages li.msg >> text=line 001').count() === 0; i += 1) {
+        await a.evaluate(() => { document.querySelector('.log').scrollTop = 0; });
+        await a.waitForTimeout(300);
+      }
+      const texts = await a.locator('#messages li.msg .text').allTextContents();
+      assert.deepEqual(texts, Array.from({ length: 130 }, (_, i) => `line ${String(i + 1).padStart(3, '0')}`));
+      await a.context().close();
+    } finally {
+      await busy.dispose();
+    }
+  });
 });

@@ -286,7 +286,18 @@ impl Backend for MemoryBackend {
             let messages: Vec<ChatMessage> =
                 state.history.iter().filter(|m| m.seq > after).cloned().collect();
             let first_kept = state.history.front().map_or(state.next_seq, |m| m.seq);
-            Ok(History { messages, truncated: after.saturating_add(1) < first_kept })
+            Ok(History { messages, truncated: after.saturating_add(1) < first_kept, more: false })
+        })
+    }
+
+    async fn history_page(&self, room: &RoomId, before: Seq, limit: usize) -> BackendResult<History> {
+        self.with_room(room, |state, _| {
+            let older = state.history.iter().filter(|m| m.seq < before).count();
+            let skip = older.saturating_sub(limit);
+            let messages: Vec<ChatMessage> =
+                state.history.iter().filter(|m| m.seq < before).skip(skip).cloned().collect();
+            let first_kept = state.history.front().map_or(state.next_seq, |m| m.seq);
+            Ok(History { messages, truncated: skip == 0 && first_kept > 1, more: skip > 0 })
         })
     }
 

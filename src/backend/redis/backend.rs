@@ -254,7 +254,19 @@ impl Backend for RedisBackend {
         let messages: Vec<ChatMessage> =
             reply.strings().iter().filter_map(|p| envelope::parse_message(p)).collect();
         let first = if first_kept == 0 { last + 1 } else { first_kept };
-        Ok(History { messages, truncated: after.saturating_add(1) < first })
+        Ok(History { messages, truncated: after.saturating_add(1) < first, more: false })
+    }
+
+    async fn history_page(&self, room: &RoomId, before: Seq, limit: usize) -> BackendResult<History> {
+        let (before, limit) = (before.min(i64::MAX as u64).to_string(), limit.to_string());
+        let args = [room.as_str(), &before, &limit, &self.inner.args.history_len];
+        let mut reply = self.run(&self.inner.scripts.page, room, &args).await?;
+        let more: u64 = reply.next()?;
+        let first_kept: u64 = reply.next()?;
+        let mut messages: Vec<ChatMessage> =
+            reply.strings().iter().filter_map(|p| envelope::parse_message(p)).collect();
+        messages.reverse();
+        Ok(History { truncated: more == 0 && first_kept > 1, more: more == 1, messages })
     }
 
     async fn subscribe(&self, room: &RoomId) -> BackendResult<Subscription> {

@@ -12,7 +12,7 @@ use time::{OffsetDateTime, UtcOffset};
 use super::markup::message_html;
 use super::{Ui, render};
 use crate::backend::History;
-use crate::domain::{ChatMessage, EntryKind, UnixMillis, UserId};
+use crate::domain::{ChatMessage, EntryKind, RoomId, UnixMillis, UserId};
 
 /// Consecutive messages of one author at most this far apart share one heading.
 pub const GROUP_GAP_MS: UnixMillis = 5 * 60 * 1000;
@@ -73,6 +73,21 @@ pub struct Reader<'a> {
     pub me: Option<&'a UserId>,
     /// Their time zone.
     pub zone: Zone,
+    /// The room, for the "Earlier messages" link of a page of history.
+    pub room: Option<&'a RoomId>,
+}
+
+/// Entries a page of the log shows: a chat page, a snapshot, each "Earlier messages".
+pub const PAGE: usize = 50;
+
+/// "Earlier messages": a link to the log page before `before` (without JavaScript), which the
+/// page's script loads in place instead.
+#[derive(Template)]
+#[template(path = "fragments/_earlier.html")]
+struct EarlierFragment<'a> {
+    label: &'a str,
+    room: &'a RoomId,
+    before: u64,
 }
 
 /// One message.
@@ -234,6 +249,9 @@ pub fn log_items(reader: Reader<'_>, history: &History) -> Vec<String> {
     }
     if history.truncated {
         items.push(render(&NoticeFragment::plain("truncated", ui.history_truncated)));
+    }
+    if let (true, Some(room), Some(first)) = (history.more, reader.room, history.messages.first()) {
+        items.push(render(&EarlierFragment { label: ui.earlier_messages, room, before: first.seq }));
     }
     let mut prev: Option<&ChatMessage> = None;
     for m in &history.messages {

@@ -39,8 +39,10 @@ fn messages_group_and_days_separate() {
             msg(7, &ann, t0 + 410_000),
         ],
         truncated: false,
+        more: false,
     };
-    let reader = Reader { ui: UiLang::En.ui(), me: Some(&bob), zone: Zone::from_cookie(Some("0")) };
+    let reader =
+        Reader { ui: UiLang::En.ui(), me: Some(&bob), zone: Zone::from_cookie(Some("0")), room: None };
     let items = log_items(reader, &history);
     let kinds: Vec<&str> = items
         .iter()

@@ -34,6 +34,7 @@ pub(super) static EN: Ui = Ui {
     expiry_note: "Rooms are deleted {ttl} after everyone has gone.",
     idle_expires: "No one is online. This room will be deleted at {time} unless someone comes back.",
     history_truncated: "Earlier messages are no longer kept.",
+    earlier_messages: "Earlier messages",
     empty_room: "No messages yet. Say hello!",
     joined_notice: "{name} joined",
     left_notice: "{name} left the room",

@@ -34,6 +34,7 @@ pub(super) static KO: Ui = Ui {
     expiry_note: "모두 나간 뒤 {ttl}이 지나면 채팅방이 삭제됩니다.",
     idle_expires: "접속한 사람이 없습니다. 아무도 돌아오지 않으면 {time}에 채팅방이 삭제됩니다.",
     history_truncated: "이전 메시지는 더 이상 보관되지 않습니다.",
+    earlier_messages: "이전 메시지 보기",
     empty_room: "아직 메시지가 없습니다. 먼저 인사해 보세요!",
     joined_notice: "{name} 님이 들어왔습니다",
     left_notice: "{name} 님이 채팅방을 나갔습니다",

@@ -82,6 +82,7 @@ pub struct Ui {
     pub expiry_note: &'static str,
     pub idle_expires: &'static str,
     pub history_truncated: &'static str,
+    pub earlier_messages: &'static str,
     pub empty_room: &'static str,
     pub joined_notice: &'static str,
     pub left_notice: &'static str,

@@ -16,10 +16,6 @@ end
 local from = math.min(math.max(after, first_seq - 1), last)
 local out = { 'ok', last, first_seq }
 for _, entry in ipairs(redis.call('XRANGE', messages, '(' .. from .. '-0', '+')) do
-  local m = { t = 'msg', v = 1, room = R, seq = tonumber(string.match(entry[1], '^(%d+)')) }
-  local f = entry[2]
-  for i = 1, #f, 2 do m[f[i]] = f[i + 1] end
-  m.at = tonumber(m.at)
-  table.insert(out, cjson.encode(m))
+  table.insert(out, entry_json(R, entry))
 end
 return out

@@ -179,3 +179,12 @@ local function owner_refusal(R, U, now, per_ms, burst)
   if wait > 0 then return { 'limited', wait } end
   return nil
 end
+
+-- A history stream entry as the JSON of a published message (envelope version 1).
+local function entry_json(R, entry)
+  local m = { t = 'msg', v = 1, room = R, seq = tonumber(string.match(entry[1], '^(%d+)')) }
+  local f = entry[2]
+  for i = 1, #f, 2 do m[f[i]] = f[i + 1] end
+  m.at = tonumber(m.at)
+  return cjson.encode(m)
+end

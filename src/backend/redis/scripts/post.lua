@@ -13,13 +13,7 @@ if cid ~= '' then
   if earlier then
     local id = earlier .. '-0'
     local found = redis.call('XRANGE', messages, id, id)
-    if #found > 0 then
-      local f = found[1][2]
-      local m = { t = 'msg', v = 1, room = R, seq = tonumber(earlier) }
-      for i = 1, #f, 2 do m[f[i]] = f[i + 1] end
-      m.at = tonumber(m.at)
-      return { 'dup', cjson.encode(m) }
-    end
+    if #found > 0 then return { 'dup', entry_json(R, found[1]) } end
   end
 end
 local now = now_ms()
