@@ -12,13 +12,11 @@ use tokio::time::{Instant, Interval};
 use super::LiveState;
 use super::core::{Exit, Protocol, Span, Step};
 use super::hub::{Format, Outgoing};
-use super::socket::{BATCH, SILENCE_LIMIT, heartbeat, record_delivery};
+use super::socket::{BATCH, SILENCE_LIMIT, ends_member, heartbeat, record_delivery};
 use super::tracker::{MemberSeat, SocketGuard};
 use crate::backend::{Backend, BackendError};
 use crate::catalog::Locales;
-use crate::domain::{
-    ClientMsgId, ConnId, EntryKind, Limits, MessageText, RoomEvent, RoomId, Seq, StreamPos, UserId,
-};
+use crate::domain::{ClientMsgId, ConnId, Limits, MessageText, RoomEvent, RoomId, Seq, StreamPos, UserId};
 use crate::limits::retry_secs;
 use crate::metrics::metrics;
 use crate::support::TokenBucket;
@@ -51,20 +49,6 @@ pub(super) struct Conn {
     /// When this socket last told its room its member is typing.
     typed_at: Option<Instant>,
     _open: SocketGuard,
-}
-
-/// Whether `event` ends `me`'s membership (they left elsewhere, or the owner removed them) or
-/// the room (the owner ended it), and with what.
-fn ends_member(event: &RoomEvent, me: &UserId) -> Option<AppError> {
-    match event {
-        RoomEvent::Ended => Some(AppError::RoomEnded),
-        RoomEvent::Message(m) if &m.user == me => match m.kind {
-            EntryKind::Removed => Some(AppError::Removed),
-            EntryKind::Left => Some(AppError::NotAMember),
-            _ => None,
-        },
-        _ => None,
-    }
 }
 
 /// A socket tells its room that its member is typing at most this often; more is dropped.

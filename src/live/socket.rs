@@ -8,9 +8,10 @@ use tokio::time::{Instant, Interval, MissedTickBehavior};
 
 use super::hub::Format;
 use crate::backend::{Backend, HEARTBEAT_INTERVAL};
-use crate::domain::{Limits, RoomEvent, RoomId};
+use crate::domain::{EntryKind, Limits, RoomEvent, RoomId, UserId};
 use crate::metrics::metrics;
 use crate::support::{millis, stable_hash};
+use crate::web::error::AppError;
 
 /// Read and write buffer of each socket. tungstenite's default (128 KiB each) costs ≈133 KB of
 /// memory per idle connection; chat frames are small, and a 1 KiB read buffer still takes a
@@ -74,4 +75,18 @@ pub(super) fn heartbeat(backend: &dyn Backend, room: Option<&RoomId>) -> Interva
     let mut tick = tokio::time::interval_at(Instant::now() + first, every);
     tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
     tick
+}
+
+/// Whether `event` ends `me`'s membership (they left elsewhere, or the owner removed them) or
+/// the room (the owner ended it), and with what.
+pub(super) fn ends_member(event: &RoomEvent, me: &UserId) -> Option<AppError> {
+    match event {
+        RoomEvent::Ended => Some(AppError::RoomEnded),
+        RoomEvent::Message(m) if &m.user == me => match m.kind {
+            EntryKind::Removed => Some(AppError::Removed),
+            EntryKind::Left => Some(AppError::NotAMember),
+            _ => None,
+        },
+        _ => None,
+    }
 }

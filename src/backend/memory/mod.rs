@@ -291,14 +291,7 @@ impl Backend for MemoryBackend {
     }
 
     async fn history_page(&self, room: &RoomId, before: Seq, limit: usize) -> BackendResult<History> {
-        self.with_room(room, |state, _| {
-            let older = state.history.iter().filter(|m| m.seq < before).count();
-            let skip = older.saturating_sub(limit);
-            let messages: Vec<ChatMessage> =
-                state.history.iter().filter(|m| m.seq < before).skip(skip).cloned().collect();
-            let first_kept = state.history.front().map_or(state.next_seq, |m| m.seq);
-            Ok(History { messages, truncated: skip == 0 && first_kept > 1, more: skip > 0 })
-        })
+        self.with_room(room, |state, _| Ok(state.page(before, limit)))
     }
 
     async fn subscribe(&self, room: &RoomId) -> BackendResult<Subscription> {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use tokio::sync::broadcast;
 use tokio::time::Instant;
 
-use crate::backend::{BackendConfig, BackendError, BackendResult, EVENT_BUFFER, USER_SESSION_TTL};
+use crate::backend::{BackendConfig, BackendError, BackendResult, EVENT_BUFFER, History, USER_SESSION_TTL};
 use crate::domain::{
     ChatMessage, ConnId, DisplayName, MemberView, PresenceChange, RoomEvent, RoomMeta, Seq, UnixMillis,
     UserId, now_millis,
@@ -159,6 +159,17 @@ impl Room {
             self.history.pop_front();
         }
         entry
+    }
+
+    /// The last `limit` history entries numbered below `before` ([`Backend::history_page`]).
+    ///
+    /// [`Backend::history_page`]: crate::backend::Backend::history_page
+    pub(super) fn page(&self, before: Seq, limit: usize) -> History {
+        let older = self.history.iter().filter(|m| m.seq < before).count();
+        let skip = older.saturating_sub(limit);
+        let messages = self.history.iter().filter(|m| m.seq < before).skip(skip).cloned().collect();
+        let first_kept = self.history.front().map_or(self.next_seq, |m| m.seq);
+        History { messages, truncated: skip == 0 && first_kept > 1, more: skip > 0 }
     }
 
     /// Publishes a presence change and keeps the idle deadline in step.

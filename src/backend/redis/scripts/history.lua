@@ -5,12 +5,7 @@
 local R, after, history_len = ARGV[1], tonumber(ARGV[2]) or 0, tonumber(ARGV[3])
 if not room_exists(R) then return { 'room' } end
 local messages = rk(R, 'messages')
-local last = tonumber(redis.call('HGET', rk(R, 'info'), 'seq') or '0')
-local first = redis.call('XRANGE', messages, '-', '+', 'COUNT', 1)
-local first_seq = 0
-if #first > 0 then
-  first_seq = math.max(tonumber(string.match(first[1][1], '^(%d+)')), last - history_len + 1)
-end
+local last, first_seq = kept_range(R, history_len)
 -- Never past the last message: a huge `after` (which Lua holds as a float, and would write as
 -- 1e+14 in the range below) asks for nothing new.
 local from = math.min(math.max(after, first_seq - 1), last)

@@ -188,3 +188,12 @@ local function entry_json(R, entry)
   m.at = tonumber(m.at)
   return cjson.encode(m)
 end
+
+-- The room's last sequence number and the first one readers see (0 if none): the stream is
+-- trimmed approximately, so it may hold a few more than the last history_len.
+local function kept_range(R, history_len)
+  local last = tonumber(redis.call('HGET', rk(R, 'info'), 'seq') or '0')
+  local first = redis.call('XRANGE', rk(R, 'messages'), '-', '+', 'COUNT', 1)
+  if #first == 0 then return last, 0 end
+  return last, math.max(tonumber(string.match(first[1][1], '^(%d+)')), last - history_len + 1)
+end

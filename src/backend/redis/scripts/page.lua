@@ -6,12 +6,7 @@
 local R, before, limit, history_len = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 if not room_exists(R) then return { 'room' } end
 local messages = rk(R, 'messages')
-local last = tonumber(redis.call('HGET', rk(R, 'info'), 'seq') or '0')
-local first = redis.call('XRANGE', messages, '-', '+', 'COUNT', 1)
-local first_seq = 0
-if #first > 0 then
-  first_seq = math.max(tonumber(string.match(first[1][1], '^(%d+)')), last - history_len + 1)
-end
+local last, first_seq = kept_range(R, history_len)
 local top = math.min(before, last + 1)
 local out = { 'ok', 0, first_seq }
 if top <= first_seq then return out end
