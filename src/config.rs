@@ -115,6 +115,11 @@ impl Default for Config {
 }
 
 impl Config {
+    /// Until when a member the room's owner removes now stays out (`C2C_REMOVAL_BAN` from now).
+    pub fn removal_until(&self) -> crate::domain::UnixMillis {
+        crate::domain::now_millis().saturating_add(crate::support::millis_i64(self.removal_ban))
+    }
+
     /// Reads the process environment.
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|var| std::env::var(var).ok())

@@ -199,8 +199,7 @@ impl Protocol for JsonSocket {
             ClientFrame::Remove { room_id, user_id } => {
                 owner_action(conn, &room_id, |live, room, me| async move {
                     let target = UserId::parse(&user_id).ok_or(AppError::NotAMember)?;
-                    let ban = crate::support::millis_i64(live.app.config.removal_ban);
-                    let until = crate::domain::now_millis().saturating_add(ban);
+                    let until = live.app.config.removal_until();
                     Ok(live.app.backend.remove(&room, &me, &target, until).await?)
                 })
                 .await

@@ -15,7 +15,7 @@ use super::error::AppError;
 use super::extract::{Member, RoomPath};
 use super::locale::{Lang, zone_of};
 use super::session::Visitor;
-use crate::backend::{BackendError, RoomSnapshot};
+use crate::backend::{BackendError, History, RoomSnapshot};
 use crate::domain::{ClientMsgId, ConnId, RoomId, Seq, UserId};
 use crate::state::AppState;
 use crate::views::frames::{RoomHeading, RoomTopic};
@@ -251,6 +251,11 @@ struct Before {
     before: Option<Seq>,
 }
 
+/// The page of the member's room's history before `before` (the newest without it).
+async fn page_before(state: &AppState, member: &Member, before: Option<Seq>) -> Result<History, AppError> {
+    Ok(state.backend.history_page(&member.room, before.unwrap_or(Seq::MAX), PAGE).await?)
+}
+
 async fn log_page(
     State(state): State<AppState>,
     member: Member,
@@ -260,7 +265,7 @@ async fn log_page(
 ) -> Result<Response, AppError> {
     // Each refresh of the log is this member's heartbeat.
     state.backend.touch(&member.room, &member.user, &ConnId::page()).await?;
-    let history = state.backend.history_page(&member.room, before.unwrap_or(Seq::MAX), PAGE).await?;
+    let history = page_before(&state, &member, before).await?;
     let ui = lang.ui();
     Ok(LogPage {
         ui,
@@ -281,7 +286,7 @@ async fn earlier(
     zone: Zone,
     Query(Before { before }): Query<Before>,
 ) -> Result<Response, AppError> {
-    let history = state.backend.history_page(&member.room, before.unwrap_or(Seq::MAX), PAGE).await?;
+    let history = page_before(&state, &member, before).await?;
     let reader = Reader { ui: lang.ui(), me: Some(&member.user), zone, room: Some(&member.room) };
     // The "no messages yet" item stays with the first page.
     let items: String = log_items(reader, &history).into_iter().skip(1).collect();

@@ -64,8 +64,7 @@ async fn remove(
     CheckedForm { form, .. }: CheckedForm<RemoveForm>,
 ) -> Result<Response, AppError> {
     let target = UserId::parse(&form.user).ok_or(AppError::NotAMember)?;
-    let until =
-        crate::domain::now_millis().saturating_add(crate::support::millis_i64(state.config.removal_ban));
+    let until = state.config.removal_until();
     state.backend.remove(&room, &user, &target, until).await?;
     Ok(Redirect::to(&format!("/r/{room}")).into_response())
 }

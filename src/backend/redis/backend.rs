@@ -164,7 +164,7 @@ impl Backend for RedisBackend {
     }
 
     async fn removed_until(&self, room: &RoomId, user: &UserId) -> BackendResult<Option<UnixMillis>> {
-        let key = format!("room:{{{room}}}:removed");
+        let key = super::room_key(room, "removed");
         let until: Option<UnixMillis> =
             self.inner.link.call(redis::cmd("HGET").arg(key).arg(user.as_str())).await?;
         Ok(until.filter(|until| *until > now_millis()))

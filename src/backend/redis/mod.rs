@@ -145,5 +145,10 @@ impl WeakBackend {
 /// The key a room's scripts are routed by; they derive the room's other keys, all in one
 /// Cluster slot (the `{R}` hash tag).
 fn info_key(room: &RoomId) -> String {
-    format!("room:{{{room}}}:info")
+    room_key(room, "info")
+}
+
+/// A key of `room` as the scripts name it (`rk` in `lib.lua`, docs/redis.md).
+fn room_key(room: &RoomId, suffix: &str) -> String {
+    format!("room:{{{room}}}:{suffix}")
 }
