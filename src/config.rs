@@ -10,6 +10,9 @@ use crate::domain::Limits;
 /// Messages kept per room by default: what a (re)connecting browser's snapshot shows. The
 /// contract's larger default waits for loading earlier history on scroll (docs/decisions.md).
 pub const DEFAULT_HISTORY_LIMIT: usize = 1000;
+/// How long after posting its author may edit a message, unless `C2C_EDIT_WINDOW` says
+/// otherwise (docs/messages.md).
+pub const DEFAULT_EDIT_WINDOW: Duration = Duration::from_secs(15 * 60);
 
 /// Shortest translator token accepted: anyone who guesses it edits every word users read.
 const MIN_TOKEN_CHARS: usize = 16;
@@ -43,6 +46,8 @@ pub struct Config {
     pub removal_ban: Duration,
     /// `C2C_HISTORY_LIMIT`: messages kept per room.
     pub history_limit: usize,
+    /// `C2C_EDIT_WINDOW`: how long after posting its author may edit a message.
+    pub edit_window: Duration,
     /// `C2C_REQUEST_TIMEOUT`: longest a page, form or API request may take before it answers
     /// "temporarily unavailable"; also how long shutdown waits for requests in flight.
     pub request_timeout: Duration,
@@ -71,6 +76,7 @@ impl fmt::Debug for Config {
             .field("removal_ban", &self.removal_ban)
             .field("session_ttl", &self.session_ttl)
             .field("history_limit", &self.history_limit)
+            .field("edit_window", &self.edit_window)
             .field("request_timeout", &self.request_timeout)
             .field("allowed_origins", &self.allowed_origins)
             .field("trusted_proxies", &self.trusted_proxies)
@@ -105,6 +111,7 @@ impl Default for Config {
             removal_ban: Duration::from_secs(3600),
             request_timeout: Duration::from_secs(15),
             history_limit: DEFAULT_HISTORY_LIMIT,
+            edit_window: DEFAULT_EDIT_WINDOW,
             allowed_origins: Vec::new(),
             trusted_proxies: Vec::new(),
             secure_cookies: false,
@@ -160,6 +167,10 @@ impl Config {
         if let Some(v) = get("C2C_REMOVAL_BAN") {
             config.removal_ban =
                 parse_duration(&v).ok_or_else(|| err("C2C_REMOVAL_BAN", duration_hint(&v)))?;
+        }
+        if let Some(v) = get("C2C_EDIT_WINDOW") {
+            config.edit_window =
+                parse_duration(&v).ok_or_else(|| err("C2C_EDIT_WINDOW", duration_hint(&v)))?;
         }
         if let Some(v) = get("C2C_SESSION_TTL") {
             config.session_ttl =

@@ -16,10 +16,24 @@ use tokio::sync::broadcast;
 
 #[cfg(doc)]
 use crate::domain::EntryKind;
+#[cfg(doc)]
+use crate::domain::apply_action;
 use crate::domain::{
-    ChatMessage, ClientMsgId, ConnId, DisplayName, MemberView, Mention, MessageText, RoomEvent, RoomId,
-    RoomMeta, Seq, UnixMillis, UserId, find_mentions,
+    ActRefusal, Action, ChatMessage, ClientMsgId, ConnId, DisplayName, MemberView, Mention, MessageText,
+    RoomEvent, RoomId, RoomMeta, Seq, UnixMillis, UserId, find_mentions,
 };
+
+impl BackendError {
+    /// The error of an action refused for `refusal` in a backend whose edit window is `window`.
+    pub fn refused(refusal: ActRefusal, window: Duration) -> Self {
+        match refusal {
+            ActRefusal::Gone => BackendError::MessageGone,
+            ActRefusal::NotAuthor => BackendError::NotAuthor,
+            ActRefusal::WindowPassed => BackendError::EditWindow(window),
+            ActRefusal::TooManyReactions => BackendError::TooManyReactions,
+        }
+    }
+}
 use crate::support::Rate;
 
 /// A member's presence lives this long without a heartbeat (docs/redis.md, "Presence").
@@ -51,6 +65,8 @@ pub struct BackendConfig {
     pub sweep_interval: Duration,
     /// Each member's allowance of messages, over all their sockets, forms and instances.
     pub message_rate: Rate,
+    /// How long after posting its author may edit a message (`C2C_EDIT_WINDOW`).
+    pub edit_window: Duration,
 }
 
 impl BackendConfig {
@@ -60,6 +76,7 @@ impl BackendConfig {
             room_idle_ttl: config.room_idle_ttl,
             history_len: config.history_limit,
             message_rate: config.limits.send_rate(),
+            edit_window: config.edit_window,
             ..Self::default()
         }
     }
@@ -73,6 +90,7 @@ impl Default for BackendConfig {
             history_len: HISTORY_LEN,
             sweep_interval: Duration::from_secs(1),
             message_rate: crate::domain::Limits::default().send_rate(),
+            edit_window: crate::config::DEFAULT_EDIT_WINDOW,
         }
     }
 }
@@ -95,6 +113,18 @@ pub enum BackendError {
     /// The room is locked: no one new may join.
     #[error("room locked")]
     Locked,
+    /// The message acted on or answered is not there (any more).
+    #[error("message not found")]
+    MessageGone,
+    /// Only the message's author (for a deletion: or the room's owner) may do that.
+    #[error("not the message's author")]
+    NotAuthor,
+    /// The message's edit window (this long after posting) has passed.
+    #[error("edit window of {0:?} passed")]
+    EditWindow(Duration),
+    /// The message carries as many reactions as it may.
+    #[error("too many reactions")]
+    TooManyReactions,
     /// The allowance is used up; the next send is allowed after this long.
     #[error("rate limited for {0:?}")]
     RateLimited(Duration),
@@ -240,7 +270,8 @@ pub trait Backend: Send + Sync + 'static {
     /// Stores and publishes a message with the members it mentions ([`Backend::mentions`]). A
     /// message with a `client_id` this member already used is not stored again; the stored one
     /// is returned. Each new message spends one of the member's allowance
-    /// ([`BackendConfig::message_rate`]); `RateLimited` when it is used up.
+    /// ([`BackendConfig::message_rate`]); `RateLimited` when it is used up. A reply names the
+    /// message it answers (`reply_to`), which must still be there (`MessageGone`).
     async fn post(
         &self,
         room: &RoomId,
@@ -248,7 +279,13 @@ pub trait Backend: Send + Sync + 'static {
         text: MessageText,
         mentions: Vec<Mention>,
         client_id: Option<ClientMsgId>,
+        reply_to: Option<Seq>,
     ) -> BackendResult<ChatMessage>;
+
+    /// `user` edits, deletes or reacts to a message by the rules of [`apply_action`]: the
+    /// message changes, the action is stored and published as an entry of its own, which is
+    /// returned. Spends one of the member's allowance.
+    async fn act(&self, room: &RoomId, user: &UserId, action: Action) -> BackendResult<ChatMessage>;
 
     /// The members of `room` that `text` mentions (`@name`). Reads the member list only when
     /// the text holds an `@`.

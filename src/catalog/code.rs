@@ -75,6 +75,16 @@ error_codes! {
     RemovedFromRoom = "REMOVED_FROM_ROOM" => "The room's owner removed you from this room.",
     /// 410: the owner ended the room.
     RoomEnded = "ROOM_ENDED" => "The owner ended this room.",
+    /// 404: the message acted on or answered is gone (deleted, or out of history).
+    MessageNotFound = "MESSAGE_NOT_FOUND" => "That message is no longer here: it was deleted or has scrolled out of the room's history.",
+    /// 403: changing someone else's message.
+    NotYourMessage = "NOT_YOUR_MESSAGE" => "Only its author can change that message (the room's owner can delete any message).",
+    /// 403: editing after the edit window (`{minutes}`).
+    EditWindowPassed = "EDIT_WINDOW_PASSED" => "This message can no longer be edited: messages can be edited for {minutes} minutes after sending.",
+    /// 422: a reaction that is not one emoji.
+    InvalidReaction = "INVALID_REACTION" => "A reaction is a single emoji.",
+    /// 422: a message with as many reactions as it may carry.
+    TooManyReactions = "TOO_MANY_REACTIONS" => "This message has as many reactions as it can hold.",
 }
 
 impl From<crate::domain::TextError> for ErrorCode {

@@ -26,6 +26,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (8, "history entries", include_str!("../../migrations/sqlite/0008_history_entries.sql")),
     (10, "room identity columns", include_str!("../../migrations/sqlite/0010_room_identity.sql")),
     (12, "owner actions tables", include_str!("../../migrations/sqlite/0012_owner_actions.sql")),
+    (13, "message actions columns", include_str!("../../migrations/sqlite/0013_message_actions.sql")),
 ];
 const POSTGRES: &[(i64, &str, &str)] =
     &[(3, "translator columns", include_str!("../../migrations/postgres/0003_translator.sql"))];
@@ -35,6 +36,7 @@ const PORTABLE_LATER: &[(i64, &str, &str)] = &[
     (5, "too many connections", include_str!("../../migrations/0005_too_many_connections.sql")),
     (9, "room identity", include_str!("../../migrations/0009_room_identity.sql")),
     (11, "owner actions", include_str!("../../migrations/0011_owner_actions.sql")),
+    (14, "message actions", include_str!("../../migrations/0014_message_actions.sql")),
 ];
 
 /// Why the database could not be opened or read.

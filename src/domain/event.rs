@@ -1,7 +1,7 @@
 //! Room events: the one stream every view (HTML fragments, JSON frames) is rendered from
 //! (docs/protocol.md), and [`StreamPos`], where a reader of that stream stands.
 
-use super::{ClientMsgId, DisplayName, Mention, MessageText, Seq, UnixMillis, UserId};
+use super::{ClientMsgId, DisplayName, Extra, Mention, MessageText, Seq, UnixMillis, UserId};
 
 /// What an entry of a room's history is: something a member said, or a notice the room
 /// stored about a member (joins and leaves are part of the history, in order, like messages).
@@ -26,6 +26,13 @@ pub enum EntryKind {
     Unlocked,
     /// `user` was removed from the room by the owner, whose name is `text`.
     Removed,
+    /// `user` edited message `extra.target`; `text` is its new text (docs/messages.md).
+    Edited,
+    /// `user` deleted message `extra.target`.
+    Deleted,
+    /// `user` reacted to message `extra.target` with the emoji `text`, or took it back;
+    /// `extra.reactions` holds the message's reactions after it.
+    Reacted,
 }
 
 impl EntryKind {
@@ -41,6 +48,9 @@ impl EntryKind {
             EntryKind::Locked => "locked",
             EntryKind::Unlocked => "unlocked",
             EntryKind::Removed => "removed",
+            EntryKind::Edited => "edited",
+            EntryKind::Deleted => "deleted",
+            EntryKind::Reacted => "reacted",
         }
     }
 
@@ -55,6 +65,9 @@ impl EntryKind {
             "locked" => EntryKind::Locked,
             "unlocked" => EntryKind::Unlocked,
             "removed" => EntryKind::Removed,
+            "edited" => EntryKind::Edited,
+            "deleted" => EntryKind::Deleted,
+            "reacted" => EntryKind::Reacted,
             _ => EntryKind::Text,
         }
     }
@@ -79,6 +92,9 @@ pub struct ChatMessage {
     pub client_id: Option<ClientMsgId>,
     /// The members it mentions (found when it was posted).
     pub mentions: Vec<Mention>,
+    /// The message it answers and what happened to it since (or, for an action, what it
+    /// acts on).
+    pub extra: Extra,
 }
 
 impl ChatMessage {
@@ -105,7 +121,13 @@ impl ChatMessage {
             at,
             client_id: None,
             mentions: Vec::new(),
+            extra: Extra::default(),
         }
+    }
+
+    /// Whether this is an action on an earlier message (edit, deletion, reaction).
+    pub fn is_action(&self) -> bool {
+        matches!(self.kind, EntryKind::Edited | EntryKind::Deleted | EntryKind::Reacted)
     }
 
     /// Whether this is a message someone wrote (not a notice).
@@ -261,6 +283,7 @@ mod tests {
             at: 0,
             client_id: None,
             mentions: Vec::new(),
+            extra: Extra::default(),
         })
     }
 

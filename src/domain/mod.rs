@@ -1,6 +1,7 @@
 //! Domain types: everything a user or the network hands us becomes one of these at the edge
 //! ("parse, don't validate"). Nothing here knows about HTTP, Redis or SQL.
 
+mod amend;
 mod event;
 mod ids;
 mod limits;
@@ -9,6 +10,10 @@ mod name;
 mod room_title;
 mod text;
 
+pub use amend::{
+    ActRefusal, Action, Actor, Emoji, Extra, MAX_EMOJI_PER_MESSAGE, MAX_REACTIONS_PER_MESSAGE, PALETTE,
+    Reaction, Reply, apply as apply_action, quote_of,
+};
 pub use event::{
     ChatMessage, EntryKind, MemberView, Place, PresenceChange, RoomEvent, StreamPos, mentions_from_json,
     mentions_to_json,

@@ -14,9 +14,9 @@ use super::core::{Exit, Protocol, Span, Step};
 use super::hub::{Format, Outgoing};
 use super::socket::{BATCH, SILENCE_LIMIT, ends_member, heartbeat, record_delivery};
 use super::tracker::{MemberSeat, SocketGuard};
-use crate::backend::{Backend, BackendError};
+use crate::backend::Backend;
 use crate::catalog::Locales;
-use crate::domain::{ClientMsgId, ConnId, Limits, MessageText, RoomEvent, RoomId, Seq, StreamPos, UserId};
+use crate::domain::{ConnId, Limits, RoomEvent, RoomId, Seq, StreamPos, UserId};
 use crate::limits::retry_secs;
 use crate::metrics::metrics;
 use crate::support::TokenBucket;
@@ -24,8 +24,8 @@ use crate::web::error::AppError;
 
 /// The room a socket is in.
 pub(super) struct Attached {
-    room: RoomId,
-    user: UserId,
+    pub(super) room: RoomId,
+    pub(super) user: UserId,
     pub(super) events: Receiver<Arc<Outgoing>>,
     pos: StreamPos,
     _seat: MemberSeat,
@@ -35,7 +35,7 @@ pub(super) struct Attached {
 pub(super) struct Conn {
     pub(super) live: LiveState,
     locales: Locales,
-    format: Format,
+    pub(super) format: Format,
     pub(super) ws: WebSocket,
     id: ConnId,
     bucket: TokenBucket,
@@ -47,7 +47,7 @@ pub(super) struct Conn {
     /// Whether the client gets typing notices (browsers do; programs ask in `join`).
     pub(super) wants_typing: bool,
     /// When this socket last told its room its member is typing.
-    typed_at: Option<Instant>,
+    pub(super) typed_at: Option<Instant>,
     _open: SocketGuard,
 }
 
@@ -196,42 +196,6 @@ impl Conn {
             metrics().limited_messages.increment(1);
             AppError::RateLimited(retry_secs(wait))
         })
-    }
-
-    /// Stores a message from the client in the socket's room.
-    pub(super) async fn post(&mut self, text: &str, client_id: Option<&str>) -> Result<(), AppError> {
-        let limits = &self.live.app.config.limits;
-        let text = MessageText::parse(text, limits).map_err(|err| AppError::invalid(err, "text", limits))?;
-        let Some(a) = &self.attached else { return Err(AppError::NotAMember) };
-        let client_id = client_id.and_then(ClientMsgId::parse);
-        // A message ends a bout of typing (readers drop the notice when it arrives): the next
-        // one goes out at once.
-        self.typed_at = None;
-        let backend = &self.live.app.backend;
-        let posted = match backend.mentions(&a.room, &text).await {
-            Ok(mentions) => backend.post(&a.room, &a.user, text, mentions, client_id).await,
-            Err(err) => Err(err),
-        };
-        match posted {
-            Ok(_) => {
-                let counter = match self.format {
-                    Format::Html(_) => &metrics().html_messages_in,
-                    Format::Json => &metrics().json_messages_in,
-                };
-                counter.increment(1);
-                Ok(())
-            }
-            Err(err) => {
-                match err {
-                    BackendError::Unavailable(_) => {
-                        tracing::warn!(room = %a.room, error = %err, "message not stored")
-                    }
-                    BackendError::RateLimited(_) => metrics().limited_messages.increment(1),
-                    _ => {}
-                }
-                Err(err.into())
-            }
-        }
     }
 
     /// Tells the room the socket's member is typing (at most every [`TYPING_EVERY`]; more

@@ -13,9 +13,10 @@ use super::core::{Lost, Protocol, Span, Step};
 use super::hub::Format;
 use super::socket::{CLOSE_POLICY, CLOSE_TRY_LATER, configure};
 use crate::backend::{History, RoomSnapshot};
-use crate::domain::{RoomId, StreamPos, UserId};
+use crate::domain::{RoomId, Seq, StreamPos, UserId};
 use crate::views::frames::{Refusal, ended_frame, error_frame, snapshot_frames};
 use crate::views::{PAGE, Reader, UiLang, Zone};
+use crate::web::actions::ActionKind;
 use crate::web::error::AppError;
 use crate::web::extract::{BrowserOrigin, Member, RoomPath};
 use crate::web::locale::Lang;
@@ -30,6 +31,17 @@ pub(crate) struct ComposerFrame {
     /// The page's script says its member is typing (no text).
     #[serde(default)]
     typing: bool,
+    /// The message this one answers.
+    #[serde(default)]
+    reply_to: Option<Seq>,
+    /// An action on message `target` (`edit` with `text`, `delete`, `react` with `emoji`)
+    /// instead of a message (docs/messages.md).
+    #[serde(default)]
+    act: Option<String>,
+    #[serde(default)]
+    target: Seq,
+    #[serde(default)]
+    emoji: String,
 }
 
 /// Parses what the composer sends.
@@ -94,6 +106,18 @@ impl Protocol for HtmlSocket {
         let Ok(frame) = parse_composer(text) else {
             return Step::Refuse(AppError::BadRequest("unreadable composer frame".into()));
         };
+        if let Some(act) = &frame.act {
+            let Some(kind) = ActionKind::parse(act) else {
+                return Step::Refuse(AppError::BadRequest("unknown action".into()));
+            };
+            let arg =
+                if kind == ActionKind::React { &frame.emoji } else { frame.text.as_deref().unwrap_or("") };
+            return match conn.act(kind, frame.target, arg).await {
+                Ok(()) => Step::Go,
+                Err(err @ (AppError::NotAMember | AppError::RoomNotFound)) => Step::Lost(err),
+                Err(err) => Step::Refuse(err),
+            };
+        }
         let text = match frame.text {
             Some(text) => text,
             None if frame.typing => {
@@ -102,7 +126,7 @@ impl Protocol for HtmlSocket {
             }
             None => return Step::Refuse(AppError::BadRequest("composer frame without text".into())),
         };
-        match conn.post(&text, frame.client_id.as_deref()).await {
+        match conn.post(&text, frame.client_id.as_deref(), frame.reply_to).await {
             Ok(()) if self.error_shown => {
                 self.error_shown = false;
                 conn.send(error_frame(None)).await

@@ -16,6 +16,7 @@ use super::socket::configure;
 use crate::backend::{BackendError, History, RoomSnapshot};
 use crate::domain::{RoomId, Seq, StreamPos, UserId};
 use crate::views::json::{error_frame, joined_frames};
+use crate::web::actions::ActionKind;
 use crate::web::error::AppError;
 use crate::web::extract::{ProgramOrigin, room_meta};
 use crate::web::locale::Lang;
@@ -40,6 +41,29 @@ pub(crate) enum ClientFrame {
         text: String,
         #[serde(default, rename = "clientId")]
         client_id: Option<String>,
+        /// The message it answers.
+        #[serde(default, rename = "replyTo")]
+        reply_to: Option<Seq>,
+    },
+    /// Its author replaces a message's text.
+    Edit {
+        #[serde(rename = "roomId")]
+        room_id: String,
+        id: Seq,
+        text: String,
+    },
+    /// Its author (or the room's owner) deletes a message.
+    Delete {
+        #[serde(rename = "roomId")]
+        room_id: String,
+        id: Seq,
+    },
+    /// A member adds a reaction to a message, or takes theirs back.
+    React {
+        #[serde(rename = "roomId")]
+        room_id: String,
+        id: Seq,
+        emoji: String,
     },
     Typing {
         #[serde(rename = "roomId")]
@@ -113,6 +137,18 @@ where
     }
 }
 
+/// Edits, deletes or reacts to a message of `room_id` for the socket's member; a refusal is an
+/// `error` frame, success shows as the action's own frame.
+async fn act(conn: &mut Conn, room_id: &str, kind: ActionKind, id: Seq, text: &str) -> Step {
+    if conn.attached_to(room_id).is_none() {
+        return Step::Refuse(AppError::NotAMember);
+    }
+    match conn.act(kind, id, text).await {
+        Ok(()) => Step::Go,
+        Err(err) => Step::Refuse(err),
+    }
+}
+
 /// The JSON protocol: the room a socket is in lives in the core.
 struct JsonSocket;
 
@@ -173,14 +209,19 @@ impl Protocol for JsonSocket {
                 conn.typing().await;
                 Step::Go
             }
-            ClientFrame::Msg { room_id, text, client_id } => {
+            ClientFrame::Msg { room_id, text, client_id, reply_to } => {
                 if conn.attached_to(&room_id).is_none() {
                     return Step::Refuse(AppError::NotAMember);
                 }
-                match conn.post(&text, client_id.as_deref()).await {
+                match conn.post(&text, client_id.as_deref(), reply_to).await {
                     Ok(()) => Step::Go,
                     Err(err) => Step::Refuse(err),
                 }
+            }
+            ClientFrame::Edit { room_id, id, text } => act(conn, &room_id, ActionKind::Edit, id, &text).await,
+            ClientFrame::Delete { room_id, id } => act(conn, &room_id, ActionKind::Delete, id, "").await,
+            ClientFrame::React { room_id, id, emoji } => {
+                act(conn, &room_id, ActionKind::React, id, &emoji).await
             }
             ClientFrame::Leave { room_id } => Self::leave(conn, &room_id).await,
             ClientFrame::Room { room_id, name, topic } => {

@@ -3,7 +3,7 @@
 
 use askama::Template;
 
-use super::{MemberFragment, Reader, Ui, live_entry, log_items, member_items, render};
+use super::{MemberFragment, Reader, Ui, action_frame, live_entry, log_items, member_items, render};
 use crate::backend::History;
 use crate::domain::{EntryKind, MemberView, PresenceChange, RoomEvent, RoomId, UserId};
 
@@ -107,7 +107,7 @@ fn append_members(items: &str) -> String {
 pub fn event_frame(ui: &'static Ui, room: &RoomId, event: &RoomEvent) -> String {
     match event {
         RoomEvent::Message(m) if matches!(m.kind, EntryKind::Renamed | EntryKind::Topic) => {
-            let mut frame = append_messages(&live_entry(ui, m));
+            let mut frame = append_messages(&live_entry(ui, room, m));
             let text = m.text.as_str();
             frame.push_str(&match m.kind {
                 EntryKind::Renamed => render(&RoomHeading { ui, room, name: text, oob: true }),
@@ -115,7 +115,8 @@ pub fn event_frame(ui: &'static Ui, room: &RoomId, event: &RoomEvent) -> String 
             });
             frame
         }
-        RoomEvent::Message(m) => append_messages(&live_entry(ui, m)),
+        RoomEvent::Message(m) if m.is_action() => action_frame(ui, room, m),
+        RoomEvent::Message(m) => append_messages(&live_entry(ui, room, m)),
         RoomEvent::Presence { member, change, .. } => presence_frame(ui, member, *change),
         RoomEvent::Typing { user } => render(&TypingFrame { user }),
         // Each socket ends itself (`ended_frame`), in its reader's words.

@@ -6,7 +6,9 @@ use serde::Serialize;
 
 use super::clock;
 use crate::backend::{History, RoomSnapshot};
-use crate::domain::{ChatMessage, EntryKind, MemberView, PresenceChange, RoomEvent, RoomId, Seq, UserId};
+use crate::domain::{
+    ChatMessage, EntryKind, MemberView, PresenceChange, Reaction, RoomEvent, RoomId, Seq, UserId,
+};
 
 /// A `msg` frame (also each message of `joined`).
 #[derive(Serialize)]
@@ -22,6 +24,46 @@ struct MsgFrame<'a> {
     /// The members it mentions; absent for none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     mentions: Vec<&'a UserId>,
+    /// The message it answers; absent for none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reply_to: Option<ReplyJson<'a>>,
+    /// When its author last edited it; absent if never.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    edited_at: Option<String>,
+    /// Deleted (its text is empty); absent if not.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    deleted: bool,
+    /// Its reactions; absent for none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    reactions: Vec<ReactionJson<'a>>,
+}
+
+/// The message a reply answers: its id, its author's name and the start of its text.
+#[derive(Serialize)]
+struct ReplyJson<'a> {
+    id: Seq,
+    name: &'a str,
+    quote: &'a str,
+}
+
+/// An emoji on a message and who reacted with it, in order.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ReactionJson<'a> {
+    emoji: &'a str,
+    user_ids: Vec<&'a UserId>,
+    names: Vec<&'a str>,
+}
+
+fn reactions_json(reactions: &[Reaction]) -> Vec<ReactionJson<'_>> {
+    reactions
+        .iter()
+        .map(|r| ReactionJson {
+            emoji: &r.emoji,
+            user_ids: r.by.iter().map(|b| &b.user).collect(),
+            names: r.by.iter().map(|b| b.name.as_str()).collect(),
+        })
+        .collect()
 }
 
 impl<'a> MsgFrame<'a> {
@@ -35,7 +77,65 @@ impl<'a> MsgFrame<'a> {
             text: m.text.as_str(),
             timestamp: clock(m.at).0,
             mentions: m.mentions.iter().map(|x| &x.user).collect(),
+            reply_to: m.extra.reply.as_ref().map(|r| ReplyJson { id: r.seq, name: &r.name, quote: &r.quote }),
+            edited_at: m.extra.edited.map(|at| clock(at).0),
+            deleted: m.extra.deleted,
+            reactions: reactions_json(&m.extra.reactions),
         }
+    }
+}
+
+/// An `edit`, `delete` or `react` frame: member `from` acted on message `target`. Each says
+/// what the message is now (its new text; deleted; all its reactions), so applying one twice
+/// changes nothing.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ActionJson<'a> {
+    t: &'static str,
+    room_id: &'a RoomId,
+    id: Seq,
+    target: Seq,
+    from: &'a UserId,
+    name: &'a str,
+    timestamp: String,
+    /// `edit`: the new text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<&'a str>,
+    /// `edit`: the members the new text mentions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mentions: Option<Vec<&'a UserId>>,
+    /// `react`: the emoji, whether `from` now reacts with it, and all the message's reactions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    emoji: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    on: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reactions: Option<Vec<ReactionJson<'a>>>,
+}
+
+fn action_json<'a>(room: &'a RoomId, m: &'a ChatMessage) -> ActionJson<'a> {
+    let edit = m.kind == EntryKind::Edited;
+    let react = m.kind == EntryKind::Reacted;
+    let emoji = m.text.as_str();
+    ActionJson {
+        t: match m.kind {
+            EntryKind::Edited => "edit",
+            EntryKind::Deleted => "delete",
+            _ => "react",
+        },
+        room_id: room,
+        id: m.seq,
+        target: m.extra.target,
+        from: &m.user,
+        name: m.name.as_str(),
+        timestamp: clock(m.at).0,
+        text: edit.then_some(emoji),
+        mentions: edit.then(|| m.mentions.iter().map(|x| &x.user).collect()),
+        emoji: react.then_some(emoji),
+        on: react.then(|| {
+            m.extra.reactions.iter().any(|r| r.emoji == emoji && r.by.iter().any(|b| b.user == m.user))
+        }),
+        reactions: react.then(|| reactions_json(&m.extra.reactions)),
     }
 }
 
@@ -125,6 +225,7 @@ fn to_string(frame: &impl Serialize) -> String {
 pub fn event_frame(room: &RoomId, event: &RoomEvent) -> Option<String> {
     match event {
         RoomEvent::Message(m) if m.is_text() => Some(to_string(&MsgFrame::new(room, m))),
+        RoomEvent::Message(m) if m.is_action() => Some(to_string(&action_json(room, m))),
         RoomEvent::Message(m) if matches!(m.kind, EntryKind::Joined | EntryKind::Left) => None,
         RoomEvent::Message(m) => Some(to_string(&NoticeJson {
             t: "notice",
@@ -178,13 +279,32 @@ struct TypingJson<'a> {
 }
 
 /// What a socket entering `snapshot`'s room as `me` gets first: the `joined` frame, then the
-/// history that did not fit in it as `msg` frames, oldest first.
+/// history that did not fit in it as `msg` frames, oldest first. Messages come in their final
+/// state; an action follows only when the message it acts on came before this history (a
+/// client resuming with `since` has it, in an earlier state).
 pub fn joined_frames(snapshot: &RoomSnapshot, me: &UserId, history: &History, resync: bool) -> Vec<String> {
     let room = &snapshot.room;
-    let messages: Vec<&ChatMessage> = history.messages.iter().filter(|m| m.is_text()).collect();
-    let mut following: Vec<String> = messages.iter().map(|m| to_string(&MsgFrame::new(room, m))).collect();
+    let first = history.messages.first().map_or(0, |m| m.seq);
+    let entries: Vec<&ChatMessage> = history
+        .messages
+        .iter()
+        .filter(|m| m.is_text() || (m.is_action() && m.extra.target < first))
+        .collect();
+    let mut following: Vec<String> =
+        entries
+            .iter()
+            .map(|m| {
+                if m.is_text() {
+                    to_string(&MsgFrame::new(room, m))
+                } else {
+                    to_string(&action_json(room, m))
+                }
+            })
+            .collect();
+    // `joined` carries the first messages, up to the first action, as many as fit.
+    let leading = entries.iter().take_while(|m| m.is_text()).count();
     let mut bytes = 0;
-    let fit = following
+    let fit = following[..leading]
         .iter()
         .take_while(|frame| {
             bytes += frame.len();
@@ -192,7 +312,8 @@ pub fn joined_frames(snapshot: &RoomSnapshot, me: &UserId, history: &History, re
         })
         .count()
         .max(1)
-        .min(following.len());
+        .min(leading);
+    let messages = &entries[..fit];
     let name = snapshot.members.iter().find(|m| &m.user == me).map_or("", |m| m.name.as_str());
     let joined = to_string(&JoinedFrame {
         t: "joined",
@@ -203,7 +324,7 @@ pub fn joined_frames(snapshot: &RoomSnapshot, me: &UserId, history: &History, re
         owner: snapshot.owner.as_ref(),
         locked: snapshot.locked,
         members: snapshot.members.iter().map(MemberJson::from).collect(),
-        messages: messages[..fit].iter().map(|m| MsgFrame::new(room, m)).collect(),
+        messages: messages.iter().map(|m| MsgFrame::new(room, m)).collect(),
         following: following.len() - fit,
         truncated: history.truncated,
         resync,

@@ -19,8 +19,8 @@ use askama_web::WebTemplate;
 
 pub use frames::SNAPSHOT_CHUNK;
 pub use log::{
-    GROUP_GAP_MS, MessageFragment, NoticeFragment, PAGE, Reader, Zone, live_entry, log_items, notice_text,
-    render_log,
+    GROUP_GAP_MS, MessageFragment, NoticeFragment, PAGE, Reader, Zone, action_frame, live_entry, log_items,
+    notice_text, render_log,
 };
 pub use ui::{Ui, UiLang, fill, human_duration};
 
@@ -166,6 +166,37 @@ pub struct LogPage {
     pub log: String,
     /// Seconds between refreshes.
     pub refresh_secs: u32,
+}
+
+/// `/r/{id}/m/{seq}` — one message and everything its reader can do to it, for browsers
+/// without JavaScript (docs/messages.md).
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/message.html")]
+pub struct MessagePage {
+    /// Interface strings.
+    pub ui: &'static Ui,
+    /// Asset version.
+    pub asset_v: &'static str,
+    /// The room.
+    pub room: RoomId,
+    /// The message's number.
+    pub seq: u64,
+    /// The message, rendered as in the log.
+    pub message: String,
+    /// Its text, for the edit form.
+    pub text: String,
+    /// The reactions offered first.
+    pub palette: &'static [&'static str],
+    /// CSRF token.
+    pub csrf: String,
+    /// Fresh client message id for the reply form.
+    pub client_id: String,
+    /// Message limit.
+    pub max_message: usize,
+    /// For its author within the edit window: until when they may edit it.
+    pub edit_until: Option<String>,
+    /// Whether the reader may delete it (its author, or the room's owner).
+    pub can_delete: bool,
 }
 
 /// Error pages: not found, expired form, unavailable, internal.

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::{Ui, Zone, clock, notice_text};
 use crate::backend::History;
-use crate::domain::{RoomId, RoomMeta, Seq, UnixMillis, UserId};
+use crate::domain::{ChatMessage, RoomId, RoomMeta, Seq, UnixMillis, UserId};
 
 /// The transcript as text: a heading (name or id, topic, when and in which zone it was made),
 /// then one entry per line, a message's further lines indented.
@@ -31,11 +31,17 @@ pub fn text(
         out.push_str(ui.history_truncated);
         out.push_str("\n\n");
     }
-    for m in &history.messages {
+    for m in kept(history) {
         let stamp = zone.stamp(m.at);
         if m.is_text() {
+            if let Some(re) = &m.extra.reply {
+                let quote = re.quote.lines().next().unwrap_or("");
+                out.push_str(&format!("[{stamp}] {}: ↪ {}: {quote}\n", m.name.as_str(), re.name));
+            }
             let mut lines = m.text.as_str().lines();
-            out.push_str(&format!("[{stamp}] {}: {}\n", m.name.as_str(), lines.next().unwrap_or("")));
+            let edited = if m.extra.edited.is_some() { format!(" {}", ui.edited) } else { String::new() };
+            let first = lines.next().unwrap_or("");
+            out.push_str(&format!("[{stamp}] {}: {first}{edited}\n", m.name.as_str()));
             for line in lines {
                 out.push_str("    ");
                 out.push_str(line);
@@ -46,6 +52,12 @@ pub fn text(
         }
     }
     out
+}
+
+/// What a transcript keeps: messages in their final state and notices; no deleted messages,
+/// no actions (they show on their messages).
+fn kept(history: &History) -> impl Iterator<Item = &ChatMessage> {
+    history.messages.iter().filter(|m| !m.is_action() && !m.extra.deleted)
 }
 
 #[derive(Serialize)]
@@ -70,6 +82,20 @@ struct Entry<'a> {
     timestamp: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     mentions: Vec<&'a UserId>,
+    /// The message it answers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reply_to: Option<Seq>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    edited: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    reactions: Vec<ReactionJson<'a>>,
+}
+
+/// An emoji on a message and the names of who reacted with it.
+#[derive(Serialize)]
+struct ReactionJson<'a> {
+    emoji: &'a str,
+    names: Vec<&'a str>,
 }
 
 /// The transcript as JSON: the room, and every kept entry with its kind (`text`, `joined`,
@@ -81,9 +107,7 @@ pub fn json(room: &RoomId, meta: &RoomMeta, history: &History, now: UnixMillis) 
         topic: meta.topic.as_ref().map(|t| t.as_str()),
         exported_at: clock(now).0,
         truncated: history.truncated,
-        entries: history
-            .messages
-            .iter()
+        entries: kept(history)
             .map(|m| Entry {
                 id: m.seq,
                 kind: m.kind.as_str(),
@@ -92,6 +116,17 @@ pub fn json(room: &RoomId, meta: &RoomMeta, history: &History, now: UnixMillis) 
                 text: m.text.as_str(),
                 timestamp: clock(m.at).0,
                 mentions: m.mentions.iter().map(|x| &x.user).collect(),
+                reply_to: m.extra.reply.as_ref().map(|r| r.seq),
+                edited: m.extra.edited.is_some(),
+                reactions: m
+                    .extra
+                    .reactions
+                    .iter()
+                    .map(|r| ReactionJson {
+                        emoji: &r.emoji,
+                        names: r.by.iter().map(|b| b.name.as_str()).collect(),
+                    })
+                    .collect(),
             })
             .collect(),
     };

@@ -50,6 +50,14 @@ pub enum AppError {
     Removed,
     /// 410 `ROOM_ENDED`: the owner ended the room.
     RoomEnded,
+    /// 404 `MESSAGE_NOT_FOUND`: the message acted on or answered is gone.
+    MessageGone,
+    /// 403 `NOT_YOUR_MESSAGE`: someone else's message.
+    NotAuthor,
+    /// 403 `EDIT_WINDOW_PASSED`: the edit window (this many minutes) has passed.
+    EditWindow(u64),
+    /// 422 `TOO_MANY_REACTIONS`.
+    TooManyReactions,
     /// 401 `SESSION_EXPIRED`: the member's session (an API token, a browser session) is gone.
     SessionExpired,
     /// 403 `FORM_EXPIRED`: missing or wrong CSRF token, or a foreign `Origin` on a form.
@@ -80,6 +88,10 @@ impl AppError {
             AppError::RoomLocked => (StatusCode::FORBIDDEN, ErrorCode::RoomLocked),
             AppError::Removed => (StatusCode::FORBIDDEN, ErrorCode::RemovedFromRoom),
             AppError::RoomEnded => (StatusCode::GONE, ErrorCode::RoomEnded),
+            AppError::MessageGone => (StatusCode::NOT_FOUND, ErrorCode::MessageNotFound),
+            AppError::NotAuthor => (StatusCode::FORBIDDEN, ErrorCode::NotYourMessage),
+            AppError::EditWindow(_) => (StatusCode::FORBIDDEN, ErrorCode::EditWindowPassed),
+            AppError::TooManyReactions => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::TooManyReactions),
             AppError::SessionExpired => (StatusCode::UNAUTHORIZED, ErrorCode::SessionExpired),
             AppError::FormExpired => (StatusCode::FORBIDDEN, ErrorCode::FormExpired),
             AppError::Forbidden => (StatusCode::FORBIDDEN, ErrorCode::Forbidden),
@@ -100,6 +112,7 @@ impl AppError {
         match self {
             AppError::Invalid { args, .. } => args.clone(),
             AppError::RateLimited(secs) => vec![("seconds", secs.to_string())],
+            AppError::EditWindow(minutes) => vec![("minutes", minutes.to_string())],
             _ => Vec::new(),
         }
     }
@@ -133,6 +146,10 @@ impl From<BackendError> for AppError {
             BackendError::NotOwner => AppError::NotOwner,
             BackendError::Locked => AppError::RoomLocked,
             BackendError::RateLimited(wait) => AppError::RateLimited(retry_secs(wait)),
+            BackendError::MessageGone => AppError::MessageGone,
+            BackendError::NotAuthor => AppError::NotAuthor,
+            BackendError::EditWindow(window) => AppError::EditWindow(window.as_secs().div_ceil(60)),
+            BackendError::TooManyReactions => AppError::TooManyReactions,
             BackendError::Unavailable(msg) => AppError::Unavailable(msg),
         }
     }

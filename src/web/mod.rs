@@ -3,6 +3,7 @@
 //! module owns its routes; [`router`] merges them with the routes it is given (the live
 //! sockets, `src/live/`) and wraps them all in one stack of layers.
 
+pub mod actions;
 pub mod api;
 pub mod assets;
 pub mod client;
@@ -66,6 +67,7 @@ pub fn router<S: SessionStore + Clone>(
     let mut routes = Router::new()
         .merge(pages::router())
         .merge(rooms::router())
+        .merge(actions::router())
         .merge(transcript::router())
         .merge(assets::router())
         .merge(health::router())

@@ -16,12 +16,12 @@ use super::extract::{Member, RoomPath};
 use super::locale::{Lang, zone_of};
 use super::session::Visitor;
 use crate::backend::{BackendError, History, RoomSnapshot};
-use crate::domain::{ClientMsgId, ConnId, RoomId, Seq, UserId};
+use crate::domain::{ChatMessage, ClientMsgId, ConnId, PALETTE, RoomId, Seq, UserId};
 use crate::state::AppState;
 use crate::views::frames::{RoomHeading, RoomTopic};
 use crate::views::qr::qr_svg;
 use crate::views::{
-    ChatPage, CreatePage, JoinPage, LogPage, PAGE, Reader, Zone, asset_version, date_time, fill,
+    ChatPage, CreatePage, JoinPage, LogPage, MessagePage, PAGE, Reader, Zone, asset_version, date_time, fill,
     human_duration, log_items, render, render_log, render_members,
 };
 use serde::Deserialize;
@@ -173,6 +173,45 @@ impl<'a> PageCtx<'a> {
             retry: 0,
             expiry_note,
         })
+    }
+}
+
+impl PageCtx<'_> {
+    /// The page of message `m` for member `user` of `snapshot`'s room.
+    pub fn message_page(
+        self,
+        snapshot: &RoomSnapshot,
+        user: &UserId,
+        m: &ChatMessage,
+        zone: Zone,
+    ) -> MessagePage {
+        let ui = self.lang.1.ui();
+        let room = &snapshot.room;
+        let history = History { messages: vec![m.clone()], truncated: false, more: false };
+        let reader = Reader { ui, me: Some(user), zone, room: Some(room) };
+        let message = log_items(reader, &history)
+            .into_iter()
+            .skip(1)
+            .filter(|i| i.starts_with("<li class=\"msg"))
+            .collect();
+        let mine = &m.user == user;
+        let until = m.at.saturating_add(crate::support::millis_i64(self.state.config.edit_window));
+        let editable = mine && !m.extra.deleted && until > crate::domain::now_millis();
+        MessagePage {
+            ui,
+            asset_v: asset_version(),
+            room: room.clone(),
+            seq: m.seq,
+            message,
+            text: m.text.as_str().to_owned(),
+            palette: &PALETTE,
+            csrf: self.csrf,
+            client_id: ClientMsgId::generate().as_str().to_owned(),
+            max_message: self.state.limits().max_message_chars,
+            edit_until: editable
+                .then(|| fill(ui.edit_until, "time", &format!("{} {}", zone.stamp(until), zone.label()))),
+            can_delete: !m.extra.deleted && (mine || snapshot.owner.as_ref() == Some(user)),
+        }
     }
 }
 

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use serde::Deserialize;
 
+use super::actions::seq_of;
 use super::client::ClientIp;
 use super::csrf::CsrfToken;
 use super::error::AppError;
@@ -130,6 +131,9 @@ struct MessageForm {
     text: String,
     #[serde(default)]
     client_id: String,
+    /// The message it answers (empty for none).
+    #[serde(default)]
+    reply_to: String,
 }
 
 /// A form with no fields of its own (only the CSRF token).
@@ -233,7 +237,12 @@ async fn post_message(
     let text =
         MessageText::parse(&form.text, limits).map_err(|err| AppError::invalid(err, "text", limits))?;
     let mentions = state.backend.mentions(room, &text).await?;
-    let posted = state.backend.post(room, user, text, mentions, ClientMsgId::parse(&form.client_id)).await;
+    let reply_to = match form.reply_to.trim() {
+        "" => None,
+        seq => Some(seq_of(seq)?),
+    };
+    let client_id = ClientMsgId::parse(&form.client_id);
+    let posted = state.backend.post(room, user, text, mentions, client_id, reply_to).await;
     if let Err(BackendError::RateLimited(_)) = posted {
         metrics().limited_messages.increment(1);
     }

@@ -194,7 +194,7 @@ async fn a_long_history_of_wide_messages_reaches_a_fresh_json_join() {
         let limits = Limits::default();
         for i in 0..200 {
             let text = MessageText::parse(&format!("{i:03}{}", "😀".repeat(1997)), &limits).unwrap();
-            app.state.backend.post(&room_id, &user_id, text, vec![], None).await.unwrap();
+            app.state.backend.post(&room_id, &user_id, text, vec![], None, None).await.unwrap();
         }
         let mut bot = app.json_client().await;
         bot.send(json!({"t": "join", "roomId": room, "token": token})).await;

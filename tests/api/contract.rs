@@ -18,6 +18,8 @@ pub fn contract_config() -> BackendConfig {
         history_len: 5,
         sweep_interval: Duration::from_millis(200),
         message_rate: Limits::default().send_rate(),
+        // Short, so a test can outwait it (on the wall clock: messages carry wall-clock times).
+        edit_window: Duration::from_secs(1),
     }
 }
 
@@ -65,7 +67,7 @@ macro_rules! backend_contract {
         mod $suite {
             #[allow(unused_imports)]
             use super::*;
-            use c2c::backend::{Backend, BackendError};
+            use c2c::backend::{Backend, BackendConfig, BackendError};
             use c2c::domain::{ClientMsgId, ConnId, PresenceChange, RoomEvent, RoomId};
             use std::sync::Arc;
             #[allow(unused_imports)]
@@ -77,6 +79,11 @@ macro_rules! backend_contract {
 
             async fn one() -> Arc<dyn Backend> {
                 pair().await.0
+            }
+
+            /// A pair keeping `history_len` entries (actions are entries too).
+            async fn pair_keeping(history_len: usize) -> (Arc<dyn Backend>, Arc<dyn Backend>) {
+                ($pair)(BackendConfig { history_len, ..contract_config() }).await
             }
 
             #[tokio::test(start_paused = $paused)]
@@ -101,7 +108,7 @@ macro_rules! backend_contract {
                 assert!(matches!(b.join(&room, name("x")).await, Err(BackendError::RoomNotFound)));
                 assert!(matches!(b.history(&room, 0).await, Err(BackendError::RoomNotFound)));
                 assert!(matches!(
-                    b.post(&room, &user, text("x"), vec![], None).await,
+                    b.post(&room, &user, text("x"), vec![], None, None).await,
                     Err(BackendError::RoomNotFound)
                 ));
                 assert!(matches!(b.subscribe(&room).await, Err(BackendError::RoomNotFound)));
@@ -237,8 +244,8 @@ macro_rules! backend_contract {
                 let (a, b) = pair().await;
                 let (room, alice) = a.create_room(name("Alice"), Default::default()).await.unwrap();
                 let mut sub = b.subscribe(&room).await.unwrap();
-                let m1 = a.post(&room, &alice, text("one"), vec![], None).await.unwrap();
-                let m2 = a.post(&room, &alice, text("two"), vec![], None).await.unwrap();
+                let m1 = a.post(&room, &alice, text("one"), vec![], None, None).await.unwrap();
+                let m2 = a.post(&room, &alice, text("two"), vec![], None, None).await.unwrap();
                 assert_eq!((m1.seq, m2.seq), (1, 2));
                 for want in ["one", "two"] {
                     let ev = expect_event(&mut sub.events, |e| matches!(e, RoomEvent::Message(_))).await;
@@ -253,7 +260,7 @@ macro_rules! backend_contract {
                 let b = one().await;
                 let (room, alice) = b.create_room(name("Alice"), Default::default()).await.unwrap();
                 for i in 1..=7 {
-                    b.post(&room, &alice, text(&format!("m{i}")), vec![], None).await.unwrap();
+                    b.post(&room, &alice, text(&format!("m{i}")), vec![], None, None).await.unwrap();
                 }
                 let all = b.history(&room, 0).await.unwrap();
                 let seqs: Vec<u64> = all.messages.iter().map(|m| m.seq).collect();
@@ -280,7 +287,7 @@ macro_rules! backend_contract {
                 for i in 0..16 {
                     let handle = if i % 2 == 0 { &a } else { &b };
                     let cid = ClientMsgId::parse(&format!("m{i}"));
-                    match handle.post(&room, &alice, text(&format!("m{i}")), vec![], cid).await {
+                    match handle.post(&room, &alice, text(&format!("m{i}")), vec![], cid, None).await {
                         Ok(m) => {
                             stored += 1;
                             last = i;
@@ -297,11 +304,11 @@ macro_rules! backend_contract {
                 assert_eq!(stored + limited, 16);
                 // A message sent again (the same client id) was stored already: no refusal.
                 let cid = ClientMsgId::parse(&format!("m{last}"));
-                let again = a.post(&room, &alice, text(&format!("m{last}")), vec![], cid).await.unwrap();
+                let again = a.post(&room, &alice, text(&format!("m{last}")), vec![], cid, None).await.unwrap();
                 assert_eq!(again.seq, stored);
                 // Another member has an allowance of their own.
                 let bob = a.join(&room, name("Bob")).await.unwrap();
-                assert!(b.post(&room, &bob, text("hi"), vec![], None).await.is_ok());
+                assert!(b.post(&room, &bob, text("hi"), vec![], None, None).await.is_ok());
             }
 
             #[tokio::test(start_paused = $paused)]
@@ -326,8 +333,8 @@ macro_rules! backend_contract {
                 let b = one().await;
                 let (room, alice) = b.create_room(name("Alice"), Default::default()).await.unwrap();
                 let cid = ClientMsgId::parse("abc123").unwrap();
-                let first = b.post(&room, &alice, text("hi"), vec![], Some(cid.clone())).await.unwrap();
-                let again = b.post(&room, &alice, text("hi"), vec![], Some(cid)).await.unwrap();
+                let first = b.post(&room, &alice, text("hi"), vec![], Some(cid.clone()), None).await.unwrap();
+                let again = b.post(&room, &alice, text("hi"), vec![], Some(cid), None).await.unwrap();
                 assert_eq!(first.seq, again.seq);
                 assert_eq!(b.history(&room, 0).await.unwrap().messages.len(), 1);
             }
@@ -337,13 +344,13 @@ macro_rules! backend_contract {
                 let b = one().await;
                 let (room, alice) = b.create_room(name("Alice"), Default::default()).await.unwrap();
                 let bob = b.join(&room, name("Bob")).await.unwrap();
-                b.post(&room, &bob, text("bye"), vec![], None).await.unwrap();
+                b.post(&room, &bob, text("bye"), vec![], None, None).await.unwrap();
                 let mut sub = b.subscribe(&room).await.unwrap();
                 b.leave(&room, &bob).await.unwrap();
                 expect_event(&mut sub.events, is_presence(&bob, PresenceChange::Left)).await;
                 assert!(matches!(b.member(&room, &bob).await, Err(BackendError::NotAMember)));
                 assert!(matches!(
-                    b.post(&room, &bob, text("x"), vec![], None).await,
+                    b.post(&room, &bob, text("x"), vec![], None, None).await,
                     Err(BackendError::NotAMember)
                 ));
                 let history = b.history(&room, 0).await.unwrap().messages;
@@ -437,7 +444,7 @@ macro_rules! backend_contract {
                 let (a, b) = pair().await;
                 let (room, alice) = a.create_room(name("Alice"), Default::default()).await.unwrap();
                 for i in 1..=7 {
-                    a.post(&room, &alice, text(&format!("m{i}")), vec![], None).await.unwrap();
+                    a.post(&room, &alice, text(&format!("m{i}")), vec![], None, None).await.unwrap();
                 }
                 // Five kept (m3..m7), read newest first in pages of two.
                 let texts = |h: &c2c::backend::History| h.messages.iter().map(|m| m.text.as_str().to_owned()).collect::<Vec<_>>();
@@ -513,6 +520,98 @@ macro_rules! backend_contract {
                 assert_eq!(b.token_user(&room, &token).await.unwrap(), None, "a new token replaces the old");
                 b.leave(&room, &alice).await.unwrap();
                 assert_eq!(b.token_user(&room, &again).await.unwrap(), None, "gone with the membership");
+            }
+
+            #[tokio::test(start_paused = $paused)]
+            async fn message_actions_change_the_message_and_are_entries() {
+                use c2c::domain::{Action, EntryKind, Emoji};
+                let (a, b) = pair_keeping(100).await;
+                let (room, alice) = a.create_room(name("Alice"), Default::default()).await.unwrap();
+                let bob = a.join(&room, name("Bob")).await.unwrap();
+                let mut sub = b.subscribe(&room).await.unwrap();
+                let hello = a.post(&room, &alice, text("hello"), vec![], None, None).await.unwrap();
+                let edit = Action::Edit { target: hello.seq, text: text("hello <b>all</b>"), mentions: vec![] };
+                // Someone else's message: refused, and nothing stored.
+                assert!(matches!(b.act(&room, &bob, edit.clone()).await, Err(BackendError::NotAuthor)));
+                let edited = b.act(&room, &alice, edit).await.unwrap();
+                assert_eq!((edited.kind, edited.extra.target, edited.text.as_str()), (EntryKind::Edited, hello.seq, "hello <b>all</b>"));
+                expect_event(&mut sub.events, |ev| matches!(ev, RoomEvent::Message(m) if m.seq == edited.seq)).await;
+                let reply = b.post(&room, &bob, text("hi!"), vec![], None, Some(hello.seq)).await.unwrap();
+                let quoted = reply.extra.reply.clone().unwrap();
+                assert_eq!((quoted.seq, quoted.name.as_str(), quoted.quote.as_str()), (hello.seq, "Alice", "hello <b>all</b>"));
+                let thumbs = || Action::React { target: hello.seq, emoji: Emoji::parse("👍").unwrap() };
+                let r1 = a.act(&room, &bob, thumbs()).await.unwrap();
+                assert_eq!(r1.extra.reactions.len(), 1);
+                let r2 = b.act(&room, &alice, thumbs()).await.unwrap();
+                assert_eq!(r2.extra.reactions[0].by.len(), 2, "two members, one emoji");
+                let party = Action::React { target: hello.seq, emoji: Emoji::parse("🎉").unwrap() };
+                a.act(&room, &bob, party.clone()).await.unwrap();
+                let back = a.act(&room, &bob, party).await.unwrap();
+                assert_eq!(back.extra.reactions.len(), 1, "the second toggle takes it back");
+                // Bob's reply can be deleted by Bob, not by anyone else but the owner (Alice).
+                let carol = a.join(&room, name("Carol")).await.unwrap();
+                let delete = Action::Delete { target: reply.seq };
+                assert!(matches!(a.act(&room, &carol, delete.clone()).await, Err(BackendError::NotAuthor)));
+                let deleted = b.act(&room, &alice, delete.clone()).await.unwrap();
+                assert_eq!(deleted.kind, EntryKind::Deleted);
+                assert!(matches!(a.act(&room, &bob, delete).await, Err(BackendError::MessageGone)), "once");
+                assert!(matches!(
+                    a.post(&room, &bob, text("re"), vec![], None, Some(reply.seq)).await,
+                    Err(BackendError::MessageGone)
+                ));
+                // Notices, actions and unknown numbers are no messages to act on.
+                for target in [edited.seq, 9999, 0] {
+                    let act = Action::React { target, emoji: Emoji::parse("👍").unwrap() };
+                    assert!(matches!(a.act(&room, &bob, act).await, Err(BackendError::MessageGone)), "{target}");
+                }
+                // Every reader, on either handle, sees the final state; the actions are entries.
+                for handle in [&a, &b] {
+                    let all = handle.history(&room, 0).await.unwrap().messages;
+                    let first = all.iter().find(|m| m.seq == hello.seq).unwrap();
+                    assert_eq!(first.text.as_str(), "hello <b>all</b>");
+                    assert!(first.extra.edited.is_some());
+                    assert_eq!(first.extra.reactions.len(), 1);
+                    assert_eq!(first.extra.reactions[0].emoji, "👍");
+                    let gone = all.iter().find(|m| m.seq == reply.seq).unwrap();
+                    assert!(gone.extra.deleted && gone.text.as_str().is_empty());
+                    assert!(gone.extra.reply.is_some(), "a tombstone still answers");
+                    let kinds: Vec<EntryKind> = all.iter().filter(|m| m.is_action()).map(|m| m.kind).collect();
+                    assert_eq!(kinds, [EntryKind::Edited, EntryKind::Reacted, EntryKind::Reacted, EntryKind::Reacted, EntryKind::Reacted, EntryKind::Deleted]);
+                    let page = handle.history_page(&room, hello.seq + 1, 1).await.unwrap();
+                    assert_eq!(page.messages[0].extra.reactions[0].by.len(), 2);
+                }
+                // The edit window passes (on the wall clock).
+                std::thread::sleep(contract_config().edit_window + Duration::from_millis(300));
+                let late = Action::Edit { target: hello.seq, text: text("too late"), mentions: vec![] };
+                assert!(matches!(a.act(&room, &alice, late).await, Err(BackendError::EditWindow(_))));
+                // Reactions still work on old messages.
+                a.act(&room, &carol, thumbs()).await.unwrap();
+            }
+
+            #[tokio::test(start_paused = $paused)]
+            async fn reactions_per_message_are_bounded() {
+                use c2c::domain::{Action, Emoji, MAX_EMOJI_PER_MESSAGE};
+                let b = pair_keeping(100).await.0;
+                let (room, alice) = b.create_room(name("Alice"), Default::default()).await.unwrap();
+                let m = b.post(&room, &alice, text("react to me"), vec![], None, None).await.unwrap();
+                let emoji = ["😀", "😁", "😂", "🤣", "😃", "😄", "😅", "😆", "😉", "😊", "😋", "😎", "😍", "😘", "🥰", "😗", "😙", "🥲", "🙂", "🤗", "🤩"];
+                let mut members = vec![alice.clone()];
+                for i in 0..2 {
+                    members.push(b.join(&room, name(&format!("M{i}"))).await.unwrap());
+                }
+                let mut refused = 0;
+                for (i, e) in emoji.iter().enumerate() {
+                    let who = &members[i % members.len()];
+                    let act = Action::React { target: m.seq, emoji: Emoji::parse(e).unwrap() };
+                    match b.act(&room, who, act).await {
+                        Ok(_) => {}
+                        Err(BackendError::TooManyReactions) => refused += 1,
+                        Err(err) => panic!("{err}"),
+                    }
+                }
+                assert_eq!(refused, emoji.len() - MAX_EMOJI_PER_MESSAGE);
+                let page = b.history_page(&room, m.seq + 1, 1).await.unwrap();
+                assert_eq!(page.messages[0].extra.reactions.len(), MAX_EMOJI_PER_MESSAGE);
             }
 
             #[tokio::test(start_paused = $paused)]

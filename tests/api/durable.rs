@@ -98,7 +98,7 @@ async fn rooms_members_names_and_history_survive_a_restart() {
         let token = b.issue_token(&room, &bob).await.unwrap();
         for i in 1..=7 {
             let cid = c2c::domain::ClientMsgId::parse(&format!("c{i}"));
-            b.post(&room, if i % 2 == 0 { &bob } else { &alice }, text(&format!("m{i}")), vec![], cid)
+            b.post(&room, if i % 2 == 0 { &bob } else { &alice }, text(&format!("m{i}")), vec![], cid, None)
                 .await
                 .unwrap();
         }
@@ -122,9 +122,10 @@ async fn rooms_members_names_and_history_survive_a_restart() {
     // Bob's join notice took number 1.
     assert_eq!(history.messages.last().unwrap().seq, 8);
     // Numbering goes on; a re-sent message is still recognised; the token still works.
-    let again = b.post(&room, &bob, text("m6"), vec![], c2c::domain::ClientMsgId::parse("c6")).await.unwrap();
+    let again =
+        b.post(&room, &bob, text("m6"), vec![], c2c::domain::ClientMsgId::parse("c6"), None).await.unwrap();
     assert_eq!(again.seq, 7, "stored once");
-    assert_eq!(b.post(&room, &alice, text("m8"), vec![], None).await.unwrap().seq, 9);
+    assert_eq!(b.post(&room, &alice, text("m8"), vec![], None, None).await.unwrap().seq, 9);
     assert_eq!(b.token_user(&room, &token).await.unwrap(), Some(bob.clone()));
     b.leave(&room, &bob).await.unwrap();
     drop(b);
@@ -253,4 +254,38 @@ async fn acknowledged_messages_survive_kill_9() {
     let numbers: Vec<usize> = stored.iter().map(|s| s[1..].parse().unwrap()).collect();
     assert!(numbers.windows(2).all(|w| w[0] < w[1]), "stored in order");
     assert!(stored.len() >= acknowledged.len() && stored.len() <= 500);
+}
+
+#[tokio::test]
+async fn message_actions_survive_a_restart() {
+    use c2c::domain::{Action, Emoji};
+    let file = TempDb::new();
+    let config = BackendConfig::default();
+    let (room, hello, gone) = {
+        let b = restart(&file, config.clone()).await;
+        let (room, alice) = b.create_room(name("Alice"), Default::default()).await.unwrap();
+        let bob = b.join(&room, name("Bob")).await.unwrap();
+        let hello = b.post(&room, &alice, text("helo"), vec![], None, None).await.unwrap().seq;
+        let edit = Action::Edit { target: hello, text: text("hello"), mentions: vec![] };
+        b.act(&room, &alice, edit).await.unwrap();
+        let react = Action::React { target: hello, emoji: Emoji::parse("🎉").unwrap() };
+        b.act(&room, &bob, react).await.unwrap();
+        let gone = b.post(&room, &bob, text("oops"), vec![], None, Some(hello)).await.unwrap().seq;
+        b.act(&room, &bob, Action::Delete { target: gone }).await.unwrap();
+        (room, hello, gone)
+    };
+    let b = restart(&file, config).await;
+    let history = b.history(&room, 0).await.unwrap();
+    let find = |seq| history.messages.iter().find(|m| m.seq == seq).unwrap();
+    let first = find(hello);
+    assert_eq!(first.text.as_str(), "hello");
+    assert!(first.extra.edited.is_some());
+    assert_eq!(first.extra.reactions[0].emoji, "🎉");
+    let tombstone = find(gone);
+    assert!(
+        tombstone.extra.deleted && tombstone.text.as_str().is_empty(),
+        "the deleted text is gone from the file too"
+    );
+    assert_eq!(tombstone.extra.reply.as_ref().map(|r| r.seq), Some(hello));
+    assert_eq!(history.messages.iter().filter(|m| m.is_action()).count(), 3);
 }

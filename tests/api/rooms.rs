@@ -365,7 +365,7 @@ async fn long_histories_come_a_page_at_a_time() {
     for i in 1..=120 {
         let text = c2c::domain::MessageText::parse(&format!("line {i:03}"), &c2c::domain::Limits::default())
             .unwrap();
-        app.state.backend.post(&room_id, &user_id, text, vec![], None).await.unwrap();
+        app.state.backend.post(&room_id, &user_id, text, vec![], None, None).await.unwrap();
     }
     let alice = app.browser();
     alice.join(&room, "Alice").await;

@@ -236,7 +236,7 @@ async fn a_dropped_subscription_is_repaired_from_history() {
     let b = RedisBackend::start(&redis.url(), config).unwrap();
     let (room, alice) = b.create_room(crate::contract::name("Alice"), Default::default()).await.unwrap();
     let mut sub = a.subscribe(&room).await.unwrap();
-    b.post(&room, &alice, crate::contract::text("m1"), vec![], None).await.unwrap();
+    b.post(&room, &alice, crate::contract::text("m1"), vec![], None, None).await.unwrap();
 
     // Redis drops every Pub/Sub client (as it does to one that falls too far behind).
     let client = redis::Client::open(redis.url()).unwrap();
@@ -245,7 +245,7 @@ async fn a_dropped_subscription_is_repaired_from_history() {
         redis::cmd("CLIENT").arg("KILL").arg("TYPE").arg("pubsub").query_async(&mut conn).await.unwrap();
     assert!(killed >= 1, "a's subscriber was connected and is now gone");
     for text in ["m2", "m3", "m4"] {
-        b.post(&room, &alice, crate::contract::text(text), vec![], None).await.unwrap();
+        b.post(&room, &alice, crate::contract::text(text), vec![], None, None).await.unwrap();
     }
     let mut seen = Vec::new();
     while seen.len() < 4 {
@@ -257,7 +257,7 @@ async fn a_dropped_subscription_is_repaired_from_history() {
     }
     assert_eq!(seen, ["m1", "m2", "m3", "m4"], "every message once, in order");
     // And the subscription is live again.
-    b.post(&room, &alice, crate::contract::text("m5"), vec![], None).await.unwrap();
+    b.post(&room, &alice, crate::contract::text("m5"), vec![], None, None).await.unwrap();
     loop {
         let event =
             tokio::time::timeout(Duration::from_secs(5), sub.events.recv()).await.expect("in time").unwrap();

@@ -9,13 +9,13 @@ use super::room::{Member, Room};
 use super::store::{Change, Store};
 use crate::backend::{BackendConfig, USER_SESSION_TTL};
 use crate::domain::{
-    ChatMessage, ClientMsgId, DisplayName, EntryKind, MessageText, RoomId, RoomMeta, Seq, UserId,
+    ChatMessage, ClientMsgId, DisplayName, EntryKind, Extra, MessageText, RoomId, RoomMeta, Seq, UserId,
     mentions_from_json, now_millis,
 };
 
 type RoomRow = (String, Option<i64>, String, String, Option<String>, String, bool);
 type MemberRow = (String, String, String, Option<String>);
-type MessageRow = (String, i64, String, String, String, i64, Option<String>, String, String);
+type MessageRow = (String, i64, String, String, String, i64, Option<String>, String, String, String);
 
 /// Reads every room back after a restart. No one is online yet: a room whose idle deadline
 /// passed while the server was down is deleted; every other room waits for its people with the
@@ -32,7 +32,7 @@ pub(super) async fn load(
     let members: Vec<MemberRow> =
         sqlx::query_as("SELECT room, user, name, token FROM members ORDER BY rowid").fetch_all(pool).await?;
     let messages: Vec<MessageRow> = sqlx::query_as(
-        "SELECT room, seq, user, name, text, at, cid, kind, mentions FROM messages ORDER BY room, seq",
+        "SELECT room, seq, user, name, text, at, cid, kind, mentions, extra FROM messages ORDER BY room, seq",
     )
     .fetch_all(pool)
     .await?;
@@ -71,7 +71,7 @@ pub(super) async fn load(
         member.token = token.map(|secret| (secret, now + USER_SESSION_TTL));
         state.members.push(member);
     }
-    for (room, seq, user, name, text, at, cid, kind, mentions) in messages {
+    for (room, seq, user, name, text, at, cid, kind, mentions, extra) in messages {
         let (Some(room), Some(user)) = (RoomId::parse(&room), UserId::parse(&user)) else { continue };
         let Some(state) = loaded.get_mut(&room) else { continue };
         let message = ChatMessage {
@@ -83,6 +83,7 @@ pub(super) async fn load(
             at,
             client_id: cid.as_deref().and_then(ClientMsgId::parse),
             mentions: mentions_from_json(&mentions),
+            extra: Extra::from_json(&extra),
         };
         state.next_seq = state.next_seq.max(message.seq + 1);
         state.history.push_back(message);

@@ -21,7 +21,7 @@ use super::{
     TOKEN_SECRET_LEN, USER_SESSION_TTL, split_token,
 };
 use crate::domain::{
-    ChatMessage, ClientMsgId, ConnId, DisplayName, EntryKind, MemberView, Mention, MessageText,
+    Action, ChatMessage, ClientMsgId, ConnId, DisplayName, EntryKind, MemberView, Mention, MessageText,
     PresenceChange, RoomEvent, RoomId, RoomMeta, Seq, UnixMillis, UserId, now_millis, same_secret,
 };
 use crate::support::{Rate, TokenBucket, lock};
@@ -245,6 +245,7 @@ impl Backend for MemoryBackend {
         text: MessageText,
         mentions: Vec<Mention>,
         client_id: Option<ClientMsgId>,
+        reply_to: Option<Seq>,
     ) -> BackendResult<ChatMessage> {
         let (msg, receipt) = self.with_room(room, |state, config| {
             let member = state.member_mut(user)?;
@@ -256,21 +257,18 @@ impl Backend for MemoryBackend {
             {
                 return Ok((earlier.clone(), None));
             }
+            let reply = reply_to.map(|seq| state.reply_to(seq)).transpose()?;
             state.member_mut(user)?.allowance.try_take().map_err(BackendError::RateLimited)?;
-            let msg = ChatMessage {
-                seq: 0,
-                kind: EntryKind::Text,
-                user: user.clone(),
-                name,
-                text,
-                at: now_millis(),
-                client_id,
-                mentions,
-            };
+            let mut msg = ChatMessage::notice(0, EntryKind::Text, user.clone(), name, now_millis());
+            (msg.text, msg.client_id, msg.mentions, msg.extra.reply) = (text, client_id, mentions, reply);
             Ok(self.add_entry(room, state, msg, config))
         })?;
         stored(receipt).await?;
         Ok(msg)
+    }
+
+    async fn act(&self, room: &RoomId, user: &UserId, action: Action) -> BackendResult<ChatMessage> {
+        self.act_on(room, user, action).await
     }
 
     async fn typing(&self, room: &RoomId, user: &UserId) -> BackendResult<()> {

@@ -9,8 +9,8 @@ use tokio::time::Instant;
 
 use crate::backend::{BackendConfig, BackendError, BackendResult, EVENT_BUFFER, History, USER_SESSION_TTL};
 use crate::domain::{
-    ChatMessage, ConnId, DisplayName, MemberView, PresenceChange, RoomEvent, RoomMeta, Seq, UnixMillis,
-    UserId, now_millis,
+    ChatMessage, ConnId, DisplayName, MemberView, PresenceChange, Reply, RoomEvent, RoomMeta, Seq,
+    UnixMillis, UserId, now_millis, quote_of,
 };
 use crate::support::{TokenBucket, millis_i64};
 
@@ -159,6 +159,23 @@ impl Room {
             self.history.pop_front();
         }
         entry
+    }
+
+    /// Where the kept entry numbered `seq` is in the history.
+    pub(super) fn entry_index(&self, seq: Seq) -> Option<usize> {
+        self.history.binary_search_by_key(&seq, |m| m.seq).ok()
+    }
+
+    /// What a reply to message `seq` quotes; `MessageGone` unless it is a kept, undeleted
+    /// message.
+    pub(super) fn reply_to(&self, seq: Seq) -> BackendResult<Reply> {
+        let m = self.entry_index(seq).map(|i| &self.history[i]);
+        match m {
+            Some(m) if m.is_text() && !m.extra.deleted => {
+                Ok(Reply { seq, name: m.name.as_str().to_owned(), quote: quote_of(m.text.as_str()) })
+            }
+            _ => Err(BackendError::MessageGone),
+        }
     }
 
     /// The last `limit` history entries numbered below `before` ([`Backend::history_page`]).

@@ -43,6 +43,8 @@ pub(super) enum Change {
     Token { room: RoomId, user: UserId, secret: String },
     /// A message, published to `to` once stored; the room keeps the last `keep`.
     Message { room: RoomId, message: ChatMessage, keep: usize, to: broadcast::Sender<Arc<RoomEvent>> },
+    /// A kept message changed (edited, deleted, reacted to): its text, mentions and extra.
+    Amended { room: RoomId, message: ChatMessage },
     /// The room's idle deadline was set (no one online) or cleared.
     Idle { room: RoomId, until: Option<UnixMillis> },
     /// The room expired.
@@ -214,8 +216,8 @@ async fn apply_one(tx: &mut SqliteConnection, change: &Change) -> Result<(), sql
         // The room's numbering needs no row of its own: the newest kept message carries it.
         Change::Message { room, message: m, .. } => {
             sqlx::query(
-                "INSERT OR IGNORE INTO messages (room, seq, user, name, text, at, cid, kind, mentions) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR IGNORE INTO messages (room, seq, user, name, text, at, cid, kind, mentions, extra) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(room.as_str())
             .bind(seq_arg(m.seq))
@@ -226,8 +228,19 @@ async fn apply_one(tx: &mut SqliteConnection, change: &Change) -> Result<(), sql
             .bind(m.client_id.as_ref().map(ClientMsgId::as_str))
             .bind(m.kind.as_str())
             .bind(m.mentions_json())
+            .bind(m.extra.to_json())
             .execute(&mut *tx)
             .await?;
+        }
+        Change::Amended { room, message: m } => {
+            sqlx::query("UPDATE messages SET text = ?, mentions = ?, extra = ? WHERE room = ? AND seq = ?")
+                .bind(m.text.as_str())
+                .bind(m.mentions_json())
+                .bind(m.extra.to_json())
+                .bind(room.as_str())
+                .bind(seq_arg(m.seq))
+                .execute(&mut *tx)
+                .await?;
         }
         Change::Retitled { room, meta } => {
             sqlx::query("UPDATE rooms SET name = ?, topic = ? WHERE id = ?")

@@ -11,8 +11,11 @@ use super::MemoryBackend;
 use super::room::{Room, wall_clock_of};
 use super::store::{self, Change};
 use crate::backend::{BackendConfig, BackendError, BackendResult};
-use crate::domain::{ChatMessage, EntryKind, PresenceChange, RoomEvent, RoomId, UserId, now_millis};
-use crate::support::lock;
+use crate::domain::{
+    Action, Actor, ChatMessage, EntryKind, PresenceChange, RoomEvent, RoomId, UserId, apply_action,
+    now_millis,
+};
+use crate::support::{lock, millis_i64};
 
 impl MemoryBackend {
     /// Stores `change` in the durable copy, if there is one; nobody waits.
@@ -82,6 +85,41 @@ impl MemoryBackend {
             }
         }
         Ok(receipt)
+    }
+
+    /// `user` acts on a message of `room` ([`Backend::act`]): the message changes in place
+    /// (and in the durable copy), and the action is added to the history.
+    ///
+    /// [`Backend::act`]: crate::backend::Backend::act
+    pub(super) async fn act_on(
+        &self,
+        room: &RoomId,
+        user: &UserId,
+        action: Action,
+    ) -> BackendResult<ChatMessage> {
+        let (entry, receipt) = self.with_room(room, |state, config| {
+            let owner = state.owner.as_ref() == Some(user);
+            let member = state.member_mut(user)?;
+            member.extend_session();
+            let name = member.name.clone();
+            let i = state.entry_index(action.target()).ok_or(BackendError::MessageGone)?;
+            let mut changed = state.history[i].clone();
+            let actor = Actor {
+                user,
+                name: &name,
+                owner,
+                now: now_millis(),
+                edit_window_ms: millis_i64(config.edit_window),
+            };
+            let entry = apply_action(&action, actor, &mut changed)
+                .map_err(|refusal| BackendError::refused(refusal, config.edit_window))?;
+            state.member_mut(user)?.allowance.try_take().map_err(BackendError::RateLimited)?;
+            self.record(Change::Amended { room: room.clone(), message: changed.clone() });
+            state.history[i] = changed;
+            Ok(self.add_entry(room, state, entry, config))
+        })?;
+        stored(receipt).await?;
+        Ok(entry)
     }
 
     pub(super) fn rooms(&self) -> MutexGuard<'_, HashMap<RoomId, Room>> {

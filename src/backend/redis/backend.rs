@@ -11,8 +11,8 @@ use crate::backend::{
     Backend, BackendError, BackendResult, History, RoomSnapshot, Subscription, TOKEN_SECRET_LEN, split_token,
 };
 use crate::domain::{
-    ChatMessage, ClientMsgId, ConnId, DisplayName, MemberView, Mention, MessageText, RoomEvent, RoomId,
-    RoomMeta, Seq, UnixMillis, UserId, mentions_to_json, now_millis, same_secret,
+    Action, ChatMessage, ClientMsgId, ConnId, DisplayName, MemberView, Mention, MessageText, RoomEvent,
+    RoomId, RoomMeta, Seq, UnixMillis, UserId, mentions_to_json, now_millis, same_secret,
 };
 use crate::support::Rate;
 
@@ -208,9 +208,11 @@ impl Backend for RedisBackend {
         text: MessageText,
         mentions: Vec<Mention>,
         client_id: Option<ClientMsgId>,
+        reply_to: Option<Seq>,
     ) -> BackendResult<ChatMessage> {
         let cid = client_id.as_ref().map_or("", ClientMsgId::as_str);
         let mentions = mentions_to_json(&mentions);
+        let reply_to = reply_to.unwrap_or(0).to_string();
         let a = &self.inner.args;
         let args = [
             room.as_str(),
@@ -223,6 +225,7 @@ impl Backend for RedisBackend {
             &a.message_rate[0],
             &a.message_rate[1],
             &mentions,
+            &reply_to,
         ];
         let mut reply = self.run(&self.inner.scripts.post, room, &args).await?;
         let payload: String = reply.next()?;
@@ -233,6 +236,10 @@ impl Backend for RedisBackend {
             self.inner.rooms.dispatch_event(self, room, RoomEvent::Message(message.clone())).await;
         }
         Ok(message)
+    }
+
+    async fn act(&self, room: &RoomId, user: &UserId, action: Action) -> BackendResult<ChatMessage> {
+        self.act_on(room, user, action).await
     }
 
     async fn typing(&self, room: &RoomId, user: &UserId) -> BackendResult<()> {

@@ -117,6 +117,11 @@ impl Reply {
             "taken" => return Err(BackendError::NameTaken),
             "owner" => return Err(BackendError::NotOwner),
             "locked" => return Err(BackendError::Locked),
+            "gone" => return Err(BackendError::MessageGone),
+            "author" => return Err(BackendError::NotAuthor),
+            // The caller knows the window (`act.rs`).
+            "window" => return Err(BackendError::EditWindow(Duration::ZERO)),
+            "reactions" => return Err(BackendError::TooManyReactions),
             "limited" => {
                 let wait_ms: u64 = match rest.next() {
                     Some(value) => redis::from_redis_value(value).map_err(unavailable)?,

@@ -4,8 +4,8 @@
 use serde::Deserialize;
 
 use crate::domain::{
-    ChatMessage, ClientMsgId, DisplayName, EntryKind, MemberView, MessageText, PresenceChange, RoomEvent,
-    RoomId, Seq, UserId, mentions_from_json,
+    ChatMessage, ClientMsgId, DisplayName, EntryKind, Extra, MemberView, MessageText, PresenceChange,
+    RoomEvent, RoomId, Seq, UserId, mentions_from_json,
 };
 
 /// The envelope. Its `node` member (the publishing instance) is read only by the subscriber,
@@ -35,6 +35,9 @@ enum Body {
         /// Mentions as JSON; absent for none.
         #[serde(default)]
         men: String,
+        /// What it carries beyond its text, as JSON (`Extra`); absent for nothing.
+        #[serde(default)]
+        x: String,
     },
     Typing {
         user: String,
@@ -52,16 +55,19 @@ enum Body {
 impl Body {
     fn into_event(self) -> Option<RoomEvent> {
         match self {
-            Body::Msg { seq, user, name, text, at, cid, k, men } => Some(RoomEvent::Message(ChatMessage {
-                seq,
-                kind: EntryKind::parse(&k),
-                user: UserId::parse(&user)?,
-                name: DisplayName::from_stored(name),
-                text: MessageText::from_stored(text),
-                at,
-                client_id: ClientMsgId::parse(&cid),
-                mentions: mentions_from_json(&men),
-            })),
+            Body::Msg { seq, user, name, text, at, cid, k, men, x } => {
+                Some(RoomEvent::Message(ChatMessage {
+                    seq,
+                    kind: EntryKind::parse(&k),
+                    user: UserId::parse(&user)?,
+                    name: DisplayName::from_stored(name),
+                    text: MessageText::from_stored(text),
+                    at,
+                    client_id: ClientMsgId::parse(&cid),
+                    mentions: mentions_from_json(&men),
+                    extra: Extra::from_json(&x),
+                }))
+            }
             Body::Typing { user } => Some(RoomEvent::Typing { user: UserId::parse(&user)? }),
             Body::Ended => Some(RoomEvent::Ended),
             Body::Presence { ver, user, name, change, online } => Some(RoomEvent::Presence {

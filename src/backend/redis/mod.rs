@@ -14,6 +14,7 @@
 //! `subscriber.rs` (the Pub/Sub connection), `beats.rs` (heartbeats gathered per room),
 //! `sweep.rs` (presence expiry), `scripts.rs` (the Lua scripts).
 
+mod act;
 mod backend;
 mod beats;
 mod conn;
@@ -113,6 +114,8 @@ struct ScriptArgs {
     session_ttl_ms: String,
     history_len: String,
     message_rate: [String; 2],
+    edit_window_ms: String,
+    edit_window: std::time::Duration,
 }
 
 impl ScriptArgs {
@@ -123,6 +126,8 @@ impl ScriptArgs {
             session_ttl_ms: USER_SESSION_TTL.as_millis().to_string(),
             history_len: config.history_len.to_string(),
             message_rate: rate_args(config.message_rate),
+            edit_window_ms: config.edit_window.as_millis().to_string(),
+            edit_window: config.edit_window,
         }
     }
 }

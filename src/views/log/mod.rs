@@ -12,7 +12,7 @@ use time::{OffsetDateTime, UtcOffset};
 use super::markup::message_html;
 use super::{Ui, render};
 use crate::backend::History;
-use crate::domain::{ChatMessage, EntryKind, RoomId, UnixMillis, UserId};
+use crate::domain::{ChatMessage, EntryKind, Reaction, Reply, RoomId, UnixMillis, UserId};
 
 /// Consecutive messages of one author at most this far apart share one heading.
 pub const GROUP_GAP_MS: UnixMillis = 5 * 60 * 1000;
@@ -94,6 +94,8 @@ struct EarlierFragment<'a> {
 #[derive(Template)]
 #[template(path = "fragments/_message.html")]
 pub struct MessageFragment<'a> {
+    ui: &'static Ui,
+    room: &'a str,
     seq: u64,
     user: &'a str,
     name: &'a str,
@@ -107,10 +109,17 @@ pub struct MessageFragment<'a> {
     cont: bool,
     mine: bool,
     mentions_me: bool,
+    /// The message it answers.
+    reply: Option<&'a Reply>,
+    edited: bool,
+    deleted: bool,
+    reactions: &'a [Reaction],
+    /// Rendered in place (the text and reactions parts are swapped out of band on their own).
+    oob: bool,
 }
 
 impl<'a> MessageFragment<'a> {
-    fn build(m: &'a ChatMessage, zone: Zone) -> Self {
+    fn build(ui: &'static Ui, room: &'a str, m: &'a ChatMessage, zone: Zone) -> Self {
         let t = zone.at(m.at);
         let iso = t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
         let mut mentions = String::new();
@@ -133,13 +142,20 @@ impl<'a> MessageFragment<'a> {
             cont: false,
             mine: false,
             mentions_me: false,
+            reply: m.extra.reply.as_ref(),
+            edited: m.extra.edited.is_some(),
+            deleted: m.extra.deleted,
+            reactions: &m.extra.reactions,
+            oob: false,
+            ui,
+            room,
         }
     }
 
     /// The fragment every live reader gets (UTC times, nothing marked: the page's script
     /// localizes, groups and marks it).
-    pub fn live(m: &'a ChatMessage) -> Self {
-        Self::build(m, Zone::default())
+    pub fn live(ui: &'static Ui, room: &'a RoomId, m: &'a ChatMessage) -> Self {
+        Self::build(ui, room.as_str(), m, Zone::default())
     }
 }
 
@@ -181,10 +197,12 @@ struct DayFragment {
     label: String,
 }
 
-/// An entry of the history as every live reader gets it.
-pub fn live_entry(ui: &'static Ui, m: &ChatMessage) -> String {
+/// An entry of the history as every live reader gets it (actions have their own frame,
+/// [`action_frame`]).
+pub fn live_entry(ui: &'static Ui, room: &RoomId, m: &ChatMessage) -> String {
     match m.kind {
-        EntryKind::Text => render(&MessageFragment::live(m)),
+        EntryKind::Text => render(&MessageFragment::live(ui, room, m)),
+        EntryKind::Edited | EntryKind::Deleted | EntryKind::Reacted => String::new(),
         _ => notice(ui, m),
     }
 }
@@ -203,6 +221,8 @@ fn notice_parts(ui: &'static Ui, m: &ChatMessage) -> (&'static str, String, Stri
         EntryKind::Unlocked => ("unlocked", ui.unlocked_notice),
         EntryKind::Removed => ("removed", ui.removed_notice),
         EntryKind::Joined | EntryKind::Text => ("joined", ui.joined_notice),
+        // Actions show on the message they act on, never as lines of their own.
+        EntryKind::Edited | EntryKind::Deleted | EntryKind::Reacted => ("action", ""),
     };
     // The name is split off the template first, so a `{name}` inside a room's title is text.
     let (before, after) = template.split_once("{name}").unwrap_or((template, ""));
@@ -254,14 +274,16 @@ pub fn log_items(reader: Reader<'_>, history: &History) -> Vec<String> {
         items.push(render(&EarlierFragment { label: ui.earlier_messages, room, before: first.seq }));
     }
     let mut prev: Option<&ChatMessage> = None;
-    for m in &history.messages {
+    let room = reader.room.map_or("", RoomId::as_str);
+    // The page's messages are in their final state: the actions among its entries show on them.
+    for m in history.messages.iter().filter(|m| !m.is_action()) {
         let day = reader.zone.at(m.at).date();
         if prev.is_none_or(|p| reader.zone.at(p.at).date() != day) {
             items.push(render(&DayFragment { date: day.to_string(), label: day_label(ui, day) }));
         }
         items.push(match m.kind {
             EntryKind::Text => {
-                let mut f = MessageFragment::build(m, reader.zone);
+                let mut f = MessageFragment::build(ui, room, m, reader.zone);
                 f.cont = prev.is_some_and(|p| continues(p, m, reader.zone));
                 f.mine = reader.me == Some(&m.user);
                 f.mentions_me = reader.me.is_some_and(|me| m.mentions.iter().any(|x| &x.user == me));
@@ -289,6 +311,9 @@ fn day_label(ui: &Ui, day: time::Date) -> String {
         .replace("{month}", month)
         .replace("{year}", &day.year().to_string())
 }
+
+mod actions;
+pub use actions::action_frame;
 
 #[cfg(test)]
 mod tests;

@@ -14,6 +14,7 @@ fn msg(seq: u64, user: &UserId, at: UnixMillis) -> ChatMessage {
         at,
         client_id: None,
         mentions: Vec::new(),
+        extra: Default::default(),
     }
 }
 

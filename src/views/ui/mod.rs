@@ -154,6 +154,34 @@ pub struct Ui {
     pub end_button: &'static str,
     pub end_confirm: &'static str,
     pub owner_tools: &'static str,
+    /// Shown after a message its author edited.
+    pub edited: &'static str,
+    /// What remains of a deleted message.
+    pub message_deleted: &'static str,
+    /// The label of a message's actions link.
+    pub message_actions: &'static str,
+    /// Answer a message.
+    pub reply: &'static str,
+    /// Add a reaction.
+    pub react: &'static str,
+    /// Edit a message.
+    pub edit: &'static str,
+    /// Delete a message.
+    pub delete: &'static str,
+    /// Cancel what is being done.
+    pub cancel: &'static str,
+    /// Above the composer while answering `{name}`.
+    pub replying_to: &'static str,
+    /// The field for any emoji besides the palette.
+    pub other_emoji: &'static str,
+    /// Asked before a message is deleted.
+    pub delete_confirm: &'static str,
+    /// Until when its author may edit a message (`{time}`).
+    pub edit_until: &'static str,
+    /// A link back to the chat.
+    pub back_to_room: &'static str,
+    /// The heading of a message's own page.
+    pub message_heading: &'static str,
 }
 
 /// Replaces `{key}` in `template` with `value`.

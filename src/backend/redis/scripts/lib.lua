@@ -23,7 +23,7 @@ end
 local function uk(R, U, suffix) return 'user:{' .. R .. '}:' .. U .. ':' .. suffix end
 
 -- The keys that make up a room; they share the idle-expiry TTL.
-local ROOM_KEYS = { 'info', 'members', 'names', 'keys', 'order', 'taken', 'presence', 'messages', 'cids', 'removed' }
+local ROOM_KEYS = { 'info', 'members', 'names', 'keys', 'order', 'taken', 'presence', 'messages', 'cids', 'removed', 'state' }
 
 local function room_exists(R) return redis.call('EXISTS', rk(R, 'info')) == 1 end
 
@@ -61,6 +61,7 @@ local function add_entry(R, node, history_len, e)
   local fields = { 'user', e.user, 'name', e.name, 'text', e.text, 'at', e.at, 'cid', e.cid }
   if e.k then table.insert(fields, 'k'); table.insert(fields, e.k) end
   if e.men and e.men ~= '' then table.insert(fields, 'men'); table.insert(fields, e.men) else e.men = nil end
+  if e.x and e.x ~= '' then table.insert(fields, 'x'); table.insert(fields, e.x) else e.x = nil end
   redis.call('XADD', rk(R, 'messages'), 'MAXLEN', '~', history_len, seq .. '-0', unpack(fields))
   e.t = 'msg'
   e.seq = seq
@@ -180,13 +181,29 @@ local function owner_refusal(R, U, now, per_ms, burst)
   return nil
 end
 
--- A history stream entry as the JSON of a published message (envelope version 1).
+-- A message edited, deleted or reacted to has its current text, mentions and extra (JSON: the
+-- answered message, edit time, deletion, reactions) in the room's 'state' hash, by sequence
+-- number (docs/redis.md "Message actions"); the stream keeps what was posted. Applies it to m.
+local function apply_state(R, m)
+  if m.k then return m end
+  local st = redis.call('HGET', rk(R, 'state'), m.seq)
+  if st then
+    local o = cjson.decode(st)
+    m.text = o.text
+    m.men = (o.men ~= '' and o.men) or nil
+    m.x = (o.x ~= '' and o.x) or nil
+  end
+  return m
+end
+
+-- A history stream entry as the JSON of a published message (envelope version 1), in its
+-- current state.
 local function entry_json(R, entry)
   local m = { t = 'msg', v = 1, room = R, seq = tonumber(string.match(entry[1], '^(%d+)')) }
   local f = entry[2]
   for i = 1, #f, 2 do m[f[i]] = f[i + 1] end
   m.at = tonumber(m.at)
-  return cjson.encode(m)
+  return cjson.encode(apply_state(R, m))
 end
 
 -- The room's last sequence number and the first one readers see (0 if none): the stream is
@@ -196,4 +213,29 @@ local function kept_range(R, history_len)
   local first = redis.call('XRANGE', rk(R, 'messages'), '-', '+', 'COUNT', 1)
   if #first == 0 then return last, 0 end
   return last, math.max(tonumber(string.match(first[1][1], '^(%d+)')), last - history_len + 1)
+end
+
+-- Message `seq` as it is now (its fields, and its extra decoded), if the room still keeps it.
+local function current(R, seq, history_len)
+  local last, first = kept_range(R, history_len)
+  if first == 0 or seq < first or seq > last then return nil end
+  local found = redis.call('XRANGE', rk(R, 'messages'), seq .. '-0', seq .. '-0')
+  if #found == 0 then return nil end
+  local m = { seq = seq }
+  local f = found[1][2]
+  for i = 1, #f, 2 do m[f[i]] = f[i + 1] end
+  apply_state(R, m)
+  local x = {}
+  if m.x and m.x ~= '' then x = cjson.decode(m.x) end
+  return m, x
+end
+
+-- The start of a message a reply quotes: at most 200 bytes, cut between characters (a cut
+-- through a character drops it), as domain/amend.rs quote_of does.
+local function quote(text)
+  if #text <= 200 then return text end
+  local s = string.sub(text, 1, 200)
+  local after = string.byte(text, 201)
+  if after >= 128 and after < 192 then s = string.gsub(s, '[\192-\255][\128-\191]*$', '') end
+  return s
 end
