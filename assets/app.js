@@ -9,7 +9,10 @@
 //   JavaScript), live messages are grouped and separated by day like the server's, the log
 //   follows new messages unless the reader scrolled up ("new messages" button);
 // - while the tab is hidden, unread messages are counted in the title and on the icon, a
-//   divider marks them on return, and opt-in sound and desktop notifications tell of them.
+//   divider marks them on return, and opt-in sound and desktop notifications tell of them;
+// - each message's "⋯" opens its actions in place (react, reply, edit, delete; without this
+//   file it leads to the message's own page), reaction chips toggle, and a reply's quote
+//   scrolls to the message it answers (docs/messages.md).
 (function () {
   'use strict';
 
@@ -95,7 +98,7 @@
   outboxList.className = 'messages outbox';
   outboxList.setAttribute('aria-live', 'polite');
   log.appendChild(outboxList);
-  var outbox = [];      // [{id, text, el}] in the order typed
+  var outbox = [];      // [{id, text, el, replyTo}] or [{act, sent, done}] in the order made
   var inFlight = null;  // the item sent and not yet seen stored
   var resendTimer = 0;
   var waitUntil = 0;
@@ -342,24 +345,43 @@
     if (!open || !socket || outbox.length === 0) return;
     var wait = waitUntil - Date.now();
     var head = outbox[0];
+    var label = head.el ? head.el.querySelector('.sending') : null;
     if (wait > 0) {
-      head.el.querySelector('.sending').textContent = fill(strings.waiting, { n: Math.ceil(wait / 1000) });
+      if (label) label.textContent = fill(strings.waiting, { n: Math.ceil(wait / 1000) });
       resendTimer = setTimeout(pump, Math.min(wait, 1000));
       return;
     }
-    head.el.querySelector('.sending').textContent = strings.sending;
+    if (label) label.textContent = strings.sending;
     inFlight = head;
-    socket.sendImmediately(JSON.stringify({ text: head.text, client_id: head.id }));
+    if (head.act) {
+      head.sent = true;
+      socket.sendImmediately(JSON.stringify(head.act));
+    } else {
+      var frame = { text: head.text, client_id: head.id };
+      if (head.replyTo) frame.reply_to = head.replyTo;
+      socket.sendImmediately(JSON.stringify(frame));
+    }
     // Its fate unknown after a while (a lost frame): send it again; the id keeps it single.
     resendTimer = setTimeout(pump, 10000);
   }
 
+  function settled(item) {
+    return item.act ? item.done : !!list.querySelector('li.msg[data-client="' + item.id + '"]');
+  }
+
   function settle() {
-    while (outbox.length > 0 && list.querySelector('li.msg[data-client="' + outbox[0].id + '"]')) {
+    while (outbox.length > 0 && settled(outbox[0])) {
       var done = outbox.shift();
-      done.el.remove();
+      if (done.el) done.el.remove();
       if (inFlight === done) inFlight = null;
     }
+    if (!inFlight) pump();
+  }
+
+  // An edit, deletion or reaction: queued behind what is being sent, so a refusal is told to
+  // the right one.
+  function act(frame) {
+    outbox.push({ act: frame });
     if (!inFlight) pump();
   }
 
@@ -372,10 +394,12 @@
       pump();
       return;
     }
-    // Refused for what it is (too long, empty…): hand it back, never lose it.
     var item = inFlight;
     inFlight = null;
     outbox.splice(outbox.indexOf(item), 1);
+    // A refused action is dropped (an edit stays open in its editor, its text kept).
+    if (item.act) { pump(); return; }
+    // Refused for what it is (too long, empty…): hand it back, never lose it.
     item.el.remove();
     if (!textarea.value.trim()) {
       textarea.value = item.text;
@@ -390,9 +414,10 @@
     var text = textarea.value;
     if (!text.trim()) return;
     if (text.length > maxChars) { count(); textarea.focus(); return; }
-    var item = { id: randomId(), text: text };
+    var item = { id: randomId(), text: text, replyTo: replyTo };
     typedAt = 0;  // the message ends this bout of typing; the next one is announced at once
     item.el = pendingItem(text);
+    cancelReply();
     outbox.push(item);
     textarea.value = '';
     grow();
@@ -526,6 +551,9 @@
     open = false;
     inFlight = null;
     clearTimeout(resendTimer);
+    // A reaction or deletion whose fate is unknown is not sent twice (a second toggle would
+    // undo it); the snapshot shows what happened. An edit is sent again: that changes nothing.
+    if (outbox.length > 0 && outbox[0].act && outbox[0].sent && outbox[0].act.act !== 'edit') outbox.shift();
     setStatus([1006, 1011, 1012, 1013].indexOf(code) >= 0 ? 'reconnecting' : 'closed');
     if (code === 1008) {
       outbox.forEach(function (item) { item.el.querySelector('.sending').textContent = strings.notSent; item.el.classList.add('failed'); });
@@ -540,12 +568,14 @@
       baseTitle = document.getElementById('room-title').textContent.replace(/\s+/g, ' ').trim() + ' — c2c';
       showUnread();
     }
+    if (data.indexOf('id="tx-') >= 0 || data.indexOf('id="rx-') >= 0) amended(data);
     if (data.indexOf('id="composer-error"') >= 0) {
       var errorEl = document.getElementById('composer-error');
       if (errorEl && errorEl.textContent) refused(errorEl);
     }
     if (data.indexOf('id="messages"') < 0 && data.indexOf('id="members"') < 0) return;
     decorate();
+    markReactions(list);
     var grew = false;
     list.querySelectorAll('li.msg').forEach(function (el) {
       if (seen[el.id]) return;
@@ -565,7 +595,187 @@
   });
   window.addEventListener('resize', function () { if (followLog || nearBottom()) toBottom(); });
 
+  // ---- Message actions (docs/messages.md) ----------------------------------------------
+
+  var replyTo = 0;
+  var replying = document.getElementById('replying');
+  var palette = (strings.palette || '').split(' ').filter(Boolean);
+  var editWindow = parseInt(strings.editWindow, 10) || 0;
+  var isOwner = strings.owner === '1';
+  var menu = null;
+
+  function seqOf(li) { return parseInt(li.id.replace('msg-', ''), 10); }
+
+  // Chips of reactions the reader made are marked.
+  function markReactions(root) {
+    root.querySelectorAll('.rx .chip').forEach(function (chip) {
+      var by = ' ' + (chip.dataset.by || '') + ' ';
+      chip.classList.toggle('mine', by.indexOf(' ' + me + ' ') >= 0);
+      chip.setAttribute('aria-pressed', chip.classList.contains('mine') ? 'true' : 'false');
+    });
+  }
+
+  // A message's text or reactions were swapped: the action that did it is settled, and a
+  // deleted message loses its actions.
+  function amended(data) {
+    var re = /id="(tx|rx)-(\d+)"/g;
+    var m;
+    while ((m = re.exec(data)) !== null) {
+      var target = parseInt(m[2], 10);
+      outbox.forEach(function (item) { if (item.act && item.act.target === target) item.done = true; });
+      var li = document.getElementById('msg-' + target);
+      if (!li) continue;
+      if (li.querySelector('.tombstone')) {
+        li.classList.add('deleted');
+        var acts = li.querySelector('.acts');
+        if (acts) acts.remove();
+      }
+      var editor = li.querySelector('.editor');
+      if (editor && m[1] === 'tx') editor.remove();
+      var text = li.querySelector('.text');
+      if (text) text.hidden = false;
+      markReactions(li);
+    }
+    settle();
+  }
+
+  function closeMenu() {
+    if (menu) { menu.remove(); menu = null; }
+  }
+
+  function button(label, onClick, cls) {
+    var b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = label;
+    if (cls) b.className = cls;
+    b.addEventListener('click', function (e) { e.preventDefault(); closeMenu(); onClick(); });
+    return b;
+  }
+
+  function react(seq, emoji) { act({ act: 'react', target: seq, emoji: emoji }); }
+
+  function startReply(li) {
+    var who = li.querySelector('.meta .who');
+    var text = li.querySelector('.text');
+    replyTo = seqOf(li);
+    replying.querySelector('.replying-label').textContent =
+      fill(strings.replyingTo, { name: who ? who.textContent : '' }) + ': ' + (text ? text.textContent.slice(0, 80) : '');
+    replying.hidden = false;
+    textarea.focus();
+  }
+
+  function cancelReply() {
+    replyTo = 0;
+    replying.hidden = true;
+  }
+  replying.querySelector('.cancel-reply').addEventListener('click', function () { cancelReply(); textarea.focus(); });
+
+  // The editor starts from the message's own text (as typed, not as shown), read from the
+  // message's page, where its edit form holds it.
+  function startEdit(li) {
+    var text = li.querySelector('.text');
+    if (!text || li.querySelector('.editor')) return;
+    var seq = seqOf(li);
+    fetch('/r/' + room + '/m/' + seq, { credentials: 'same-origin' })
+      .then(function (r) { return r.ok ? r.text() : ''; })
+      .then(function (html) {
+        var page = new DOMParser().parseFromString(html, 'text/html');
+        var raw = page.getElementById('edit-text');
+        if (raw && !li.querySelector('.editor')) openEditor(li, text, seq, raw.value);
+      })
+      .catch(function () { /* the message's page still offers the edit form */ });
+  }
+
+  function openEditor(li, text, seq, value) {
+    var form = document.createElement('form');
+    form.className = 'editor';
+    var area = document.createElement('textarea');
+    area.rows = 2;
+    area.setAttribute('aria-label', strings.edit);
+    area.value = value;
+    function close() { form.remove(); text.hidden = false; }
+    var save = document.createElement('button');
+    save.type = 'submit';
+    save.className = 'primary';
+    save.textContent = strings.save;
+    var cancel = button(strings.cancel, close);
+    form.appendChild(area);
+    form.appendChild(save);
+    form.appendChild(cancel);
+    form.addEventListener('submit', function (e) {
+      e.preventDefault();
+      if (!area.value.trim()) return;
+      act({ act: 'edit', target: seq, text: area.value });
+    });
+    area.addEventListener('keydown', function (e) {
+      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); form.requestSubmit(); }
+      if (e.key === 'Escape') { e.preventDefault(); close(); }
+    });
+    text.hidden = true;
+    text.parentNode.insertBefore(form, text.nextSibling);
+    area.focus();
+  }
+
+  function openMenu(li, anchor) {
+    closeMenu();
+    var seq = seqOf(li);
+    var mine = li.dataset.user === me;
+    menu = document.createElement('div');
+    menu.className = 'act-menu';
+    menu.setAttribute('role', 'menu');
+    var row = document.createElement('div');
+    row.className = 'palette';
+    palette.forEach(function (emoji) { row.appendChild(button(emoji, function () { react(seq, emoji); }, 'chip')); });
+    row.appendChild(button('+', function () {
+      var emoji = window.prompt(strings.otherEmoji);
+      if (emoji && emoji.trim()) react(seq, emoji.trim());
+    }, 'chip more'));
+    menu.appendChild(row);
+    menu.appendChild(button(strings.reply, function () { startReply(li); }));
+    if (mine && Date.now() - parseInt(li.dataset.at, 10) < editWindow) {
+      menu.appendChild(button(strings.edit, function () { startEdit(li); }));
+    }
+    if (mine || isOwner) {
+      menu.appendChild(button(strings.delete, function () {
+        if (window.confirm(strings.deleteConfirm)) act({ act: 'delete', target: seq });
+      }, 'danger'));
+    }
+    li.appendChild(menu);
+    var first = menu.querySelector('button');
+    if (first) first.focus();
+    anchor.setAttribute('aria-expanded', 'true');
+  }
+
+  list.addEventListener('click', function (e) {
+    var acts = e.target.closest('a.acts');
+    var chip = e.target.closest('.rx a.chip');
+    var quote = e.target.closest('a.quote');
+    if (acts && socket) {
+      e.preventDefault();
+      var li = acts.closest('li.msg');
+      if (menu && menu.parentNode === li) { closeMenu(); return; }
+      openMenu(li, acts);
+    } else if (chip && socket) {
+      e.preventDefault();
+      react(seqOf(chip.closest('li.msg')), chip.dataset.emoji);
+    } else if (quote) {
+      var target = document.getElementById('msg-' + quote.dataset.seq);
+      if (!target) return;  // not on the page: the link opens the log where it is
+      e.preventDefault();
+      target.scrollIntoView({ block: 'center', behavior: 'smooth' });
+      target.classList.add('flash');
+      setTimeout(function () { target.classList.remove('flash'); }, 1500);
+    }
+  });
+  document.addEventListener('click', function (e) {
+    if (menu && !menu.contains(e.target) && !e.target.closest('a.acts')) closeMenu();
+  });
+  document.addEventListener('keydown', function (e) {
+    if (e.key === 'Escape' && menu) { closeMenu(); }
+  });
+
   setStatus('connecting');
+  markReactions(list);
   composer.querySelector('.keys').hidden = false;
   textarea.rows = 1;
   decorate();

@@ -152,6 +152,10 @@ pub struct ChatPage {
     pub retry: u64,
     /// The idle-expiry note.
     pub expiry_note: String,
+    /// The reactions offered first, space-separated, for the page's script.
+    pub palette: String,
+    /// How long after posting its author may edit a message, for the page's script.
+    pub edit_window_ms: u128,
 }
 
 /// `/r/{id}/log` — the message log alone, refreshed by itself, for browsers without JavaScript.

@@ -24,9 +24,12 @@ impl<S: Send + Sync> FromRequestParts<S> for RoomPath {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let Path(raw) =
-            Path::<String>::from_request_parts(parts, state).await.map_err(|_| AppError::RoomNotFound)?;
-        RoomId::parse(&raw).map(Self).ok_or(AppError::RoomNotFound)
+        // By name: some routes have more in their path (a message's number).
+        let Path(params) =
+            Path::<std::collections::HashMap<String, String>>::from_request_parts(parts, state)
+                .await
+                .map_err(|_| AppError::RoomNotFound)?;
+        params.get("room").and_then(|raw| RoomId::parse(raw)).map(Self).ok_or(AppError::RoomNotFound)
     }
 }
 

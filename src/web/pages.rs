@@ -172,6 +172,8 @@ impl<'a> PageCtx<'a> {
             error_code: "",
             retry: 0,
             expiry_note,
+            palette: PALETTE.join(" "),
+            edit_window_ms: state.config.edit_window.as_millis(),
         })
     }
 }

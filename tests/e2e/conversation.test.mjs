@@ -93,6 +93,9 @@ describe('the conversation', () => {
       assert.deepEqual(texts, Array.from({ length: 30 }, (_, i) => `fast ${i + 1}`));
     }
     await b.reload();
+    // The live socket's snapshot replaces the list in chunks: read it once it is complete.
+    await live(b);
+    await b.waitForFunction(() => document.querySelectorAll('#messages li.msg').length >= 30, null, { timeout: 10000 });
     const texts = await b.locator('#messages li.msg .text').allTextContents();
     assert.equal(texts.length, 30, 'stored once each');
     await close(a, b);
