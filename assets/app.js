@@ -285,8 +285,17 @@
     e.preventDefault();
     loadEarlier(link);
   });
+  // Only the reader's own scrolling loads earlier pages: a snapshot replacing the list also
+  // moves the scroll position to the top for a moment, and must not load anything.
+  var readerScrolledAt = 0;
+  ['wheel', 'touchmove', 'mousedown'].forEach(function (name) {
+    log.addEventListener(name, function () { readerScrolledAt = Date.now(); }, { passive: true });
+  });
+  document.addEventListener('keydown', function (e) {
+    if (['PageUp', 'ArrowUp', 'Home'].indexOf(e.key) >= 0) readerScrolledAt = Date.now();
+  });
   log.addEventListener('scroll', function () {
-    if (log.scrollTop > 80) return;
+    if (log.scrollTop > 80 || Date.now() - readerScrolledAt > 1500) return;
     var link = list.querySelector('li.earlier a');
     if (link) loadEarlier(link);
   });
@@ -611,6 +620,8 @@
     root.querySelectorAll('.rx .chip').forEach(function (chip) {
       var by = ' ' + (chip.dataset.by || '') + ' ';
       chip.classList.toggle('mine', by.indexOf(' ' + me + ' ') >= 0);
+      // With the script, a chip toggles in place: a button, pressed when the reaction is yours.
+      chip.setAttribute('role', 'button');
       chip.setAttribute('aria-pressed', chip.classList.contains('mine') ? 'true' : 'false');
     });
   }
@@ -640,7 +651,11 @@
   }
 
   function closeMenu() {
-    if (menu) { menu.remove(); menu = null; }
+    if (!menu) return;
+    var anchor = menu.parentNode && menu.parentNode.querySelector('a.acts');
+    if (anchor) anchor.setAttribute('aria-expanded', 'false');
+    menu.remove();
+    menu = null;
   }
 
   function button(label, onClick, cls) {
@@ -722,7 +737,8 @@
     var mine = li.dataset.user === me;
     menu = document.createElement('div');
     menu.className = 'act-menu';
-    menu.setAttribute('role', 'menu');
+    menu.setAttribute('role', 'group');
+    menu.setAttribute('aria-label', anchor.getAttribute('aria-label'));
     var row = document.createElement('div');
     row.className = 'palette';
     palette.forEach(function (emoji) { row.appendChild(button(emoji, function () { react(seq, emoji); }, 'chip')); });

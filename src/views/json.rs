@@ -49,13 +49,14 @@ struct ReplyJson<'a> {
 /// An emoji on a message and who reacted with it, in order.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct ReactionJson<'a> {
+pub(crate) struct ReactionJson<'a> {
     emoji: &'a str,
     user_ids: Vec<&'a UserId>,
     names: Vec<&'a str>,
 }
 
-fn reactions_json(reactions: &[Reaction]) -> Vec<ReactionJson<'_>> {
+/// A message's reactions as programs get them (frames, REST, the JSON transcript).
+pub(crate) fn reactions_json(reactions: &[Reaction]) -> Vec<ReactionJson<'_>> {
     reactions
         .iter()
         .map(|r| ReactionJson {

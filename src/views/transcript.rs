@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::json::{ReactionJson, reactions_json};
 use super::{Ui, Zone, clock, notice_text};
 use crate::backend::History;
 use crate::domain::{ChatMessage, RoomId, RoomMeta, Seq, UnixMillis, UserId};
@@ -91,13 +92,6 @@ struct Entry<'a> {
     reactions: Vec<ReactionJson<'a>>,
 }
 
-/// An emoji on a message and the names of who reacted with it.
-#[derive(Serialize)]
-struct ReactionJson<'a> {
-    emoji: &'a str,
-    names: Vec<&'a str>,
-}
-
 /// The transcript as JSON: the room, and every kept entry with its kind (`text`, `joined`,
 /// `left`, `renamed`, `topic`, `owner`), raw text and UTC time stamp.
 pub fn json(room: &RoomId, meta: &RoomMeta, history: &History, now: UnixMillis) -> String {
@@ -118,15 +112,7 @@ pub fn json(room: &RoomId, meta: &RoomMeta, history: &History, now: UnixMillis) 
                 mentions: m.mentions.iter().map(|x| &x.user).collect(),
                 reply_to: m.extra.reply.as_ref().map(|r| r.seq),
                 edited: m.extra.edited.is_some(),
-                reactions: m
-                    .extra
-                    .reactions
-                    .iter()
-                    .map(|r| ReactionJson {
-                        emoji: &r.emoji,
-                        names: r.by.iter().map(|b| b.name.as_str()).collect(),
-                    })
-                    .collect(),
+                reactions: reactions_json(&m.extra.reactions),
             })
             .collect(),
     };

@@ -154,8 +154,11 @@ async fn message_page(
 ) -> Result<Response, AppError> {
     let target = seq_of(&seq)?;
     let page = state.backend.history_page(&room, target.saturating_add(1), 1).await?;
-    let message =
-        page.messages.into_iter().find(|m| m.seq == target && m.is_text()).ok_or(AppError::MessageGone)?;
+    let message = page
+        .messages
+        .into_iter()
+        .find(|m| m.seq == target && m.is_text() && !m.extra.deleted)
+        .ok_or(AppError::MessageGone)?;
     let snapshot = state.backend.room(&room).await?;
     Ok(PageCtx::new(&state, &lang, csrf).message_page(&snapshot, &user, &message, zone).into_response())
 }

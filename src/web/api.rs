@@ -9,11 +9,12 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
+use super::api_messages;
 use super::client::ClientIp;
 use super::error::AppError;
 use super::extract::RoomPath;
@@ -27,6 +28,15 @@ pub fn router() -> Router<AppState> {
         .route("/api/rooms", post(create_room))
         .route("/api/rooms/{room}", get(room_info))
         .route("/api/rooms/{room}/members", post(join_room))
+        .route(
+            "/api/rooms/{room}/messages",
+            get(api_messages::list_messages).post(api_messages::send_message),
+        )
+        .route(
+            "/api/rooms/{room}/messages/{id}",
+            patch(api_messages::edit_message).delete(api_messages::delete_message),
+        )
+        .route("/api/rooms/{room}/messages/{id}/reactions", post(api_messages::react_to_message))
         .route("/api/openapi.json", get(openapi))
 }
 
@@ -292,9 +302,34 @@ async fn join_room(
         description = "Share-a-link chat: rooms, members and the JSON envelope. \
         Live messages use the JSON WebSocket at /ws (see docs/api.md)."
     ),
-    paths(create_room, room_info, join_room)
+    paths(
+        create_room,
+        room_info,
+        join_room,
+        api_messages::list_messages,
+        api_messages::send_message,
+        api_messages::edit_message,
+        api_messages::delete_message,
+        api_messages::react_to_message
+    ),
+    modifiers(&TokenAuth)
 )]
 pub struct ApiDoc;
+
+/// The API token as the message calls take it: `Authorization: Bearer {token}`.
+struct TokenAuth;
+
+impl utoipa::Modify for TokenAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let scheme = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .description(Some("The API token from creating or joining the room"))
+            .build();
+        components.add_security_scheme("token", SecurityScheme::Http(scheme));
+    }
+}
 
 async fn openapi() -> Response {
     match ApiDoc::openapi().to_json() {

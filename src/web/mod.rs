@@ -5,6 +5,7 @@
 
 pub mod actions;
 pub mod api;
+pub mod api_messages;
 pub mod assets;
 pub mod client;
 pub mod csrf;

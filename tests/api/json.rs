@@ -316,3 +316,106 @@ async fn the_json_socket_is_rate_limited() {
     assert_eq!(error["code"], "RATE_LIMITED");
     assert!(error["message"].as_str().unwrap().contains("Try again in 1 s"));
 }
+
+/// A REST call with a member's API token.
+async fn call(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut req = reqwest::Client::new().request(method, format!("{}{path}", app.base)).bearer_auth(token);
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let res = req.send().await.unwrap();
+    (res.status(), res.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn messages_over_rest_match_their_documentation_and_the_socket() {
+    use reqwest::Method;
+    let app = spawn_app().await;
+    let (_, created) = app.api_post("/api/rooms", json!({"creatorName": "Ann"})).await;
+    let room = created["data"]["roomId"].as_str().unwrap().to_owned();
+    let ann = created["data"]["token"].as_str().unwrap().to_owned();
+    let (_, joined) = app.api_post(&format!("/api/rooms/{room}/members"), json!({"name": "Bot"})).await;
+    let bot = joined["data"]["token"].as_str().unwrap().to_owned();
+    let messages = format!("/api/rooms/{room}/messages");
+
+    let (status, none) = call(&app, Method::GET, &messages, "nope", None).await;
+    assert_eq!((status, none["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("SESSION_EXPIRED")));
+    assert_documented(&app, "get", "/api/rooms/{roomId}/messages", status, &none).await;
+
+    let (status, hello) =
+        call(&app, Method::POST, &messages, &ann, Some(json!({"text": "helo <b>bot</b>", "clientId": "c1"})))
+            .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_documented(&app, "post", "/api/rooms/{roomId}/messages", status, &hello).await;
+    let id = hello["data"]["id"].as_u64().unwrap();
+    let (_, again) =
+        call(&app, Method::POST, &messages, &ann, Some(json!({"text": "helo <b>bot</b>", "clientId": "c1"})))
+            .await;
+    assert_eq!(again["data"]["id"].as_u64(), Some(id), "the same client id is stored once");
+
+    let one = format!("{messages}/{id}");
+    let (status, refused) = call(&app, Method::PATCH, &one, &bot, Some(json!({"text": "mine now"}))).await;
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("NOT_YOUR_MESSAGE"))
+    );
+    let (status, edited) =
+        call(&app, Method::PATCH, &one, &ann, Some(json!({"text": "hello <b>bot</b>"}))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_documented(&app, "patch", "/api/rooms/{roomId}/messages/{id}", status, &edited).await;
+    assert_eq!(edited["data"]["text"], "hello <b>bot</b>");
+    assert!(edited["data"]["editedAt"].is_string());
+
+    let reactions = format!("{one}/reactions");
+    let (status, bad) = call(&app, Method::POST, &reactions, &bot, Some(json!({"emoji": "<img>"}))).await;
+    assert_eq!(
+        (status, bad["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("INVALID_REACTION"))
+    );
+    let (status, reacted) = call(&app, Method::POST, &reactions, &bot, Some(json!({"emoji": "👍"}))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_documented(&app, "post", "/api/rooms/{roomId}/messages/{id}/reactions", status, &reacted).await;
+    assert_eq!(
+        reacted["data"]["reactions"],
+        json!([{"emoji": "👍", "userIds": [joined["data"]["userId"]], "names": ["Bot"]}])
+    );
+
+    let (status, reply) =
+        call(&app, Method::POST, &messages, &bot, Some(json!({"text": "hi!", "replyTo": id}))).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(reply["data"]["replyTo"], json!({"id": id, "name": "Ann", "quote": "hello <b>bot</b>"}));
+    let reply_id = reply["data"]["id"].as_u64().unwrap();
+    let (status, tombstone) = call(&app, Method::DELETE, &format!("{messages}/{reply_id}"), &ann, None).await;
+    assert_eq!(status, StatusCode::OK, "the owner deletes any message");
+    assert_documented(&app, "delete", "/api/rooms/{roomId}/messages/{id}", status, &tombstone).await;
+    assert_eq!(
+        (tombstone["data"]["deleted"].as_bool(), tombstone["data"]["text"].as_str()),
+        (Some(true), Some(""))
+    );
+    let (status, gone) = call(&app, Method::DELETE, &format!("{messages}/{reply_id}"), &ann, None).await;
+    assert_eq!((status, gone["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("MESSAGE_NOT_FOUND")));
+
+    // The page says the final state; the socket's `msg` frames say the same.
+    let (status, page) = call(&app, Method::GET, &messages, &bot, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_documented(&app, "get", "/api/rooms/{roomId}/messages", status, &page).await;
+    let listed = page["data"]["messages"].as_array().unwrap().clone();
+    assert_eq!(listed.len(), 2);
+    let mut ws = app.json_client().await;
+    ws.send(json!({"t": "join", "roomId": room, "token": bot})).await;
+    let frame = ws.until("joined").await;
+    assert_eq!(frame["t"], "joined");
+    for (rest, socket) in listed.iter().zip(frame["messages"].as_array().unwrap()) {
+        let mut socket = socket.clone();
+        let fields = socket.as_object_mut().unwrap();
+        fields.remove("t");
+        fields.remove("roomId");
+        assert_eq!(rest, &socket, "REST and the socket agree");
+    }
+}

@@ -398,3 +398,97 @@ async fn long_histories_come_a_page_at_a_time() {
     // The newest log page refreshes itself.
     assert!(alice.get(&format!("/r/{room}/log")).await.body.contains("http-equiv=\"refresh\""));
 }
+
+/// The message number of the first message with `text` on a page.
+fn message_seq(body: &str, text: &str) -> String {
+    let at = body.find(text).unwrap_or_else(|| panic!("{text} on the page"));
+    let before = &body[..at];
+    let li = before.rfind("id=\"msg-").unwrap();
+    before[li + 8..].split('"').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn message_forms_check_csrf_membership_and_authorship() {
+    let app = spawn_app().await;
+    let (alice, bob, mallory) = (app.browser(), app.browser(), app.browser());
+    let room = alice.create_room("Alice").await;
+    bob.join(&room, "Bob").await;
+    let csrf = alice.get(&format!("/r/{room}")).await.field("csrf");
+    let sent = alice
+        .post(
+            &format!("/r/{room}/messages"),
+            &[("text", "<b>hi</b> bob"), ("client_id", "c1"), ("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(sent.status, 303);
+    let seq = message_seq(&alice.get(&format!("/r/{room}")).await.body, " bob</p>");
+    let m = format!("/r/{room}/m/{seq}");
+
+    // The message's page: every action as a form, the edit form holding the text as typed.
+    let page = alice.get(&m).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("&#60;b&#62;hi&#60;/b&#62; bob</textarea>"), "escaped, as typed");
+    for action in ["react", "edit", "delete"] {
+        assert!(page.body.contains(&format!("action=\"{m}/{action}\"")), "{action} form");
+    }
+    // Bob sees no edit or delete form for Alice's message, and his posts of them are refused.
+    let bob_page = bob.get(&m).await;
+    assert!(!bob_page.body.contains("/edit\"") && !bob_page.body.contains("/delete\""));
+    let bob_csrf = bob_page.field("csrf");
+    let refused = bob.post(&format!("{m}/edit"), &[("text", "mine"), ("csrf", &bob_csrf)]).await;
+    assert_eq!(refused.status, 403);
+    assert!(refused.body.contains("Only its author can change that message"), "{}", refused.body);
+    // No CSRF token: refused before anything is looked at.
+    let forged = bob.post(&format!("{m}/react"), &[("emoji", "👍")]).await;
+    assert_eq!(forged.status, 403);
+    assert!(forged.body.contains("This form has expired"));
+    // Not an emoji: a clear refusal, localized.
+    let bad = bob.post(&format!("{m}/react"), &[("emoji", "<script>"), ("csrf", &bob_csrf)]).await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("A reaction is a single emoji."));
+    // A stranger is no member.
+    let stranger_csrf = mallory.get("/").await.field("csrf");
+    let outside = mallory.post(&format!("{m}/react"), &[("emoji", "👍"), ("csrf", &stranger_csrf)]).await;
+    assert_eq!(outside.status, 403);
+
+    let reacted = bob.post(&format!("{m}/react"), &[("emoji", "🎉"), ("csrf", &bob_csrf)]).await;
+    assert_eq!((reacted.status.as_u16(), reacted.location()), (303, format!("/r/{room}#msg-{seq}").as_str()));
+    let edited = alice.post(&format!("{m}/edit"), &[("text", "hi **all**"), ("csrf", &csrf)]).await;
+    assert_eq!(edited.status, 303);
+    let reply = bob
+        .post(
+            &format!("/r/{room}/messages"),
+            &[("text", "hey"), ("client_id", "c2"), ("reply_to", &seq), ("csrf", &bob_csrf)],
+        )
+        .await;
+    assert_eq!(reply.status, 303);
+    let chat = alice.get(&format!("/r/{room}")).await.body;
+    assert!(chat.contains("<strong>all</strong>") && chat.contains("(edited)"), "{chat}");
+    assert!(chat.contains("data-emoji=\"🎉\""), "the reaction shows");
+    assert!(chat.contains("<span class=\"q\">hi **all**</span>"), "the reply quotes the text as typed");
+    // The owner deletes Bob's reply; then neither can act on it.
+    let reply_seq = message_seq(&chat, ">hey</p>");
+    let deleted = alice.post(&format!("/r/{room}/m/{reply_seq}/delete"), &[("csrf", &csrf)]).await;
+    assert_eq!(deleted.status, 303);
+    assert_eq!(bob.get(&format!("/r/{room}/m/{reply_seq}")).await.status, 404);
+    let chat = bob.get(&format!("/r/{room}")).await.body;
+    assert!(chat.contains("This message was deleted.") && !chat.contains(">hey</p>"));
+    // A removed member's forms are refused.
+    let bob_id = alice
+        .get(&format!("/r/{room}"))
+        .await
+        .body
+        .split("id=\"remove-user\"")
+        .nth(1)
+        .unwrap()
+        .split("<option value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    alice.post(&format!("/r/{room}/remove"), &[("user", &bob_id), ("csrf", &csrf)]).await;
+    let after = bob.post(&format!("{m}/react"), &[("emoji", "👍"), ("csrf", &bob_csrf)]).await;
+    assert_eq!(after.status, 403);
+}

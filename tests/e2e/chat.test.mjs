@@ -160,6 +160,27 @@ describe('languages, phones and accessibility', () => {
     assert.equal(await page.getAttribute('.log:has(> #messages)', 'role'), 'log');
     assert.equal(await page.getAttribute('.log:has(> #messages)', 'aria-live'), 'polite');
     await audit('chat page');
+    // With a reaction, a reply and a message's actions open.
+    const firstId = await page.locator('#messages li.msg', { hasText: 'Accessible hello' }).getAttribute('id');
+    const first = page.locator(`#${firstId}`);
+    await first.hover();
+    await first.locator('a.acts').click();
+    await page.locator('.act-menu .palette button').first().click();
+    await first.locator('.rx .chip').waitFor();
+    await first.hover();
+    await first.locator('a.acts').click();
+    await page.locator('.act-menu button', { hasText: 'Reply' }).click();
+    await say(page, 'An answer');
+    await page.waitForSelector('#messages .quote');
+    await first.hover();
+    await first.locator('a.acts').click();
+    await audit('chat page with message actions');
+    await page.keyboard.press('Escape');
+    const seq = (await first.getAttribute('id')).replace('msg-', '');
+    await page.goto(`${link}/m/${seq}`);
+    await audit('message page');
+    await page.goto(link);
+    await live(page);
     const guest = await (await browser.newContext({ viewport: desktop, bypassCSP: true })).newPage();
     await guest.goto(link);
     await guest.addScriptTag({ content: axeSource });

@@ -29,6 +29,14 @@ async function pair(nameA = 'Alice', nameB = 'Bob', roomName = '', topic = '') {
   return { a, b, link };
 }
 
+/** Opens a message's actions ("⋯") and clicks the one named `label` (a button's text). */
+async function messageAction(page, text, label) {
+  const li = page.locator('#messages li.msg', { has: page.locator('.text', { hasText: text }) });
+  await li.hover();
+  await li.locator('a.acts').click();
+  await page.locator('.act-menu button', { hasText: label }).first().click();
+}
+
 async function close(...pages) {
   for (const p of pages) await p.context().close();
 }
@@ -158,9 +166,15 @@ describe('the conversation', () => {
     await say(b, '@Mina sure, reading it now');
     await b.fill('#text', 'One thing in the deploy steps:\n```\ncargo run --release\n```\n> works without any services?');
     await b.press('#text', 'Enter');
+    await a.waitForSelector('#messages >> text=works without any services?', { timeout: 5000 });
+    await messageAction(a, 'works without any services?', 'Reply');
     await say(a, 'Yes: SQLite by default, Redis and PostgreSQL when you set them. ~~Docker only~~');
     await a.waitForSelector('#messages >> text=SQLite by default', { timeout: 5000 });
     await b.waitForSelector('#messages >> text=SQLite by default', { timeout: 5000 });
+    await messageAction(b, 'Mostly the intro', '👍');
+    await messageAction(b, 'SQLite by default', '🎉');
+    await messageAction(a, 'SQLite by default', '🎉');
+    await b.waitForFunction(() => [...document.querySelectorAll('#messages .chip .n')].map((n) => n.textContent).join() === '1,2');
     await b.type('#text', 'Great, ');
     await a.waitForSelector('#typing >> text=Jonas is typing…', { timeout: 5000 });
     await shot(a, 'readme-chat-desktop');

@@ -96,8 +96,8 @@ describe('rooms', () => {
     await bctx.close();
   });
 
-  it('a long history scrolls back page by page', async () => {
-    const busy = await new Server({ C2C_RATE_PER_SEC: '1000', C2C_RATE_BURST: '1000' }).start();
+  it('1 000 messages scroll back page by page', async () => {
+    const busy = await new Server({ C2C_RATE_PER_SEC: '1000', C2C_RATE_BURST: '1000', C2C_HISTORY_LIMIT: '1100' }).start();
     try {
       const created = await (await fetch(`${busy.url}/api/rooms`, {
         method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ creatorName: 'Bot' }),
@@ -111,27 +111,35 @@ describe('rooms', () => {
         let stored = 0;
         bot.onopen = () => {
           bot.send(JSON.stringify({ t: 'join', roomId, token }));
-          for (let i = 1; i <= 130; i += 1) {
-            bot.send(JSON.stringify({ t: 'msg', roomId, text: `line ${String(i).padStart(3, '0')}` }));
+          for (let i = 1; i <= 1000; i += 1) {
+            bot.send(JSON.stringify({ t: 'msg', roomId, text: `line ${String(i).padStart(4, '0')}` }));
           }
         };
         bot.onmessage = (e) => {
           const frame = JSON.parse(e.data);
           if (frame.t === 'error') reject(new Error(frame.code));
-          if (frame.t === 'msg' && ++stored === 130) { bot.close(); resolve(); }
+          if (frame.t === 'msg' && ++stored === 1000) { bot.close(); resolve(); }
         };
       }), { roomId, token });
       await botPage.context().close();
       const a = await (await browser.newContext({ viewport: desktop })).newPage();
       await join(a, `${busy.url}/r/${roomId}`, 'Alice');
       await live(a);
-      assert.equal(await a.locator('#messages li.msg >> text=line 001').count(), 0, 'only the newest page at first');
-      for (let i = 0; i < 10 && await a.locator('#messages li.msg >> text=line 001').count() === 0; i += 1) {
-        await a.evaluate(() => { document.querySelector('.log').scrollTop = 0; });
-        await a.waitForTimeout(300);
+      const count = () => a.locator('#messages li.msg').count();
+      const firstPage = await count();
+      assert.ok(firstPage <= 50, `only the newest page (50 entries) at first, not ${firstPage}`);
+      // Scrolling to the top loads the page before, 50 at a time, until the first message.
+      let pages = 1;
+      while (await a.locator('#messages li.earlier').count() > 0 && pages < 30) {
+        const before = await count();
+        await a.hover('.chat-shell .log');
+        await a.mouse.wheel(0, -100000);
+        await a.waitForFunction((n) => document.querySelectorAll('#messages li.msg').length > n, before, { timeout: 5000 });
+        pages += 1;
       }
+      assert.ok(pages >= 20, `page by page: ${pages} pages`);
       const texts = await a.locator('#messages li.msg .text').allTextContents();
-      assert.deepEqual(texts, Array.from({ length: 130 }, (_, i) => `line ${String(i + 1).padStart(3, '0')}`));
+      assert.deepEqual(texts, Array.from({ length: 1000 }, (_, i) => `line ${String(i + 1).padStart(4, '0')}`));
       await a.context().close();
     } finally {
       await busy.dispose();

@@ -85,3 +85,42 @@ fn zones_come_from_the_cookie() {
     assert!(!Zone::from_cookie(Some("100000")).known());
     assert!(Zone::from_cookie(Some("-300")).known());
 }
+
+#[test]
+fn what_others_typed_into_replies_and_reactions_is_escaped() {
+    use crate::domain::{Mention, Reaction, Reply};
+    let (ann, bob) = (UserId::generate(), UserId::generate());
+    let mut m = msg(2, &ann, 1_796_083_080_000);
+    m.name = DisplayName::from_stored("<i>Ann</i>".into());
+    m.extra.reply =
+        Some(Reply { seq: 1, name: "<b>Bob</b>".into(), quote: "<script>alert(1)</script>".into() });
+    m.extra.reactions = vec![Reaction {
+        emoji: "\"><img src=x>".into(),
+        by: vec![Mention { user: bob.clone(), name: "\"onmouseover=\"x".into() }],
+    }];
+    let room = RoomId::generate();
+    let ui = UiLang::En.ui();
+    let reader = Reader { ui, me: Some(&bob), zone: Zone::default(), room: Some(&room) };
+    let history = History { messages: vec![m.clone()], truncated: false, more: false };
+    let html = log_items(reader, &history).concat();
+    for raw in ["<i>", "<b>", "<script>", "<img", "\"onmouseover"] {
+        assert!(!html.contains(raw), "{raw} escaped in {html}");
+    }
+    assert!(html.contains("&#60;script&#62;alert(1)"), "{html}");
+    assert!(html.contains("href=\"/r/") && html.contains("#msg-1\""), "the quote links to what it answers");
+    // The live frames of an action are escaped the same way.
+    let mut react = m.clone();
+    react.kind = EntryKind::Reacted;
+    react.extra.target = 2;
+    let frame = action_frame(ui, &room, &react);
+    assert!(frame.contains("id=\"rx-2\"") && frame.contains("hx-swap-oob=\"outerHTML\""));
+    assert!(!frame.contains("<img") && !frame.contains("\"onmouseover"), "{frame}");
+    // A deleted message shows its tombstone and nothing of what it said.
+    let mut gone = m;
+    gone.text = MessageText::from_stored(String::new());
+    gone.extra.deleted = true;
+    gone.extra.reactions.clear();
+    let html = log_items(reader, &History { messages: vec![gone], truncated: false, more: false }).concat();
+    assert!(html.contains("This message was deleted.") && html.contains(" deleted\""));
+    assert!(!html.contains("class=\"acts\""), "a tombstone has no actions");
+}
