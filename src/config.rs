@@ -160,34 +160,13 @@ impl Config {
                 format!("must be at least {MIN_TOKEN_CHARS} characters (a long random string)"),
             ));
         }
-        if let Some(v) = get("C2C_ROOM_IDLE_TTL") {
-            config.room_idle_ttl =
-                parse_duration(&v).ok_or_else(|| err("C2C_ROOM_IDLE_TTL", duration_hint(&v)))?;
-        }
-        if let Some(v) = get("C2C_REMOVAL_BAN") {
-            config.removal_ban =
-                parse_duration(&v).ok_or_else(|| err("C2C_REMOVAL_BAN", duration_hint(&v)))?;
-        }
-        if let Some(v) = get("C2C_EDIT_WINDOW") {
-            config.edit_window =
-                parse_duration(&v).ok_or_else(|| err("C2C_EDIT_WINDOW", duration_hint(&v)))?;
-        }
-        if let Some(v) = get("C2C_SESSION_TTL") {
-            config.session_ttl =
-                parse_duration(&v).ok_or_else(|| err("C2C_SESSION_TTL", duration_hint(&v)))?;
-        }
-        if let Some(v) = get("C2C_REQUEST_TIMEOUT") {
-            config.request_timeout =
-                parse_duration(&v).ok_or_else(|| err("C2C_REQUEST_TIMEOUT", duration_hint(&v)))?;
-        }
-        if let Some(v) = get("C2C_HEADER_TIMEOUT") {
-            config.limits.header_timeout =
-                parse_duration(&v).ok_or_else(|| err("C2C_HEADER_TIMEOUT", duration_hint(&v)))?;
-        }
-        if let Some(v) = get("C2C_UNJOINED_GRACE") {
-            config.limits.unjoined_grace =
-                parse_duration(&v).ok_or_else(|| err("C2C_UNJOINED_GRACE", duration_hint(&v)))?;
-        }
+        config.room_idle_ttl = duration(&get, "C2C_ROOM_IDLE_TTL", config.room_idle_ttl)?;
+        config.removal_ban = duration(&get, "C2C_REMOVAL_BAN", config.removal_ban)?;
+        config.edit_window = duration(&get, "C2C_EDIT_WINDOW", config.edit_window)?;
+        config.session_ttl = duration(&get, "C2C_SESSION_TTL", config.session_ttl)?;
+        config.request_timeout = duration(&get, "C2C_REQUEST_TIMEOUT", config.request_timeout)?;
+        config.limits.header_timeout = duration(&get, "C2C_HEADER_TIMEOUT", config.limits.header_timeout)?;
+        config.limits.unjoined_grace = duration(&get, "C2C_UNJOINED_GRACE", config.limits.unjoined_grace)?;
         if let Some(v) = get("C2C_ALLOWED_ORIGINS") {
             config.allowed_origins = v
                 .split(',')
@@ -263,6 +242,18 @@ fn number<T: std::str::FromStr + PartialOrd + Default>(
             Ok(n) if n > T::default() => Ok(n),
             _ => Err(err(var, format!("{v:?} is not a positive number"))),
         },
+    }
+}
+
+/// The duration `var` names (`90s`, `30m`, …), or `default` when it is unset.
+fn duration(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: Duration,
+) -> Result<Duration, ConfigError> {
+    match get(var) {
+        None => Ok(default),
+        Some(v) => parse_duration(&v).ok_or_else(|| err(var, duration_hint(&v))),
     }
 }
 
