@@ -22,7 +22,7 @@ pub use log::{
     GROUP_GAP_MS, MessageFragment, NoticeFragment, PAGE, Reader, Zone, action_frame, live_entry, log_items,
     notice_text, render_log,
 };
-pub use ui::{Ui, UiLang, fill, human_duration};
+pub use ui::{KEYS as UI_KEYS, Ui, UiKey, UiLang, fill, human_duration};
 
 use crate::domain::{MemberView, RoomId, RoomMeta, UnixMillis, UserId};
 

@@ -303,8 +303,8 @@ pub fn render_log(reader: Reader<'_>, history: &History) -> String {
 
 /// "Monday, 30 November 2026" in the interface's language.
 fn day_label(ui: &Ui, day: time::Date) -> String {
-    let weekday = ui.weekdays[usize::from(day.weekday().number_days_from_monday())];
-    let month = ui.months[usize::from(u8::from(day.month()) - 1)];
+    let weekday = ui.weekday(usize::from(day.weekday().number_days_from_monday()));
+    let month = ui.month(usize::from(u8::from(day.month()) - 1));
     ui.date_format
         .replace("{weekday}", weekday)
         .replace("{day}", &day.day().to_string())

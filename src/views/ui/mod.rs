@@ -1,13 +1,7 @@
-//! The interface's own words in each supported language. Error messages come from the
-//! catalogue (`error_info`); these are the labels around them, compiled in.
+//! The interface's own words in each supported language (one table: `strings.rs`). Error
+//! messages come from the catalogue (`error_info`); these are the labels around them.
 
 use crate::catalog::Locales;
-
-mod en;
-mod ko;
-
-use en::EN;
-use ko::KO;
 
 /// A language the interface is written in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -49,139 +43,86 @@ impl UiLang {
     }
 }
 
-/// Interface strings. `{name}`-style placeholders are filled by the caller.
-#[allow(missing_docs)]
-pub struct Ui {
-    pub lang: &'static str,
-    pub tagline: &'static str,
-    pub create_heading: &'static str,
-    pub your_name: &'static str,
-    pub name_hint: &'static str,
-    pub create_button: &'static str,
-    pub point_no_signup: &'static str,
-    pub point_link: &'static str,
-    pub point_anywhere: &'static str,
-    pub invited_heading: &'static str,
-    pub members_count: &'static str,
-    pub members_one: &'static str,
-    pub online_count: &'static str,
-    pub join_button: &'static str,
-    pub share_label: &'static str,
-    pub copy: &'static str,
-    pub copied: &'static str,
-    pub people: &'static str,
-    pub online: &'static str,
-    pub offline: &'static str,
-    pub you: &'static str,
-    pub messages_label: &'static str,
-    pub message_label: &'static str,
-    pub message_placeholder: &'static str,
-    pub send: &'static str,
-    pub leave: &'static str,
-    pub room: &'static str,
-    pub expiry_note: &'static str,
-    pub idle_expires: &'static str,
-    pub history_truncated: &'static str,
-    pub earlier_messages: &'static str,
-    pub empty_room: &'static str,
-    pub joined_notice: &'static str,
-    pub left_notice: &'static str,
-    pub status_connecting: &'static str,
-    pub status_live: &'static str,
-    pub status_reconnecting: &'static str,
-    pub status_closed: &'static str,
-    pub status_nojs: &'static str,
-    pub unsent: &'static str,
-    pub not_found_heading: &'static str,
-    pub error_heading: &'static str,
-    pub start_new: &'static str,
-    pub rejoin: &'static str,
-    pub try_again: &'static str,
-    pub other_lang_label: &'static str,
-    pub other_lang_code: &'static str,
-    pub footer: &'static str,
-    pub request_id: &'static str,
-    pub times_in_utc: &'static str,
-    /// Monday first.
-    pub weekdays: [&'static str; 7],
-    pub months: [&'static str; 12],
-    /// `{weekday}`, `{day}`, `{month}`, `{year}`.
-    pub date_format: &'static str,
-    pub keys_hint: &'static str,
-    pub format_hint: &'static str,
-    pub chars_left: &'static str,
-    pub chars_over: &'static str,
-    pub new_messages: &'static str,
-    pub new_since: &'static str,
-    pub sending: &'static str,
-    pub waiting: &'static str,
-    pub not_sent: &'static str,
-    pub typing_one: &'static str,
-    pub typing_two: &'static str,
-    pub typing_many: &'static str,
-    pub notify_label: &'static str,
-    pub notify_off: &'static str,
-    pub notify_mentions: &'static str,
-    pub notify_all: &'static str,
-    pub sound_label: &'static str,
-    pub unread_title: &'static str,
-    pub room_name_label: &'static str,
-    pub topic_label: &'static str,
-    pub optional: &'static str,
-    pub renamed_notice: &'static str,
-    pub unnamed_notice: &'static str,
-    pub topic_notice: &'static str,
-    pub topic_cleared_notice: &'static str,
-    pub owner_notice: &'static str,
-    pub started_by: &'static str,
-    pub online_now: &'static str,
-    pub room_settings: &'static str,
-    pub save: &'static str,
-    pub owner_badge: &'static str,
-    pub transcript_made: &'static str,
-    pub download_label: &'static str,
-    pub download_text: &'static str,
-    pub download_json: &'static str,
-    pub qr_label: &'static str,
-    pub share_button: &'static str,
-    pub locked_notice: &'static str,
-    pub unlocked_notice: &'static str,
-    pub removed_notice: &'static str,
-    pub locked_badge: &'static str,
-    pub lock_button: &'static str,
-    pub unlock_button: &'static str,
-    pub remove_button: &'static str,
-    pub end_button: &'static str,
-    pub end_confirm: &'static str,
-    pub owner_tools: &'static str,
-    /// Shown after a message its author edited.
-    pub edited: &'static str,
-    /// What remains of a deleted message.
-    pub message_deleted: &'static str,
-    /// The label of a message's actions link.
-    pub message_actions: &'static str,
-    /// Answer a message.
-    pub reply: &'static str,
-    /// Add a reaction.
-    pub react: &'static str,
-    /// Edit a message.
-    pub edit: &'static str,
-    /// Delete a message.
-    pub delete: &'static str,
-    /// Cancel what is being done.
-    pub cancel: &'static str,
-    /// Above the composer while answering `{name}`.
-    pub replying_to: &'static str,
-    /// The field for any emoji besides the palette.
-    pub other_emoji: &'static str,
-    /// Asked before a message is deleted.
-    pub delete_confirm: &'static str,
-    /// Until when its author may edit a message (`{time}`).
-    pub edit_until: &'static str,
-    /// A link back to the chat.
-    pub back_to_room: &'static str,
-    /// The heading of a message's own page.
-    pub message_heading: &'static str,
+/// Where an interface string shows and what translators should know about it.
+#[derive(Clone, Copy, Debug)]
+pub struct UiKey {
+    /// The key (a field of [`Ui`]).
+    pub key: &'static str,
+    /// Where it shows: `page`, `home`, `invite`, `chat`, `composer`, `messages`, `notices`,
+    /// `status`, `errors`, `dates`, `notify`, `owner`.
+    pub group: &'static str,
+    /// A line of context for translators.
+    pub note: &'static str,
+}
+
+/// Defines [`Ui`] (one field per string), [`KEYS`], and the English and Korean texts, from
+/// the one table in `strings.rs`.
+macro_rules! ui_strings {
+    ($( $group:ident { $( #[doc = $note:literal] $key:ident: $en:literal / $ko:literal, )+ } )+) => {
+        /// Interface strings. `{name}`-style placeholders are filled by the caller.
+        pub struct Ui {
+            $( $( #[doc = $note] pub $key: &'static str, )+ )+
+        }
+
+        /// Every interface string, grouped by where it shows, in the order translators see them.
+        pub const KEYS: &[UiKey] = &[
+            $( $( UiKey { key: stringify!($key), group: stringify!($group), note: $note }, )+ )+
+        ];
+
+        /// English, the interface's own language and the last fallback.
+        pub(super) static EN: Ui = Ui { $( $( $key: $en, )+ )+ };
+
+        /// Korean.
+        pub(super) static KO: Ui = Ui { $( $( $key: $ko, )+ )+ };
+
+        impl Ui {
+            /// The string named `key`.
+            pub fn text(&self, key: &str) -> Option<&'static str> {
+                match key {
+                    $( $( stringify!($key) => Some(self.$key), )+ )+
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+mod strings;
+
+use strings::{EN, KO};
+pub use strings::{KEYS, Ui};
+
+impl Ui {
+    /// The name of the `i`th day of the week, Monday first.
+    pub fn weekday(&self, i: usize) -> &'static str {
+        [
+            self.weekday_mon,
+            self.weekday_tue,
+            self.weekday_wed,
+            self.weekday_thu,
+            self.weekday_fri,
+            self.weekday_sat,
+            self.weekday_sun,
+        ][i % 7]
+    }
+
+    /// The name of the `i`th month, January first.
+    pub fn month(&self, i: usize) -> &'static str {
+        [
+            self.month_jan,
+            self.month_feb,
+            self.month_mar,
+            self.month_apr,
+            self.month_may,
+            self.month_jun,
+            self.month_jul,
+            self.month_aug,
+            self.month_sep,
+            self.month_oct,
+            self.month_nov,
+            self.month_dec,
+        ][i % 12]
+    }
 }
 
 /// Replaces `{key}` in `template` with `value`.
@@ -204,5 +145,33 @@ pub fn human_duration(d: std::time::Duration, lang: UiLang) -> String {
     match lang {
         UiLang::En => format!("{n} {en_unit}"),
         UiLang::Ko => format!("{n}{ko_unit}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `{placeholders}` of a text, sorted.
+    fn placeholders(text: &str) -> Vec<&str> {
+        let mut found: Vec<&str> =
+            text.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name)).collect();
+        found.sort_unstable();
+        found
+    }
+
+    #[test]
+    fn every_string_has_a_group_a_note_and_both_languages_with_the_same_placeholders() {
+        let mut seen = std::collections::HashSet::new();
+        for key in KEYS {
+            assert!(seen.insert(key.key), "{} twice", key.key);
+            assert!(!key.note.is_empty() && !key.group.is_empty(), "{}", key.key);
+            let (en, ko) = (EN.text(key.key).unwrap(), KO.text(key.key).unwrap());
+            assert!(!en.is_empty() && !ko.is_empty(), "{}", key.key);
+            assert_eq!(placeholders(en), placeholders(ko), "{}: {en} / {ko}", key.key);
+        }
+        assert!(KEYS.len() > 100);
+        assert_eq!(EN.text("nothing"), None);
+        assert_eq!((EN.weekday(0), KO.month(11)), ("Monday", "12월"));
     }
 }
