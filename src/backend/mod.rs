@@ -302,9 +302,9 @@ pub trait Backend: Send + Sync + 'static {
     /// Messages with a sequence number above `after` (all kept messages for 0).
     async fn history(&self, room: &RoomId, after: Seq) -> BackendResult<History>;
 
-    /// A page of history: the last `limit` entries numbered below `before` (`Seq::MAX` for the
-    /// newest), `more` if kept entries come before them, `truncated` if not but earlier ones
-    /// are gone.
+    /// A page of history: the last `limit` messages and notices numbered below `before`
+    /// (`Seq::MAX` for the newest), actions on messages left out (the messages show their final
+    /// state); `more` if kept ones come before them, `truncated` if not but earlier ones are gone.
     async fn history_page(&self, room: &RoomId, before: Seq, limit: usize) -> BackendResult<History>;
 
     /// Subscribes to the room's events on this instance.

@@ -579,6 +579,11 @@ macro_rules! backend_contract {
                     assert_eq!(kinds, [EntryKind::Edited, EntryKind::Reacted, EntryKind::Reacted, EntryKind::Reacted, EntryKind::Reacted, EntryKind::Deleted]);
                     let page = handle.history_page(&room, hello.seq + 1, 1).await.unwrap();
                     assert_eq!(page.messages[0].extra.reactions[0].by.len(), 2);
+                    // Pages leave the actions out: the newest two are the reply and Carol's join.
+                    let page = handle.history_page(&room, u64::MAX, 2).await.unwrap();
+                    assert!(page.more && page.messages.iter().all(|m| !m.is_action()), "{page:?}");
+                    assert_eq!(page.messages[1].kind, EntryKind::Joined, "Carol's join notice");
+                    assert_eq!(page.messages[0].seq, reply.seq);
                 }
                 // The edit window passes (on the wall clock).
                 std::thread::sleep(contract_config().edit_window + Duration::from_millis(300));

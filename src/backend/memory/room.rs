@@ -178,13 +178,15 @@ impl Room {
         }
     }
 
-    /// The last `limit` history entries numbered below `before` ([`Backend::history_page`]).
+    /// The last `limit` messages and notices numbered below `before`, actions left out (the
+    /// messages show their final state) ([`Backend::history_page`]).
     ///
     /// [`Backend::history_page`]: crate::backend::Backend::history_page
     pub(super) fn page(&self, before: Seq, limit: usize) -> History {
-        let older = self.history.iter().filter(|m| m.seq < before).count();
+        let shown = || self.history.iter().filter(move |m| m.seq < before && !m.is_action());
+        let older = shown().count();
         let skip = older.saturating_sub(limit);
-        let messages = self.history.iter().filter(|m| m.seq < before).skip(skip).cloned().collect();
+        let messages = shown().skip(skip).cloned().collect();
         let first_kept = self.history.front().map_or(self.next_seq, |m| m.seq);
         History { messages, truncated: skip == 0 && first_kept > 1, more: skip > 0 }
     }
