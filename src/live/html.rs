@@ -152,7 +152,7 @@ impl Protocol for HtmlSocket {
             }
             // The room is gone for good: say so, offer a new one, no retries.
             AppError::RoomEnded | AppError::Removed => Lost::Close(
-                ended_frame(message, "/", self.lang.ui().start_new),
+                ended_frame(message, "/", &self.lang.ui().start_new),
                 CLOSE_POLICY,
                 err.code().as_str(),
             ),
@@ -160,7 +160,7 @@ impl Protocol for HtmlSocket {
             _ => {
                 let rejoin = format!("/r/{}", self.room);
                 Lost::Close(
-                    ended_frame(message, &rejoin, self.lang.ui().rejoin),
+                    ended_frame(message, &rejoin, &self.lang.ui().rejoin),
                     CLOSE_POLICY,
                     err.code().as_str(),
                 )

@@ -29,7 +29,7 @@ pub fn text(
     out.push_str(&ui.transcript_made.replace("{time}", &format!("{} {}", zone.stamp(now), zone.label())));
     out.push_str("\n\n");
     if history.truncated {
-        out.push_str(ui.history_truncated);
+        out.push_str(&ui.history_truncated);
         out.push_str("\n\n");
     }
     for m in kept(history) {

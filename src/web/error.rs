@@ -207,11 +207,11 @@ fn error_page(
 ) -> ErrorPage {
     let ui = lang.ui();
     let (heading, link_href, link_text) = match (report.code, room) {
-        (ErrorCode::RoomNotFound, _) => (ui.not_found_heading, "/".to_owned(), ui.start_new),
+        (ErrorCode::RoomNotFound, _) => (&*ui.not_found_heading, "/".to_owned(), &*ui.start_new),
         (ErrorCode::NotAMember | ErrorCode::SessionExpired, Some(room)) => {
-            (ui.error_heading, format!("/r/{room}"), ui.rejoin)
+            (&*ui.error_heading, format!("/r/{room}"), &*ui.rejoin)
         }
-        _ => (ui.error_heading, "/".to_owned(), ui.try_again),
+        _ => (&*ui.error_heading, "/".to_owned(), &*ui.try_again),
     };
     ErrorPage {
         ui,

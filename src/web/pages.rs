@@ -105,16 +105,16 @@ impl<'a> PageCtx<'a> {
             name: self.typed,
             error: self.error,
             members_text: match snapshot.members.len() {
-                1 => ui.members_one.to_owned(),
-                n => fill(ui.members_count, "n", &n.to_string()),
+                1 => ui.members_one.to_string(),
+                n => fill(&ui.members_count, "n", &n.to_string()),
             },
-            online_text: fill(ui.online_count, "n", &snapshot.online_count().to_string()),
-            expires_text: snapshot.idle_expires_at.map(|at| fill(ui.idle_expires, "time", &date_time(at))),
+            online_text: fill(&ui.online_count, "n", &snapshot.online_count().to_string()),
+            expires_text: snapshot.idle_expires_at.map(|at| fill(&ui.idle_expires, "time", &date_time(at))),
             room_name: snapshot.meta.name_str().to_owned(),
             topic: snapshot.meta.topic_str().to_owned(),
-            started_by: fill(ui.started_by, "name", &snapshot.creator),
+            started_by: fill(&ui.started_by, "name", &snapshot.creator),
             locked: snapshot.locked,
-            online_now: online_names(snapshot).map(|names| fill(ui.online_now, "names", &names)),
+            online_now: online_names(snapshot).map(|names| fill(&ui.online_now, "names", &names)),
         }
     }
 
@@ -131,12 +131,12 @@ impl<'a> PageCtx<'a> {
         let snapshot = state.backend.room(room).await?;
         let history = state.backend.history_page(room, Seq::MAX, PAGE).await?;
         let expiry_note = match snapshot.idle_expires_at {
-            Some(at) => fill(ui.idle_expires, "time", &date_time(at)),
-            None => fill(ui.expiry_note, "ttl", &human_duration(state.config.room_idle_ttl, lang)),
+            Some(at) => fill(&ui.idle_expires, "time", &date_time(at)),
+            None => fill(&ui.expiry_note, "ttl", &human_duration(state.config.room_idle_ttl, lang)),
         };
         let meta = snapshot.meta.clone();
         let link = share_url(headers, room);
-        let qr = qr_svg(&link, ui.qr_label).unwrap_or_default();
+        let qr = qr_svg(&link, &ui.qr_label).unwrap_or_default();
         let heading = render(&RoomHeading { ui, room, name: meta.name_str(), oob: false });
         let topic = render(&RoomTopic { topic: meta.topic_str(), oob: false });
         Ok(ChatPage {
@@ -211,7 +211,7 @@ impl PageCtx<'_> {
             client_id: ClientMsgId::generate().as_str().to_owned(),
             max_message: self.state.limits().max_message_chars,
             edit_until: editable
-                .then(|| fill(ui.edit_until, "time", &format!("{} {}", zone.stamp(until), zone.label()))),
+                .then(|| fill(&ui.edit_until, "time", &format!("{} {}", zone.stamp(until), zone.label()))),
             can_delete: !m.extra.deleted && (mine || snapshot.owner.as_ref() == Some(user)),
         }
     }

@@ -211,16 +211,16 @@ pub fn live_entry(ui: &'static Ui, room: &RoomId, m: &ChatMessage) -> String {
 fn notice_parts(ui: &'static Ui, m: &ChatMessage) -> (&'static str, String, String) {
     let empty = m.text.as_str().is_empty();
     let (kind, template) = match m.kind {
-        EntryKind::Left => ("left", ui.left_notice),
-        EntryKind::Renamed if empty => ("renamed", ui.unnamed_notice),
-        EntryKind::Renamed => ("renamed", ui.renamed_notice),
-        EntryKind::Topic if empty => ("topic", ui.topic_cleared_notice),
-        EntryKind::Topic => ("topic", ui.topic_notice),
-        EntryKind::Owner => ("owner", ui.owner_notice),
-        EntryKind::Locked => ("locked", ui.locked_notice),
-        EntryKind::Unlocked => ("unlocked", ui.unlocked_notice),
-        EntryKind::Removed => ("removed", ui.removed_notice),
-        EntryKind::Joined | EntryKind::Text => ("joined", ui.joined_notice),
+        EntryKind::Left => ("left", &*ui.left_notice),
+        EntryKind::Renamed if empty => ("renamed", &*ui.unnamed_notice),
+        EntryKind::Renamed => ("renamed", &*ui.renamed_notice),
+        EntryKind::Topic if empty => ("topic", &*ui.topic_cleared_notice),
+        EntryKind::Topic => ("topic", &*ui.topic_notice),
+        EntryKind::Owner => ("owner", &*ui.owner_notice),
+        EntryKind::Locked => ("locked", &*ui.locked_notice),
+        EntryKind::Unlocked => ("unlocked", &*ui.unlocked_notice),
+        EntryKind::Removed => ("removed", &*ui.removed_notice),
+        EntryKind::Joined | EntryKind::Text => ("joined", &*ui.joined_notice),
         // Actions show on the message they act on, never as lines of their own.
         EntryKind::Edited | EntryKind::Deleted | EntryKind::Reacted => ("action", ""),
     };
@@ -263,15 +263,15 @@ pub fn continues(prev: &ChatMessage, m: &ChatMessage, zone: Zone) -> bool {
 pub fn log_items(reader: Reader<'_>, history: &History) -> Vec<String> {
     let ui = reader.ui;
     let mut items = Vec::with_capacity(history.messages.len() + 4);
-    items.push(render(&NoticeFragment::plain("empty", ui.empty_room)));
+    items.push(render(&NoticeFragment::plain("empty", &ui.empty_room)));
     if !reader.zone.known() && !history.messages.is_empty() {
-        items.push(render(&NoticeFragment::plain("zone", ui.times_in_utc)));
+        items.push(render(&NoticeFragment::plain("zone", &ui.times_in_utc)));
     }
     if history.truncated {
-        items.push(render(&NoticeFragment::plain("truncated", ui.history_truncated)));
+        items.push(render(&NoticeFragment::plain("truncated", &ui.history_truncated)));
     }
     if let (true, Some(room), Some(first)) = (history.more, reader.room, history.messages.first()) {
-        items.push(render(&EarlierFragment { label: ui.earlier_messages, room, before: first.seq }));
+        items.push(render(&EarlierFragment { label: &ui.earlier_messages, room, before: first.seq }));
     }
     let mut prev: Option<&ChatMessage> = None;
     let room = reader.room.map_or("", RoomId::as_str);

@@ -43,6 +43,9 @@ impl UiLang {
     }
 }
 
+/// An interface string: compiled in, or read from a translation.
+pub type Text = std::borrow::Cow<'static, str>;
+
 /// Where an interface string shows and what translators should know about it.
 #[derive(Clone, Copy, Debug)]
 pub struct UiKey {
@@ -60,8 +63,9 @@ pub struct UiKey {
 macro_rules! ui_strings {
     ($( $group:ident { $( #[doc = $note:literal] $key:ident: $en:literal / $ko:literal, )+ } )+) => {
         /// Interface strings. `{name}`-style placeholders are filled by the caller.
+        #[derive(Clone, Debug)]
         pub struct Ui {
-            $( $( #[doc = $note] pub $key: &'static str, )+ )+
+            $( $( #[doc = $note] pub $key: Text, )+ )+
         }
 
         /// Every interface string, grouped by where it shows, in the order translators see them.
@@ -70,17 +74,25 @@ macro_rules! ui_strings {
         ];
 
         /// English, the interface's own language and the last fallback.
-        pub(super) static EN: Ui = Ui { $( $( $key: $en, )+ )+ };
+        pub(super) static EN: Ui = Ui { $( $( $key: Text::Borrowed($en), )+ )+ };
 
         /// Korean.
-        pub(super) static KO: Ui = Ui { $( $( $key: $ko, )+ )+ };
+        pub(super) static KO: Ui = Ui { $( $( $key: Text::Borrowed($ko), )+ )+ };
 
         impl Ui {
             /// The string named `key`.
-            pub fn text(&self, key: &str) -> Option<&'static str> {
+            pub fn text(&self, key: &str) -> Option<&str> {
                 match key {
-                    $( $( stringify!($key) => Some(self.$key), )+ )+
+                    $( $( stringify!($key) => Some(&self.$key), )+ )+
                     _ => None,
+                }
+            }
+
+            /// The interface in texts from `found` (a translation), each string it lacks taken
+            /// from `fallback`.
+            pub fn with_texts(fallback: &Ui, found: impl Fn(&str) -> Option<String>) -> Ui {
+                Ui {
+                    $( $( $key: found(stringify!($key)).map_or_else(|| fallback.$key.clone(), Text::Owned), )+ )+
                 }
             }
         }
@@ -94,34 +106,16 @@ pub use strings::{KEYS, Ui};
 
 impl Ui {
     /// The name of the `i`th day of the week, Monday first.
-    pub fn weekday(&self, i: usize) -> &'static str {
-        [
-            self.weekday_mon,
-            self.weekday_tue,
-            self.weekday_wed,
-            self.weekday_thu,
-            self.weekday_fri,
-            self.weekday_sat,
-            self.weekday_sun,
-        ][i % 7]
+    pub fn weekday(&self, i: usize) -> &str {
+        const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+        self.text(&format!("weekday_{}", DAYS[i % 7])).unwrap_or_default()
     }
 
     /// The name of the `i`th month, January first.
-    pub fn month(&self, i: usize) -> &'static str {
-        [
-            self.month_jan,
-            self.month_feb,
-            self.month_mar,
-            self.month_apr,
-            self.month_may,
-            self.month_jun,
-            self.month_jul,
-            self.month_aug,
-            self.month_sep,
-            self.month_oct,
-            self.month_nov,
-            self.month_dec,
-        ][i % 12]
+    pub fn month(&self, i: usize) -> &str {
+        const MONTHS: [&str; 12] =
+            ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+        self.text(&format!("month_{}", MONTHS[i % 12])).unwrap_or_default()
     }
 }
 
@@ -173,5 +167,8 @@ mod tests {
         assert!(KEYS.len() > 100);
         assert_eq!(EN.text("nothing"), None);
         assert_eq!((EN.weekday(0), KO.month(11)), ("Monday", "12월"));
+        // A translation that lacks strings falls back, string by string.
+        let partial = Ui::with_texts(&EN, |key| (key == "send").then(|| "送信".to_owned()));
+        assert_eq!((&*partial.send, &*partial.leave), ("送信", "Leave room"));
     }
 }

@@ -2,7 +2,7 @@
 //! and its English and Korean text (docs/translating.md). Placeholders in braces (`{name}`)
 //! are filled by the code; a translation keeps them.
 
-use super::UiKey;
+use super::{Text, UiKey};
 
 ui_strings! {
     page {
