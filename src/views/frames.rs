@@ -33,7 +33,7 @@ struct TypingFrame<'a> {
 #[template(path = "fragments/_room_heading.html")]
 pub struct RoomHeading<'a> {
     /// Interface strings.
-    pub ui: &'static Ui,
+    pub ui: &'a Ui,
     /// The room.
     pub room: &'a RoomId,
     /// Its name, or empty.
@@ -104,7 +104,7 @@ fn append_members(items: &str) -> String {
 /// it has no frame of its own. Join and leave notices are history entries (messages of their
 /// own kind); the presence changes only update the member list. A rename or a new topic also
 /// replaces the heading (the page's script follows with the tab title).
-pub fn event_frame(ui: &'static Ui, room: &RoomId, event: &RoomEvent) -> String {
+pub fn event_frame(ui: &Ui, room: &RoomId, event: &RoomEvent) -> String {
     match event {
         RoomEvent::Message(m) if matches!(m.kind, EntryKind::Renamed | EntryKind::Topic) => {
             let mut frame = append_messages(&live_entry(ui, room, m));
@@ -124,7 +124,7 @@ pub fn event_frame(ui: &'static Ui, room: &RoomId, event: &RoomEvent) -> String 
     }
 }
 
-fn presence_frame(ui: &'static Ui, member: &MemberView, change: PresenceChange) -> String {
+fn presence_frame(ui: &Ui, member: &MemberView, change: PresenceChange) -> String {
     match change {
         PresenceChange::Joined => append_members(&render(&MemberFragment::new(ui, member, false, None))),
         PresenceChange::Online | PresenceChange::Offline => {

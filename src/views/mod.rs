@@ -34,9 +34,9 @@ pub fn asset_version() -> &'static str {
 /// `/` — the create-room form.
 #[derive(Template, WebTemplate)]
 #[template(path = "pages/create.html")]
-pub struct CreatePage {
+pub struct CreatePage<'a> {
     /// Interface strings.
-    pub ui: &'static Ui,
+    pub ui: &'a Ui,
     /// Asset version.
     pub asset_v: &'static str,
     /// CSRF token.
@@ -64,9 +64,9 @@ pub struct CreatePage {
 /// `/r/{id}` for a visitor who is not a member — the join form.
 #[derive(Template, WebTemplate)]
 #[template(path = "pages/join.html")]
-pub struct JoinPage {
+pub struct JoinPage<'a> {
     /// Interface strings.
-    pub ui: &'static Ui,
+    pub ui: &'a Ui,
     /// Asset version.
     pub asset_v: &'static str,
     /// The room.
@@ -102,9 +102,9 @@ pub struct JoinPage {
 /// `/r/{id}` for a member — the chat.
 #[derive(Template, WebTemplate)]
 #[template(path = "pages/chat.html")]
-pub struct ChatPage {
+pub struct ChatPage<'a> {
     /// Interface strings.
-    pub ui: &'static Ui,
+    pub ui: &'a Ui,
     /// Asset version.
     pub asset_v: &'static str,
     /// The room.
@@ -161,9 +161,9 @@ pub struct ChatPage {
 /// `/r/{id}/log` — the message log alone, refreshed by itself, for browsers without JavaScript.
 #[derive(Template, WebTemplate)]
 #[template(path = "pages/log.html")]
-pub struct LogPage {
+pub struct LogPage<'a> {
     /// Interface strings.
-    pub ui: &'static Ui,
+    pub ui: &'a Ui,
     /// Asset version.
     pub asset_v: &'static str,
     /// Rendered message log.
@@ -176,9 +176,9 @@ pub struct LogPage {
 /// without JavaScript (docs/messages.md).
 #[derive(Template, WebTemplate)]
 #[template(path = "pages/message.html")]
-pub struct MessagePage {
+pub struct MessagePage<'a> {
     /// Interface strings.
-    pub ui: &'static Ui,
+    pub ui: &'a Ui,
     /// Asset version.
     pub asset_v: &'static str,
     /// The room.
@@ -206,9 +206,9 @@ pub struct MessagePage {
 /// Error pages: not found, expired form, unavailable, internal.
 #[derive(Template, WebTemplate)]
 #[template(path = "pages/error.html")]
-pub struct ErrorPage {
+pub struct ErrorPage<'a> {
     /// Interface strings.
-    pub ui: &'static Ui,
+    pub ui: &'a Ui,
     /// Asset version.
     pub asset_v: &'static str,
     /// Heading.
@@ -227,7 +227,7 @@ pub struct ErrorPage {
 #[derive(Template)]
 #[template(path = "fragments/_member.html")]
 pub struct MemberFragment<'a> {
-    ui: &'static Ui,
+    ui: &'a Ui,
     user: &'a str,
     name: &'a str,
     online: bool,
@@ -237,7 +237,7 @@ pub struct MemberFragment<'a> {
 
 impl<'a> MemberFragment<'a> {
     /// The fragment for `m`; `me` marks the viewer, `oob` makes it an out-of-band swap.
-    pub fn new(ui: &'static Ui, m: &'a MemberView, me: bool, oob: Option<&'static str>) -> Self {
+    pub fn new(ui: &'a Ui, m: &'a MemberView, me: bool, oob: Option<&'static str>) -> Self {
         Self { ui, user: m.user.as_str(), name: m.name.as_str(), online: m.online, me, oob }
     }
 }
@@ -252,13 +252,13 @@ pub fn render(t: &impl Template) -> String {
 }
 
 /// The member list, the viewer marked.
-pub fn render_members(ui: &'static Ui, members: &[MemberView], me: Option<&UserId>) -> String {
+pub fn render_members(ui: &Ui, members: &[MemberView], me: Option<&UserId>) -> String {
     member_items(ui, members, me).collect()
 }
 
 /// The member list's items, in join order, the viewer marked.
 pub fn member_items<'a>(
-    ui: &'static Ui,
+    ui: &'a Ui,
     members: &'a [MemberView],
     me: Option<&'a UserId>,
 ) -> impl Iterator<Item = String> + 'a {

@@ -11,7 +11,7 @@ use crate::domain::{ChatMessage, RoomId, RoomMeta, Seq, UnixMillis, UserId};
 /// The transcript as text: a heading (name or id, topic, when and in which zone it was made),
 /// then one entry per line, a message's further lines indented.
 pub fn text(
-    ui: &'static Ui,
+    ui: &Ui,
     zone: Zone,
     room: &RoomId,
     meta: &RoomMeta,

@@ -14,9 +14,9 @@ const SAMPLES: &[(&str, &str)] = &[("max", "32"), ("seconds", "3")];
 /// `/translate` before signing in.
 #[derive(Template, WebTemplate)]
 #[template(path = "pages/translate_login.html")]
-pub struct TranslateLoginPage {
+pub struct TranslateLoginPage<'a> {
     /// Interface strings (English chrome).
-    pub ui: &'static Ui,
+    pub ui: &'a Ui,
     /// Asset version.
     pub asset_v: &'static str,
     /// CSRF token.
@@ -30,9 +30,9 @@ pub struct TranslateLoginPage {
 /// `/translate`: the grid.
 #[derive(Template, WebTemplate)]
 #[template(path = "pages/translate.html")]
-pub struct TranslatePage {
+pub struct TranslatePage<'a> {
     /// Interface strings (English chrome).
-    pub ui: &'static Ui,
+    pub ui: &'a Ui,
     /// Asset version.
     pub asset_v: &'static str,
     /// CSRF token.

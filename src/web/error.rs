@@ -204,7 +204,7 @@ fn error_page(
     room: Option<RoomId>,
     message: String,
     request_id: String,
-) -> ErrorPage {
+) -> ErrorPage<'static> {
     let ui = lang.ui();
     let (heading, link_href, link_text) = match (report.code, room) {
         (ErrorCode::RoomNotFound, _) => (&*ui.not_found_heading, "/".to_owned(), &*ui.start_new),

@@ -66,13 +66,18 @@ impl<'a> PageCtx<'a> {
     }
 
     /// The create form.
-    pub fn create_page(self) -> CreatePage {
+    pub fn create_page(self) -> CreatePage<'static> {
         self.create_page_keeping(String::new(), String::new(), false)
     }
 
     /// The create form again with the room's name and topic kept; `room_field` puts the
     /// error next to them instead of next to the display name.
-    pub fn create_page_keeping(self, room_name: String, topic: String, room_field: bool) -> CreatePage {
+    pub fn create_page_keeping(
+        self,
+        room_name: String,
+        topic: String,
+        room_field: bool,
+    ) -> CreatePage<'static> {
         let limits = self.state.limits();
         let (error, room_error) =
             if room_field { (None, self.error.clone()) } else { (self.error.clone(), None) };
@@ -93,7 +98,7 @@ impl<'a> PageCtx<'a> {
     }
 
     /// The join form for `snapshot`'s room.
-    pub fn join_page(self, snapshot: &RoomSnapshot) -> JoinPage {
+    pub fn join_page(self, snapshot: &RoomSnapshot) -> JoinPage<'static> {
         let ui = self.lang.1.ui();
         JoinPage {
             ui,
@@ -125,7 +130,7 @@ impl<'a> PageCtx<'a> {
         headers: &HeaderMap,
         room: &RoomId,
         user: &UserId,
-    ) -> Result<ChatPage, AppError> {
+    ) -> Result<ChatPage<'static>, AppError> {
         let (state, lang) = (self.state, self.lang.1);
         let ui = lang.ui();
         let snapshot = state.backend.room(room).await?;
@@ -186,7 +191,7 @@ impl PageCtx<'_> {
         user: &UserId,
         m: &ChatMessage,
         zone: Zone,
-    ) -> MessagePage {
+    ) -> MessagePage<'static> {
         let ui = self.lang.1.ui();
         let room = &snapshot.room;
         let history = History { messages: vec![m.clone()], truncated: false, more: false };

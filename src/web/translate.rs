@@ -83,7 +83,7 @@ async fn page(
     Ok(full_page(&catalogue, csrf, editor, editing, q.saved.map(|_| "Saved.".to_owned())).into_response())
 }
 
-fn login_page(csrf: String, editor: String, error: Option<String>) -> TranslateLoginPage {
+fn login_page(csrf: String, editor: String, error: Option<String>) -> TranslateLoginPage<'static> {
     TranslateLoginPage { ui: UiLang::En.ui(), asset_v: asset_version(), csrf, editor, error }
 }
 
@@ -93,7 +93,7 @@ fn full_page(
     editor: String,
     editing: Option<(&str, &str)>,
     notice: Option<String>,
-) -> TranslatePage {
+) -> TranslatePage<'static> {
     let (locales, rows) = catalogue.grid(&csrf, editing);
     TranslatePage {
         ui: UiLang::En.ui(),

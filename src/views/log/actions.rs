@@ -10,8 +10,8 @@ use crate::domain::{ChatMessage, EntryKind, Reaction, RoomId};
 /// A message's text after an edit or deletion, swapped in place of the old (`#tx-{seq}`).
 #[derive(Template)]
 #[template(path = "fragments/_message_text.html")]
-struct MessageTextFragment {
-    ui: &'static Ui,
+struct MessageTextFragment<'a> {
+    ui: &'a Ui,
     seq: u64,
     body: String,
     edited: bool,
@@ -32,7 +32,7 @@ struct ReactionsFragment<'a> {
 /// What a live reader gets for an action on message `extra.target` (edit, deletion,
 /// reaction): its new text or reactions, swapped in place. Nothing is appended: the action's
 /// own entry shows nowhere in the log.
-pub fn action_frame(ui: &'static Ui, room: &RoomId, m: &ChatMessage) -> String {
+pub fn action_frame(ui: &Ui, room: &RoomId, m: &ChatMessage) -> String {
     let seq = m.extra.target;
     let text = |deleted: bool| {
         render(&MessageTextFragment {

@@ -68,7 +68,7 @@ impl Zone {
 #[derive(Clone, Copy)]
 pub struct Reader<'a> {
     /// Interface strings.
-    pub ui: &'static Ui,
+    pub ui: &'a Ui,
     /// The reader, if a member.
     pub me: Option<&'a UserId>,
     /// Their time zone.
@@ -94,7 +94,7 @@ struct EarlierFragment<'a> {
 #[derive(Template)]
 #[template(path = "fragments/_message.html")]
 pub struct MessageFragment<'a> {
-    ui: &'static Ui,
+    ui: &'a Ui,
     room: &'a str,
     seq: u64,
     user: &'a str,
@@ -119,7 +119,7 @@ pub struct MessageFragment<'a> {
 }
 
 impl<'a> MessageFragment<'a> {
-    fn build(ui: &'static Ui, room: &'a str, m: &'a ChatMessage, zone: Zone) -> Self {
+    fn build(ui: &'a Ui, room: &'a str, m: &'a ChatMessage, zone: Zone) -> Self {
         let t = zone.at(m.at);
         let iso = t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
         let mut mentions = String::new();
@@ -154,7 +154,7 @@ impl<'a> MessageFragment<'a> {
 
     /// The fragment every live reader gets (UTC times, nothing marked: the page's script
     /// localizes, groups and marks it).
-    pub fn live(ui: &'static Ui, room: &'a RoomId, m: &'a ChatMessage) -> Self {
+    pub fn live(ui: &'a Ui, room: &'a RoomId, m: &'a ChatMessage) -> Self {
         Self::build(ui, room.as_str(), m, Zone::default())
     }
 }
@@ -199,7 +199,7 @@ struct DayFragment {
 
 /// An entry of the history as every live reader gets it (actions have their own frame,
 /// [`action_frame`]).
-pub fn live_entry(ui: &'static Ui, room: &RoomId, m: &ChatMessage) -> String {
+pub fn live_entry(ui: &Ui, room: &RoomId, m: &ChatMessage) -> String {
     match m.kind {
         EntryKind::Text => render(&MessageFragment::live(ui, room, m)),
         EntryKind::Edited | EntryKind::Deleted | EntryKind::Reacted => String::new(),
@@ -208,7 +208,7 @@ pub fn live_entry(ui: &'static Ui, room: &RoomId, m: &ChatMessage) -> String {
 }
 
 /// A notice's class and its words before and after the name it is about.
-fn notice_parts(ui: &'static Ui, m: &ChatMessage) -> (&'static str, String, String) {
+fn notice_parts(ui: &Ui, m: &ChatMessage) -> (&'static str, String, String) {
     let empty = m.text.as_str().is_empty();
     let (kind, template) = match m.kind {
         EntryKind::Left => ("left", &*ui.left_notice),
@@ -230,7 +230,7 @@ fn notice_parts(ui: &'static Ui, m: &ChatMessage) -> (&'static str, String, Stri
     (kind, before.replace("{title}", title), after.replace("{title}", title))
 }
 
-fn notice(ui: &'static Ui, m: &ChatMessage) -> String {
+fn notice(ui: &Ui, m: &ChatMessage) -> String {
     let (kind, before, after) = notice_parts(ui, m);
     render(&NoticeFragment {
         kind,
@@ -242,7 +242,7 @@ fn notice(ui: &'static Ui, m: &ChatMessage) -> String {
 }
 
 /// A notice as plain text ("Bob joined"), for the transcript.
-pub fn notice_text(ui: &'static Ui, m: &ChatMessage) -> String {
+pub fn notice_text(ui: &Ui, m: &ChatMessage) -> String {
     let (_, before, after) = notice_parts(ui, m);
     format!("{before}{}{after}", m.name.as_str())
 }
