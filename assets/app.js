@@ -146,6 +146,7 @@
       prevDay = day;
     });
     shell.querySelectorAll('#members [data-user="' + me + '"]').forEach(function (el) { el.classList.add('me'); });
+    markReactions(list);
   }
 
   function toBottom() { log.scrollTop = log.scrollHeight; }
@@ -584,7 +585,6 @@
     }
     if (data.indexOf('id="messages"') < 0 && data.indexOf('id="members"') < 0) return;
     decorate();
-    markReactions(list);
     var grew = false;
     list.querySelectorAll('li.msg').forEach(function (el) {
       if (seen[el.id]) return;
@@ -791,7 +791,6 @@
   });
 
   setStatus('connecting');
-  markReactions(list);
   composer.querySelector('.keys').hidden = false;
   textarea.rows = 1;
   decorate();

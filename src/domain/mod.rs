@@ -12,7 +12,7 @@ mod text;
 
 pub use amend::{
     ActRefusal, Action, Actor, Emoji, Extra, MAX_EMOJI_PER_MESSAGE, MAX_REACTIONS_PER_MESSAGE, PALETTE,
-    Reaction, Reply, apply as apply_action, quote_of,
+    Reaction, Reply, apply as apply_action, edit_deadline, quote_of,
 };
 pub use event::{
     ChatMessage, EntryKind, MemberView, Place, PresenceChange, RoomEvent, StreamPos, mentions_from_json,

@@ -77,6 +77,15 @@ pub async fn live_socket(
     }))
 }
 
+/// What a refused message or action does to the socket: a lost membership or room ends it,
+/// anything else is told under the composer.
+fn failed(err: AppError) -> Step {
+    match err {
+        AppError::NotAMember | AppError::RoomNotFound => Step::Lost(err),
+        err => Step::Refuse(err),
+    }
+}
+
 /// The browser protocol's own state.
 struct HtmlSocket {
     room: RoomId,
@@ -112,11 +121,7 @@ impl Protocol for HtmlSocket {
             };
             let arg =
                 if kind == ActionKind::React { &frame.emoji } else { frame.text.as_deref().unwrap_or("") };
-            return match conn.act(kind, frame.target, arg).await {
-                Ok(()) => Step::Go,
-                Err(err @ (AppError::NotAMember | AppError::RoomNotFound)) => Step::Lost(err),
-                Err(err) => Step::Refuse(err),
-            };
+            return conn.act(kind, frame.target, arg).await.map_or_else(failed, |()| Step::Go);
         }
         let text = match frame.text {
             Some(text) => text,
@@ -132,8 +137,7 @@ impl Protocol for HtmlSocket {
                 conn.send(error_frame(None)).await
             }
             Ok(()) => Step::Go,
-            Err(err @ (AppError::NotAMember | AppError::RoomNotFound)) => Step::Lost(err),
-            Err(err) => Step::Refuse(err),
+            Err(err) => failed(err),
         }
     }
 

@@ -6,7 +6,7 @@ use super::hub::Format;
 use crate::backend::BackendError;
 use crate::domain::{ClientMsgId, MessageText, Seq};
 use crate::metrics::metrics;
-use crate::web::actions::{ActionKind, action_of};
+use crate::web::actions::{ActionKind, perform};
 use crate::web::error::AppError;
 
 impl Conn {
@@ -56,16 +56,11 @@ impl Conn {
     /// `text` is the new text or the emoji.
     pub(super) async fn act(&mut self, kind: ActionKind, target: Seq, text: &str) -> Result<(), AppError> {
         let Some(a) = &self.attached else { return Err(AppError::NotAMember) };
-        let backend = self.live.app.backend.as_ref();
-        let action = action_of(backend, &self.live.app.config.limits, &a.room, kind, target, text).await?;
-        match backend.act(&a.room, &a.user, action).await {
-            Ok(_) => Ok(()),
-            Err(err) => {
-                if let BackendError::RateLimited(_) = err {
-                    metrics().limited_messages.increment(1);
-                }
-                Err(err.into())
-            }
+        let (backend, limits) = (self.live.app.backend.as_ref(), &self.live.app.config.limits);
+        let done = perform(backend, limits, &a.room, &a.user, kind, target, text).await;
+        if let Err(AppError::RateLimited(_)) = done {
+            metrics().limited_messages.increment(1);
         }
+        done
     }
 }

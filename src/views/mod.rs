@@ -20,7 +20,7 @@ use askama_web::WebTemplate;
 pub use frames::SNAPSHOT_CHUNK;
 pub use log::{
     GROUP_GAP_MS, MessageFragment, NoticeFragment, PAGE, Reader, Zone, action_frame, live_entry, log_items,
-    notice_text, render_log,
+    message_item, notice_text, render_log,
 };
 pub use ui::{KEYS as UI_KEYS, Ui, UiKey, UiLang, fill, human_duration};
 

@@ -1,7 +1,7 @@
 //! Message actions without JavaScript (docs/messages.md): a message's own page
 //! `GET /r/{room}/m/{seq}` with its reply, reaction, edit and delete forms, and the forms'
-//! posts. The sockets take the same actions as frames; both turn what a client sent into an
-//! [`Action`] here ([`action_of`]).
+//! posts. The sockets and the REST API take the same actions; all of them act through
+//! [`perform`] and read a message back through [`message`].
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -16,7 +16,7 @@ use super::locale::Lang;
 use super::pages::PageCtx;
 use crate::backend::Backend;
 use crate::catalog::ErrorCode;
-use crate::domain::{Action, Emoji, Limits, MessageText, RoomId, Seq};
+use crate::domain::{Action, ChatMessage, Emoji, Limits, MessageText, RoomId, Seq, UserId};
 use crate::state::AppState;
 use crate::views::Zone;
 
@@ -52,17 +52,19 @@ impl ActionKind {
     }
 }
 
-/// The action a client asked for on message `target` of `room`: the new text checked like a
-/// message (and its mentions found), the emoji checked as one.
-pub async fn action_of(
+/// Member `user` acts on message `target` of `room` as a client asked: the new text checked
+/// like a message (and its mentions found), the emoji checked as one, then the backend applies
+/// the action by the rules of `src/domain/amend/`.
+pub async fn perform(
     backend: &dyn Backend,
     limits: &Limits,
     room: &RoomId,
+    user: &UserId,
     kind: ActionKind,
     target: Seq,
     text: &str,
-) -> Result<Action, AppError> {
-    Ok(match kind {
+) -> Result<(), AppError> {
+    let action = match kind {
         ActionKind::Edit => {
             let text =
                 MessageText::parse(text, limits).map_err(|err| AppError::invalid(err, "text", limits))?;
@@ -78,7 +80,16 @@ pub async fn action_of(
             })?;
             Action::React { target, emoji }
         }
-    })
+    };
+    backend.act(room, user, action).await?;
+    Ok(())
+}
+
+/// Message `seq` of `room` as it is now (a tombstone once deleted); `MESSAGE_NOT_FOUND` if the
+/// room keeps no message of that number.
+pub async fn message(backend: &dyn Backend, room: &RoomId, seq: Seq) -> Result<ChatMessage, AppError> {
+    let page = backend.history_page(room, seq.saturating_add(1), 1).await?;
+    page.messages.into_iter().find(|m| m.seq == seq && m.is_text()).ok_or(AppError::MessageGone)
 }
 
 /// A message number as a client sends it; anything else is no message.
@@ -98,14 +109,13 @@ struct TextForm {
 async fn act(
     state: &AppState,
     room: &RoomId,
-    user: &crate::domain::UserId,
+    user: &UserId,
     kind: ActionKind,
     seq: &str,
     text: &str,
 ) -> Result<Response, AppError> {
     let target = seq_of(seq)?;
-    let action = action_of(state.backend.as_ref(), state.limits(), room, kind, target, text).await?;
-    state.backend.act(room, user, action).await?;
+    perform(state.backend.as_ref(), state.limits(), room, user, kind, target, text).await?;
     let anchor = if kind == ActionKind::Delete { "composer".to_owned() } else { format!("msg-{target}") };
     Ok(Redirect::to(&format!("/r/{room}#{anchor}")).into_response())
 }
@@ -152,13 +162,10 @@ async fn message_page(
     csrf: CsrfToken,
     Member { room, user, .. }: Member,
 ) -> Result<Response, AppError> {
-    let target = seq_of(&seq)?;
-    let page = state.backend.history_page(&room, target.saturating_add(1), 1).await?;
-    let message = page
-        .messages
-        .into_iter()
-        .find(|m| m.seq == target && m.is_text() && !m.extra.deleted)
-        .ok_or(AppError::MessageGone)?;
+    let message = message(state.backend.as_ref(), &room, seq_of(&seq)?).await?;
+    if message.extra.deleted {
+        return Err(AppError::MessageGone);
+    }
     let snapshot = state.backend.room(&room).await?;
     Ok(PageCtx::new(&state, &lang, csrf).message_page(&snapshot, &user, &message, zone).into_response())
 }

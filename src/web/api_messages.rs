@@ -1,7 +1,7 @@
 //! Messages over REST (docs/api.md, "Messages"): a member's program reads a room's history in
 //! pages, posts, answers, edits, deletes and reacts without holding a socket open. Each call
 //! names the member by their API token (`Authorization: Bearer …`); the socket's frames carry
-//! the same message ([`MessageInfo`] is the `msg` frame's shape, without `t` and `roomId`).
+//! the same message ([`MessageJson`], the `msg` frame without `t` and `roomId`).
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -11,13 +11,14 @@ use axum::response::{IntoResponse, Json, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::actions::{ActionKind, action_of, seq_of};
+use super::actions::{ActionKind, message, perform, seq_of};
 use super::api::{ApiJson, Envelope, NoData};
 use super::error::AppError;
 use super::extract::RoomPath;
-use crate::domain::{ChatMessage, ClientMsgId, MessageText, RoomId, Seq, UserId};
+use crate::domain::{ClientMsgId, MessageText, RoomId, Seq, UserId};
 use crate::state::AppState;
-use crate::views::{PAGE, clock};
+use crate::views::PAGE;
+use crate::views::json::MessageJson;
 
 /// The member a request's API token names in the room of its path. Rejection:
 /// `SESSION_EXPIRED` (401) for a missing, unknown or expired token.
@@ -42,95 +43,11 @@ impl axum::extract::FromRequestParts<AppState> for TokenMember {
     }
 }
 
-/// A message in its current state.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct MessageInfo {
-    /// The room's sequence number of the message.
-    pub id: Seq,
-    /// Its author.
-    pub from: String,
-    /// Its author's name when they sent it.
-    pub name: String,
-    /// Its text as typed (empty once deleted).
-    pub text: String,
-    /// When it was sent, RFC 3339 UTC.
-    pub timestamp: String,
-    /// The members it mentions.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub mentions: Vec<String>,
-    /// The message it answers.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reply_to: Option<ReplyInfo>,
-    /// When its author last edited it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub edited_at: Option<String>,
-    /// Deleted: a tombstone.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub deleted: bool,
-    /// Its reactions.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub reactions: Vec<ReactionInfo>,
-}
-
-/// The message a reply answers, as it was when answered.
-#[derive(Serialize, ToSchema)]
-pub struct ReplyInfo {
-    /// Its id.
-    pub id: Seq,
-    /// Its author's name.
-    pub name: String,
-    /// Its first 200 bytes.
-    pub quote: String,
-}
-
-/// One emoji on a message and who reacted with it, in order.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ReactionInfo {
-    /// The emoji.
-    pub emoji: String,
-    /// Who reacted with it.
-    pub user_ids: Vec<String>,
-    /// Their names.
-    pub names: Vec<String>,
-}
-
-impl From<&ChatMessage> for MessageInfo {
-    fn from(m: &ChatMessage) -> Self {
-        Self {
-            id: m.seq,
-            from: m.user.to_string(),
-            name: m.name.as_str().to_owned(),
-            text: m.text.as_str().to_owned(),
-            timestamp: clock(m.at).0,
-            mentions: m.mentions.iter().map(|x| x.user.to_string()).collect(),
-            reply_to: m.extra.reply.as_ref().map(|r| ReplyInfo {
-                id: r.seq,
-                name: r.name.clone(),
-                quote: r.quote.clone(),
-            }),
-            edited_at: m.extra.edited.map(|at| clock(at).0),
-            deleted: m.extra.deleted,
-            reactions: m
-                .extra
-                .reactions
-                .iter()
-                .map(|r| ReactionInfo {
-                    emoji: r.emoji.clone(),
-                    user_ids: r.by.iter().map(|b| b.user.to_string()).collect(),
-                    names: r.by.iter().map(|b| b.name.clone()).collect(),
-                })
-                .collect(),
-        }
-    }
-}
-
 /// A page of messages, oldest first.
 #[derive(Serialize, ToSchema)]
-pub struct MessagePage {
+pub struct MessagePage<'a> {
     /// The messages (notices and actions are left out; each message is in its final state).
-    pub messages: Vec<MessageInfo>,
+    pub messages: Vec<MessageJson<'a>>,
     /// Whether earlier ones are kept: ask again with `before` = the first one's id.
     pub more: bool,
 }
@@ -192,7 +109,7 @@ pub async fn list_messages(
     Query(query): Query<PageQuery>,
 ) -> Result<Response, AppError> {
     let page = state.backend.history_page(&room, query.before.unwrap_or(Seq::MAX), PAGE).await?;
-    let messages = page.messages.iter().filter(|m| m.is_text()).map(MessageInfo::from).collect();
+    let messages = page.messages.iter().filter(|m| m.is_text()).map(MessageJson::new).collect();
     Ok(Json(Envelope::ok(MessagePage { messages, more: page.more })).into_response())
 }
 
@@ -201,7 +118,7 @@ pub async fn list_messages(
     params(("roomId" = String, Path, description = "Room id")),
     security(("token" = [])),
     responses(
-        (status = 201, description = "Stored (or stored before, under the same `clientId`)", body = Envelope<MessageInfo>),
+        (status = 201, description = "Stored (or stored before, under the same `clientId`)", body = Envelope<MessageJson>),
         (status = 401, description = "Missing or expired token (`SESSION_EXPIRED`)", body = Envelope<NoData>),
         (status = 404, description = "The answered message is gone (`MESSAGE_NOT_FOUND`)", body = Envelope<NoData>),
         (status = 422, description = "Empty or too long (`details.field`)", body = Envelope<NoData>),
@@ -218,7 +135,7 @@ pub async fn send_message(
     let mentions = state.backend.mentions(&room, &text).await?;
     let client_id = body.client_id.as_deref().and_then(ClientMsgId::parse);
     let stored = state.backend.post(&room, &user, text, mentions, client_id, body.reply_to).await?;
-    Ok((StatusCode::CREATED, Json(Envelope::ok(MessageInfo::from(&stored)))).into_response())
+    Ok((StatusCode::CREATED, Json(Envelope::ok(MessageJson::new(&stored)))).into_response())
 }
 
 /// Edits one's own message (within the edit window).
@@ -226,7 +143,7 @@ pub async fn send_message(
     params(("roomId" = String, Path, description = "Room id"), ("id" = u64, Path, description = "Message id")),
     security(("token" = [])),
     responses(
-        (status = 200, description = "The message now", body = Envelope<MessageInfo>),
+        (status = 200, description = "The message now", body = Envelope<MessageJson>),
         (status = 403, description = "Not yours (`NOT_YOUR_MESSAGE`) or too late (`EDIT_WINDOW_PASSED`)", body = Envelope<NoData>),
         (status = 404, description = "Deleted or no longer kept (`MESSAGE_NOT_FOUND`)", body = Envelope<NoData>),
         (status = 422, description = "Empty or too long", body = Envelope<NoData>),
@@ -245,7 +162,7 @@ pub async fn edit_message(
     params(("roomId" = String, Path, description = "Room id"), ("id" = u64, Path, description = "Message id")),
     security(("token" = [])),
     responses(
-        (status = 200, description = "The tombstone", body = Envelope<MessageInfo>),
+        (status = 200, description = "The tombstone", body = Envelope<MessageJson>),
         (status = 403, description = "Not yours (`NOT_YOUR_MESSAGE`)", body = Envelope<NoData>),
         (status = 404, description = "Deleted or no longer kept (`MESSAGE_NOT_FOUND`)", body = Envelope<NoData>),
     ))]
@@ -262,7 +179,7 @@ pub async fn delete_message(
     params(("roomId" = String, Path, description = "Room id"), ("id" = u64, Path, description = "Message id")),
     security(("token" = [])),
     responses(
-        (status = 200, description = "The message now", body = Envelope<MessageInfo>),
+        (status = 200, description = "The message now", body = Envelope<MessageJson>),
         (status = 404, description = "Deleted or no longer kept (`MESSAGE_NOT_FOUND`)", body = Envelope<NoData>),
         (status = 422, description = "Not one emoji (`INVALID_REACTION`) or no room for more (`TOO_MANY_REACTIONS`)", body = Envelope<NoData>),
     ))]
@@ -285,9 +202,7 @@ async fn act(
 ) -> Result<Response, AppError> {
     let TokenMember { room, user } = member;
     let target = seq_of(id)?;
-    let action = action_of(state.backend.as_ref(), state.limits(), &room, kind, target, text).await?;
-    state.backend.act(&room, &user, action).await?;
-    let page = state.backend.history_page(&room, target.saturating_add(1), 1).await?;
-    let now = page.messages.iter().find(|m| m.seq == target).ok_or(AppError::MessageGone)?;
-    Ok(Json(Envelope::ok(MessageInfo::from(now))).into_response())
+    perform(state.backend.as_ref(), state.limits(), &room, &user, kind, target, text).await?;
+    let now = message(state.backend.as_ref(), &room, target).await?;
+    Ok(Json(Envelope::ok(MessageJson::new(&now))).into_response())
 }

@@ -16,13 +16,13 @@ use super::extract::{Member, RoomPath};
 use super::locale::{Lang, zone_of};
 use super::session::Visitor;
 use crate::backend::{BackendError, History, RoomSnapshot};
-use crate::domain::{ChatMessage, ClientMsgId, ConnId, PALETTE, RoomId, Seq, UserId};
+use crate::domain::{ChatMessage, ClientMsgId, ConnId, PALETTE, RoomId, Seq, UserId, edit_deadline};
 use crate::state::AppState;
 use crate::views::frames::{RoomHeading, RoomTopic};
 use crate::views::qr::qr_svg;
 use crate::views::{
     ChatPage, CreatePage, JoinPage, LogPage, MessagePage, PAGE, Reader, Zone, asset_version, date_time, fill,
-    human_duration, log_items, render, render_log, render_members,
+    human_duration, log_items, message_item, render, render_log, render_members,
 };
 use serde::Deserialize;
 
@@ -140,6 +140,7 @@ impl<'a> PageCtx<'a> {
             None => fill(&ui.expiry_note, "ttl", &human_duration(state.config.room_idle_ttl, lang)),
         };
         let meta = snapshot.meta.clone();
+        let is_owner = snapshot.owner.as_ref() == Some(user);
         let link = share_url(headers, room);
         let qr = qr_svg(&link, &ui.qr_label).unwrap_or_default();
         let heading = render(&RoomHeading { ui, room, name: meta.name_str(), oob: false });
@@ -148,11 +149,12 @@ impl<'a> PageCtx<'a> {
             ui,
             asset_v: asset_version(),
             room: room.clone(),
-            is_owner: snapshot.owner.as_ref() == Some(user),
+            is_owner,
+            // Whom the owner may remove; no one for anyone else.
             others: snapshot
                 .members
                 .iter()
-                .filter(|m| &m.user != user && snapshot.owner.as_ref() == Some(user))
+                .filter(|m| is_owner && &m.user != user)
                 .map(|m| (m.user.to_string(), m.name.as_str().to_owned()))
                 .collect(),
             locked: snapshot.locked,
@@ -194,16 +196,10 @@ impl PageCtx<'_> {
     ) -> MessagePage<'static> {
         let ui = self.lang.1.ui();
         let room = &snapshot.room;
-        let history = History { messages: vec![m.clone()], truncated: false, more: false };
-        let reader = Reader { ui, me: Some(user), zone, room: Some(room) };
-        let message = log_items(reader, &history)
-            .into_iter()
-            .skip(1)
-            .filter(|i| i.starts_with("<li class=\"msg"))
-            .collect();
+        let message = message_item(Reader { ui, me: Some(user), zone, room: Some(room) }, m, false);
         let mine = &m.user == user;
-        let until = m.at.saturating_add(crate::support::millis_i64(self.state.config.edit_window));
-        let editable = mine && !m.extra.deleted && until > crate::domain::now_millis();
+        let until = edit_deadline(m.at, crate::support::millis_i64(self.state.config.edit_window));
+        let editable = mine && !m.extra.deleted && crate::domain::now_millis() <= until;
         MessagePage {
             ui,
             asset_v: asset_version(),

@@ -86,10 +86,7 @@ pub(super) async fn load(
             extra: Extra::from_json(&extra),
         };
         state.next_seq = state.next_seq.max(message.seq + 1);
-        state.history.push_back(message);
-        while state.history.len() > config.history_len {
-            state.history.pop_front();
-        }
+        state.keep(message, config.history_len);
     }
     let removed: Vec<(String, String, i64)> =
         sqlx::query_as("SELECT room, user, until FROM removed WHERE until > ?")

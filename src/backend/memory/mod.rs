@@ -252,8 +252,7 @@ impl Backend for MemoryBackend {
             member.extend_session();
             let name = member.name.clone();
             if let Some(cid) = &client_id
-                && let Some(earlier) =
-                    state.history.iter().find(|m| &m.user == user && m.client_id.as_ref() == Some(cid))
+                && let Some(earlier) = state.sent_before(user, cid)
             {
                 return Ok((earlier.clone(), None));
             }

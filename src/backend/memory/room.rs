@@ -9,8 +9,8 @@ use tokio::time::Instant;
 
 use crate::backend::{BackendConfig, BackendError, BackendResult, EVENT_BUFFER, History, USER_SESSION_TTL};
 use crate::domain::{
-    ChatMessage, ConnId, DisplayName, MemberView, PresenceChange, Reply, RoomEvent, RoomMeta, Seq,
-    UnixMillis, UserId, now_millis, quote_of,
+    ChatMessage, ClientMsgId, ConnId, DisplayName, MemberView, PresenceChange, Reply, RoomEvent, RoomMeta,
+    Seq, UnixMillis, UserId, now_millis, quote_of,
 };
 use crate::support::{TokenBucket, millis_i64};
 
@@ -63,6 +63,9 @@ pub(super) struct Room {
     /// Members in join order.
     pub(super) members: Vec<Member>,
     pub(super) history: VecDeque<ChatMessage>,
+    /// The client ids of the kept messages, by member, and their numbers: a message sent
+    /// again is found without reading the history.
+    cids: HashMap<UserId, HashMap<ClientMsgId, Seq>>,
     pub(super) next_seq: Seq,
     pub(super) member_version: u64,
     /// Set while no one is online: the room is deleted at this instant.
@@ -82,6 +85,7 @@ impl Room {
             removed: HashMap::new(),
             members: vec![creator],
             history: VecDeque::new(),
+            cids: HashMap::new(),
             next_seq: 1,
             member_version: 1,
             idle_deadline: None,
@@ -106,6 +110,7 @@ impl Room {
             removed: HashMap::new(),
             members: Vec::new(),
             history: VecDeque::new(),
+            cids: HashMap::new(),
             next_seq: 1,
             member_version: 1,
             idle_deadline: Some(idle_deadline),
@@ -154,11 +159,33 @@ impl Room {
     pub(super) fn push_entry(&mut self, mut entry: ChatMessage, config: &BackendConfig) -> ChatMessage {
         entry.seq = self.next_seq;
         self.next_seq += 1;
-        self.history.push_back(entry.clone());
-        while self.history.len() > config.history_len {
-            self.history.pop_front();
-        }
+        self.keep(entry.clone(), config.history_len);
         entry
+    }
+
+    /// Appends a numbered entry to the history, the oldest dropped past `limit`.
+    pub(super) fn keep(&mut self, entry: ChatMessage, limit: usize) {
+        if let Some(cid) = &entry.client_id {
+            self.cids.entry(entry.user.clone()).or_default().insert(cid.clone(), entry.seq);
+        }
+        self.history.push_back(entry);
+        while self.history.len() > limit {
+            if let Some(old) = self.history.pop_front()
+                && let Some(cid) = &old.client_id
+                && let Some(theirs) = self.cids.get_mut(&old.user)
+            {
+                theirs.remove(cid);
+                if theirs.is_empty() {
+                    self.cids.remove(&old.user);
+                }
+            }
+        }
+    }
+
+    /// The kept message `user` sent under `cid`, if any.
+    pub(super) fn sent_before(&self, user: &UserId, cid: &ClientMsgId) -> Option<&ChatMessage> {
+        let seq = self.cids.get(user)?.get(cid)?;
+        self.entry_index(*seq).map(|i| &self.history[i])
     }
 
     /// Where the kept entry numbered `seq` is in the history.

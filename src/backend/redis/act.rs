@@ -4,13 +4,9 @@
 //! [`Backend::act`]: crate::backend::Backend::act
 
 use super::RedisBackend;
-use super::conn::Status;
 use super::envelope;
-use crate::backend::{BackendError, BackendResult};
-use crate::domain::{
-    Action, ChatMessage, MAX_EMOJI_PER_MESSAGE, MAX_REACTIONS_PER_MESSAGE, RoomEvent, RoomId, UserId,
-    mentions_to_json,
-};
+use crate::backend::BackendResult;
+use crate::domain::{Action, ChatMessage, RoomEvent, RoomId, UserId, mentions_to_json};
 
 impl RedisBackend {
     pub(super) async fn act_on(
@@ -26,8 +22,6 @@ impl RedisBackend {
             Action::Delete { .. } => ("", String::new()),
         };
         let target = action.target().to_string();
-        let (max_emoji, max_reactions) =
-            (MAX_EMOJI_PER_MESSAGE.to_string(), MAX_REACTIONS_PER_MESSAGE.to_string());
         let args = [
             room.as_str(),
             user.as_str(),
@@ -40,15 +34,11 @@ impl RedisBackend {
             &a.edit_window_ms,
             &a.message_rate[0],
             &a.message_rate[1],
-            &max_emoji,
-            &max_reactions,
+            &a.reaction_limits[0],
+            &a.reaction_limits[1],
             &a.session_ttl_ms,
         ];
-        let mut reply = match self.run(&self.inner.scripts.act, room, &args).await {
-            Err(BackendError::EditWindow(_)) => return Err(BackendError::EditWindow(a.edit_window)),
-            other => other?,
-        };
-        debug_assert_eq!(reply.status, Status::Ok);
+        let mut reply = self.run(&self.inner.scripts.act, room, &args).await?;
         let payload: String = reply.next()?;
         let entry = envelope::parse_message(&payload)
             .ok_or_else(|| super::conn::unavailable("malformed action payload"))?;

@@ -119,15 +119,19 @@ impl Reply {
             "locked" => return Err(BackendError::Locked),
             "gone" => return Err(BackendError::MessageGone),
             "author" => return Err(BackendError::NotAuthor),
-            // The caller knows the window (`act.rs`).
-            "window" => return Err(BackendError::EditWindow(Duration::ZERO)),
             "reactions" => return Err(BackendError::TooManyReactions),
-            "limited" => {
-                let wait_ms: u64 = match rest.next() {
+            // Refusals that say how long: the wait for the next token, or the edit window.
+            "limited" | "window" => {
+                let ms: u64 = match rest.next() {
                     Some(value) => redis::from_redis_value(value).map_err(unavailable)?,
                     None => return Err(unavailable("short reply from script")),
                 };
-                return Err(BackendError::RateLimited(Duration::from_millis(wait_ms)));
+                let ms = Duration::from_millis(ms);
+                return Err(if status == "limited" {
+                    BackendError::RateLimited(ms)
+                } else {
+                    BackendError::EditWindow(ms)
+                });
             }
             other => return Err(unavailable(format!("unknown script status {other:?}"))),
         };

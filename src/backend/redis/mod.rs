@@ -115,7 +115,8 @@ struct ScriptArgs {
     history_len: String,
     message_rate: [String; 2],
     edit_window_ms: String,
-    edit_window: std::time::Duration,
+    /// Most emoji and most reactions one message carries.
+    reaction_limits: [String; 2],
 }
 
 impl ScriptArgs {
@@ -127,7 +128,10 @@ impl ScriptArgs {
             history_len: config.history_len.to_string(),
             message_rate: rate_args(config.message_rate),
             edit_window_ms: config.edit_window.as_millis().to_string(),
-            edit_window: config.edit_window,
+            reaction_limits: [
+                crate::domain::MAX_EMOJI_PER_MESSAGE.to_string(),
+                crate::domain::MAX_REACTIONS_PER_MESSAGE.to_string(),
+            ],
         }
     }
 }

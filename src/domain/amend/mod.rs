@@ -209,6 +209,11 @@ pub struct Actor<'a> {
     pub edit_window_ms: UnixMillis,
 }
 
+/// Until when the author of a message posted `at` may edit it.
+pub fn edit_deadline(at: UnixMillis, edit_window_ms: UnixMillis) -> UnixMillis {
+    at.saturating_add(edit_window_ms)
+}
+
 /// Applies `action` by `actor` to `target` (the message it names): changes it, and returns
 /// the history entry that records the action (numbered 0: the backend numbers it).
 pub fn apply(action: &Action, actor: Actor<'_>, target: &mut ChatMessage) -> Result<ChatMessage, ActRefusal> {
@@ -224,7 +229,7 @@ pub fn apply(action: &Action, actor: Actor<'_>, target: &mut ChatMessage) -> Res
             if !mine {
                 return Err(ActRefusal::NotAuthor);
             }
-            if actor.now.saturating_sub(target.at) > actor.edit_window_ms {
+            if actor.now > edit_deadline(target.at, actor.edit_window_ms) {
                 return Err(ActRefusal::WindowPassed);
             }
             target.text = text.clone();

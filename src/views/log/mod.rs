@@ -274,7 +274,6 @@ pub fn log_items(reader: Reader<'_>, history: &History) -> Vec<String> {
         items.push(render(&EarlierFragment { label: &ui.earlier_messages, room, before: first.seq }));
     }
     let mut prev: Option<&ChatMessage> = None;
-    let room = reader.room.map_or("", RoomId::as_str);
     // The page's messages are in their final state: the actions among its entries show on them.
     for m in history.messages.iter().filter(|m| !m.is_action()) {
         let day = reader.zone.at(m.at).date();
@@ -282,18 +281,23 @@ pub fn log_items(reader: Reader<'_>, history: &History) -> Vec<String> {
             items.push(render(&DayFragment { date: day.to_string(), label: day_label(ui, day) }));
         }
         items.push(match m.kind {
-            EntryKind::Text => {
-                let mut f = MessageFragment::build(ui, room, m, reader.zone);
-                f.cont = prev.is_some_and(|p| continues(p, m, reader.zone));
-                f.mine = reader.me == Some(&m.user);
-                f.mentions_me = reader.me.is_some_and(|me| m.mentions.iter().any(|x| &x.user == me));
-                render(&f)
-            }
+            EntryKind::Text => message_item(reader, m, prev.is_some_and(|p| continues(p, m, reader.zone))),
             _ => notice(ui, m),
         });
         prev = Some(m);
     }
     items
+}
+
+/// Message `m` as `reader` sees it in the log: times in their zone, their own message and
+/// mentions of them marked; `cont` when it continues the group of the message before it.
+pub fn message_item(reader: Reader<'_>, m: &ChatMessage, cont: bool) -> String {
+    let room = reader.room.map_or("", RoomId::as_str);
+    let mut f = MessageFragment::build(reader.ui, room, m, reader.zone);
+    f.cont = cont;
+    f.mine = reader.me == Some(&m.user);
+    f.mentions_me = reader.me.is_some_and(|me| m.mentions.iter().any(|x| &x.user == me));
+    render(&f)
 }
 
 /// The message log for `reader`.

@@ -107,15 +107,35 @@ pub use strings::{KEYS, Ui};
 impl Ui {
     /// The name of the `i`th day of the week, Monday first.
     pub fn weekday(&self, i: usize) -> &str {
-        const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-        self.text(&format!("weekday_{}", DAYS[i % 7])).unwrap_or_default()
+        let days = [
+            &self.weekday_mon,
+            &self.weekday_tue,
+            &self.weekday_wed,
+            &self.weekday_thu,
+            &self.weekday_fri,
+            &self.weekday_sat,
+            &self.weekday_sun,
+        ];
+        days[i % 7]
     }
 
     /// The name of the `i`th month, January first.
     pub fn month(&self, i: usize) -> &str {
-        const MONTHS: [&str; 12] =
-            ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-        self.text(&format!("month_{}", MONTHS[i % 12])).unwrap_or_default()
+        let months = [
+            &self.month_jan,
+            &self.month_feb,
+            &self.month_mar,
+            &self.month_apr,
+            &self.month_may,
+            &self.month_jun,
+            &self.month_jul,
+            &self.month_aug,
+            &self.month_sep,
+            &self.month_oct,
+            &self.month_nov,
+            &self.month_dec,
+        ];
+        months[i % 12]
     }
 }
 

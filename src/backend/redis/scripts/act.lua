@@ -19,7 +19,7 @@ local entry = { user = U, name = name, text = '', at = now, cid = '' }
 local ex = { to = target }
 if action == 'edit' then
   if m.user ~= U then return { 'author' } end
-  if now - tonumber(m.at) > window then return { 'window' } end
+  if now - tonumber(m.at) > window then return { 'window', window } end
   m.text, m.men, x.ed = arg, men, now
   entry.k, entry.text, entry.men, ex.ed = 'edited', arg, men, now
 elseif action == 'delete' then

@@ -4,85 +4,27 @@
 
 use serde::Serialize;
 
+mod message;
+pub use message::{MessageJson, ReplyJson};
+pub(crate) use message::{ReactionJson, reactions_json};
+
 use super::clock;
 use crate::backend::{History, RoomSnapshot};
-use crate::domain::{
-    ChatMessage, EntryKind, MemberView, PresenceChange, Reaction, RoomEvent, RoomId, Seq, UserId,
-};
+use crate::domain::{ChatMessage, EntryKind, MemberView, PresenceChange, RoomEvent, RoomId, Seq, UserId};
 
-/// A `msg` frame (also each message of `joined`).
+/// A `msg` frame (also each message of `joined`): the message, and the room it is in.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct MsgFrame<'a> {
     t: &'static str,
     room_id: &'a RoomId,
-    id: Seq,
-    from: &'a UserId,
-    name: &'a str,
-    text: &'a str,
-    timestamp: String,
-    /// The members it mentions; absent for none.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    mentions: Vec<&'a UserId>,
-    /// The message it answers; absent for none.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reply_to: Option<ReplyJson<'a>>,
-    /// When its author last edited it; absent if never.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    edited_at: Option<String>,
-    /// Deleted (its text is empty); absent if not.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    deleted: bool,
-    /// Its reactions; absent for none.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    reactions: Vec<ReactionJson<'a>>,
-}
-
-/// The message a reply answers: its id, its author's name and the start of its text.
-#[derive(Serialize)]
-struct ReplyJson<'a> {
-    id: Seq,
-    name: &'a str,
-    quote: &'a str,
-}
-
-/// An emoji on a message and who reacted with it, in order.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct ReactionJson<'a> {
-    emoji: &'a str,
-    user_ids: Vec<&'a UserId>,
-    names: Vec<&'a str>,
-}
-
-/// A message's reactions as programs get them (frames, REST, the JSON transcript).
-pub(crate) fn reactions_json(reactions: &[Reaction]) -> Vec<ReactionJson<'_>> {
-    reactions
-        .iter()
-        .map(|r| ReactionJson {
-            emoji: &r.emoji,
-            user_ids: r.by.iter().map(|b| &b.user).collect(),
-            names: r.by.iter().map(|b| b.name.as_str()).collect(),
-        })
-        .collect()
+    #[serde(flatten)]
+    message: MessageJson<'a>,
 }
 
 impl<'a> MsgFrame<'a> {
     fn new(room: &'a RoomId, m: &'a ChatMessage) -> Self {
-        Self {
-            t: "msg",
-            room_id: room,
-            id: m.seq,
-            from: &m.user,
-            name: m.name.as_str(),
-            text: m.text.as_str(),
-            timestamp: clock(m.at).0,
-            mentions: m.mentions.iter().map(|x| &x.user).collect(),
-            reply_to: m.extra.reply.as_ref().map(|r| ReplyJson { id: r.seq, name: &r.name, quote: &r.quote }),
-            edited_at: m.extra.edited.map(|at| clock(at).0),
-            deleted: m.extra.deleted,
-            reactions: reactions_json(&m.extra.reactions),
-        }
+        Self { t: "msg", room_id: room, message: MessageJson::new(m) }
     }
 }
 
