@@ -26,10 +26,66 @@
     }).join('');
   }
 
+  // A catalogue message with its values: `{name}` placeholders, and plural and select forms
+  // (`{n, plural, one {# member} other {# members}}`) chosen by the page language's CLDR rules,
+  // as the server does (src/catalog/syntax.rs, docs/translating.md).
+  var pageLang = document.documentElement.lang || 'en';
+  var plurals = window.Intl && Intl.PluralRules ? new Intl.PluralRules(pageLang) : null;
+  var numbers = window.Intl && Intl.NumberFormat ? new Intl.NumberFormat(pageLang, { useGrouping: 'min2' }) : null;
+  function number(value) {
+    return numbers && /^\d{1,15}$/.test(value) ? numbers.format(Number(value)) : value;
+  }
   function fill(template, values) {
-    return template.replace(/\{(\w+)\}/g, function (all, key) {
-      return Object.prototype.hasOwnProperty.call(values, key) ? values[key] : all;
-    });
+    var at = 0;
+    function message(count) {
+      var out = '';
+      while (at < template.length) {
+        var c = template[at];
+        if (c === '}') break;
+        if (c === '{') { out += argument(count); continue; }
+        if (c === '#' && count !== undefined) { out += number(count); at++; continue; }
+        if (c === "'" && template[at + 1] === "'") { out += "'"; at += 2; continue; }
+        if (c === "'" && /[{}#]/.test(template[at + 1] || '')) {
+          var end = template.indexOf("'", at + 1);
+          if (end < 0) end = template.length;
+          out += template.slice(at + 1, end);
+          at = end + 1;
+          continue;
+        }
+        out += c;
+        at++;
+      }
+      return out;
+    }
+    function argument(count) {
+      var head = /^\{\s*(\w+)\s*(?:,\s*(plural|select|number)\s*,?)?\s*/.exec(template.slice(at));
+      if (!head) { at++; return '{'; }
+      at += head[0].length;
+      var name = head[1];
+      var value = Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : '{' + name + '}';
+      if (!head[2] || head[2] === 'number') {
+        if (template[at] === '}') at++;
+        return head[2] === 'number' ? number(value) : value;
+      }
+      var wanted = head[2] === 'plural'
+        ? ['=' + value, plurals ? plurals.select(Number(value)) : 'other', 'other']
+        : [value, 'other'];
+      var forms = {};
+      for (;;) {
+        var sel = /^\s*([\w=-]+)\s*\{/.exec(template.slice(at));
+        if (!sel) break;
+        at += sel[0].length;
+        forms[sel[1]] = message(head[2] === 'plural' ? value : count);
+        at++;
+      }
+      var close = template.indexOf('}', at);
+      at = close < 0 ? template.length : close + 1;
+      for (var i = 0; i < wanted.length; i++) {
+        if (Object.prototype.hasOwnProperty.call(forms, wanted[i])) return forms[wanted[i]];
+      }
+      return '';
+    }
+    return message(undefined);
   }
 
   // The time zone, for pages rendered without JavaScript (minutes east of UTC).

@@ -12,10 +12,12 @@
 //!   [`domain::StreamPos`], where a reader of that stream stands.
 //! - [`backend`]: the [`backend::Backend`] trait — rooms, members, presence, history, fan-out —
 //!   with its in-process and Redis implementations. One contract suite tests both.
-//! - [`catalog`]: the `error_info` table of localized error messages, cached and reloaded.
+//! - [`catalog`]: every word users read — error messages (`error_info`) and interface texts
+//!   (`ui_text`) — cached and reloaded, with the message syntax (CLDR plurals) and one `Ui` per
+//!   language.
 //! - [`limits`]: rate limits on messages, room creation and joins.
 //! - [`views`]: askama pages and fragments, the live frames built from the same fragments, the
-//!   JSON frames, interface strings, static assets.
+//!   JSON frames, the translators' page, static assets.
 //! - [`state`]: the handles every handler shares.
 //! - [`web`]: routes, forms, extractors, sessions, CSRF and origin checks, error pages, the API.
 //! - [`live`]: the two live sockets over one core, and the per-instance hub that renders each

@@ -2,11 +2,11 @@
 //! when the database is down (docs/translating.md).
 
 macro_rules! error_codes {
-    ($($(#[$doc:meta])* $variant:ident = $code:literal => $text:literal,)+) => {
+    ($(#[doc = $note:literal] $variant:ident = $code:literal => $text:literal,)+) => {
         /// A user-visible error. The text shown comes from `error_info` in the viewer's locale.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum ErrorCode {
-            $($(#[$doc])* $variant,)+
+            $(#[doc = $note] $variant,)+
         }
 
         impl ErrorCode {
@@ -21,6 +21,11 @@ macro_rules! error_codes {
             /// The built-in English text, the last step of the fallback chain.
             pub fn builtin(self) -> &'static str {
                 match self { $(ErrorCode::$variant => $text,)+ }
+            }
+
+            /// When it is shown (its HTTP status first), for translators.
+            pub fn note(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $note.trim_start(),)+ }
             }
         }
     };

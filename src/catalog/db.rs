@@ -27,9 +27,12 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (10, "room identity columns", include_str!("../../migrations/sqlite/0010_room_identity.sql")),
     (12, "owner actions tables", include_str!("../../migrations/sqlite/0012_owner_actions.sql")),
     (13, "message actions columns", include_str!("../../migrations/sqlite/0013_message_actions.sql")),
+    (16, "ui_text touch", include_str!("../../migrations/sqlite/0016_ui_text_touch.sql")),
 ];
-const POSTGRES: &[(i64, &str, &str)] =
-    &[(3, "translator columns", include_str!("../../migrations/postgres/0003_translator.sql"))];
+const POSTGRES: &[(i64, &str, &str)] = &[
+    (3, "translator columns", include_str!("../../migrations/postgres/0003_translator.sql")),
+    (16, "ui_text touch", include_str!("../../migrations/postgres/0016_ui_text_touch.sql")),
+];
 /// Portable migrations that come after the dialects' own.
 const PORTABLE_LATER: &[(i64, &str, &str)] = &[
     (4, "name rules", include_str!("../../migrations/0004_name_rules.sql")),
@@ -37,6 +40,7 @@ const PORTABLE_LATER: &[(i64, &str, &str)] = &[
     (9, "room identity", include_str!("../../migrations/0009_room_identity.sql")),
     (11, "owner actions", include_str!("../../migrations/0011_owner_actions.sql")),
     (14, "message actions", include_str!("../../migrations/0014_message_actions.sql")),
+    (15, "ui_text", include_str!("../../migrations/0015_ui_text.sql")),
 ];
 
 /// Why the database could not be opened or read.
@@ -121,12 +125,15 @@ impl Db {
         Ok(())
     }
 
-    /// Every row of `error_info` as (code, locale, message).
-    pub async fn load(&self) -> Result<Vec<Row>, DbError> {
-        const SQL: &str = "SELECT code, locale, message FROM error_info";
+    /// Every row of one table as (code or name, locale, message).
+    pub async fn load(&self, kind: Kind) -> Result<Vec<Row>, DbError> {
+        let sql = match kind {
+            Kind::Error => "SELECT code, locale, message FROM error_info",
+            Kind::Ui => "SELECT name, locale, message FROM ui_text",
+        };
         let rows = match self {
-            Db::Sqlite(pool) => sqlx::query_as::<_, Row>(SQL).fetch_all(pool).await?,
-            Db::Postgres(pool) => sqlx::query_as::<_, Row>(SQL).fetch_all(pool).await?,
+            Db::Sqlite(pool) => sqlx::query_as::<_, Row>(sql).fetch_all(pool).await?,
+            Db::Postgres(pool) => sqlx::query_as::<_, Row>(sql).fetch_all(pool).await?,
         };
         Ok(rows)
     }
@@ -148,10 +155,29 @@ impl Db {
     }
 }
 
-/// One row of `error_info` as the translators' page shows it.
+/// The catalogue's two tables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// `error_info`: error messages by code.
+    Error,
+    /// `ui_text`: interface strings by name.
+    Ui,
+}
+
+impl Kind {
+    /// The table and its key column.
+    fn table(self) -> (&'static str, &'static str) {
+        match self {
+            Kind::Error => ("error_info", "code"),
+            Kind::Ui => ("ui_text", "name"),
+        }
+    }
+}
+
+/// One catalogue row as the translators' page shows it.
 #[derive(Clone, Debug)]
 pub struct CatalogRow {
-    /// Error code.
+    /// Error code or interface string name.
     pub code: String,
     /// Locale tag.
     pub locale: String,
@@ -164,23 +190,23 @@ pub struct CatalogRow {
 }
 
 impl Db {
-    /// Every row with its edit stamps.
-    pub async fn rows(&self) -> Result<Vec<CatalogRow>, DbError> {
+    /// Every row of one table with its edit stamps.
+    pub async fn rows(&self, kind: Kind) -> Result<Vec<CatalogRow>, DbError> {
+        type Stamped = (String, String, String, String, Option<String>);
+        let (table, column) = kind.table();
         let rows = match self {
             Db::Sqlite(pool) => {
-                sqlx::query_as::<_, (String, String, String, String, Option<String>)>(
-                    "SELECT code, locale, message, CAST(updated_at AS TEXT) AS updated_at, updated_by FROM error_info",
-                )
-                .fetch_all(pool)
-                .await?
+                let sql = format!(
+                    "SELECT {column}, locale, message, CAST(updated_at AS TEXT) AS updated_at, updated_by FROM {table}"
+                );
+                sqlx::query_as::<_, Stamped>(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?
             }
             Db::Postgres(pool) => {
-                sqlx::query_as::<_, (String, String, String, String, Option<String>)>(
-                    "SELECT code, locale, message, to_char(updated_at, 'YYYY-MM-DD HH24:MI:SS') AS updated_at, \
-                     updated_by FROM error_info",
-                )
-                .fetch_all(pool)
-                .await?
+                let sql = format!(
+                    "SELECT {column}, locale, message, to_char(updated_at, 'YYYY-MM-DD HH24:MI:SS') AS updated_at, \
+                     updated_by FROM {table}"
+                );
+                sqlx::query_as::<_, Stamped>(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?
             }
         };
         Ok(rows
@@ -196,17 +222,55 @@ impl Db {
     }
 
     /// Inserts or replaces one message, stamping the time and the editor.
-    pub async fn save(&self, code: &str, locale: &str, message: &str, by: &str) -> Result<(), DbError> {
-        const SQL: &str = "INSERT INTO error_info (code, locale, message, updated_at, updated_by) \
+    pub async fn save(
+        &self,
+        kind: Kind,
+        code: &str,
+        locale: &str,
+        message: &str,
+        by: &str,
+    ) -> Result<(), DbError> {
+        let (table, column) = kind.table();
+        let sql = format!(
+            "INSERT INTO {table} ({column}, locale, message, updated_at, updated_by) \
              VALUES ($1, $2, $3, CURRENT_TIMESTAMP, $4) \
-             ON CONFLICT (code, locale) DO UPDATE SET message = excluded.message, \
-             updated_at = CURRENT_TIMESTAMP, updated_by = excluded.updated_by";
+             ON CONFLICT ({column}, locale) DO UPDATE SET message = excluded.message, \
+             updated_at = CURRENT_TIMESTAMP, updated_by = excluded.updated_by"
+        );
+        // The table and column names are constants of `Kind`; the values are bound.
+        let sql = sqlx::AssertSqlSafe(sql);
         match self {
             Db::Sqlite(pool) => {
-                sqlx::query(SQL).bind(code).bind(locale).bind(message).bind(by).execute(pool).await?;
+                sqlx::query(sql).bind(code).bind(locale).bind(message).bind(by).execute(pool).await?;
             }
             Db::Postgres(pool) => {
-                sqlx::query(SQL).bind(code).bind(locale).bind(message).bind(by).execute(pool).await?;
+                sqlx::query(sql).bind(code).bind(locale).bind(message).bind(by).execute(pool).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the interface strings a release ships (name, locale, text): missing rows are
+    /// added, and rows no translator has edited (`updated_by` NULL) follow the release's text.
+    pub async fn ship(&self, texts: &[(&str, &str, &str)]) -> Result<(), DbError> {
+        const SQL: &str = "INSERT INTO ui_text (name, locale, message, updated_at) \
+             VALUES ($1, $2, $3, CURRENT_TIMESTAMP) \
+             ON CONFLICT (name, locale) DO UPDATE SET message = excluded.message, updated_at = CURRENT_TIMESTAMP \
+             WHERE ui_text.updated_by IS NULL AND ui_text.message <> excluded.message";
+        match self {
+            Db::Sqlite(pool) => {
+                let mut tx = pool.begin().await?;
+                for (name, locale, text) in texts {
+                    sqlx::query(SQL).bind(name).bind(locale).bind(text).execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+            }
+            Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                for (name, locale, text) in texts {
+                    sqlx::query(SQL).bind(name).bind(locale).bind(text).execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
             }
         }
         Ok(())

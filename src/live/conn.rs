@@ -65,6 +65,7 @@ impl Conn {
         let bucket = TokenBucket::new(live.app.config.limits.send_rate());
         let heartbeat = heartbeat(live.app.backend.as_ref(), None);
         let (id, last_heard, attached) = (ConnId::generate(), Instant::now(), None);
+        let wants_typing = matches!(format, Format::Html(_));
         Self {
             live,
             locales,
@@ -76,7 +77,7 @@ impl Conn {
             last_heard,
             attached,
             alone_since: last_heard,
-            wants_typing: matches!(format, Format::Html(_)),
+            wants_typing,
             typed_at: None,
             _open,
         }
@@ -240,12 +241,12 @@ impl Conn {
                 Some(true) if !self.wants_typing && matches!(*out.event, RoomEvent::Typing { .. }) => {}
                 Some(true) if matches!(&*out.event, RoomEvent::Typing { user } if *user == a.user) => {}
                 Some(true) => {
-                    if let Some(frame) = out.frame(self.format) {
+                    if let Some(frame) = out.frame(&self.format) {
                         // Queued, not flushed: one flush below for everything that was waiting.
                         if self.ws.feed(Message::Text(frame)).await.is_err() {
                             return Step::Stop(Exit::Gone);
                         }
-                        record_delivery(self.format, &out.event);
+                        record_delivery(&self.format, &out.event);
                     }
                 }
             }

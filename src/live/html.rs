@@ -15,11 +15,12 @@ use super::socket::{CLOSE_POLICY, CLOSE_TRY_LATER, configure};
 use crate::backend::{History, RoomSnapshot};
 use crate::domain::{RoomId, Seq, StreamPos, UserId};
 use crate::views::frames::{Refusal, ended_frame, error_frame, snapshot_frames};
-use crate::views::{PAGE, Reader, UiLang, Zone};
+use crate::views::{PAGE, Reader, Ui, Zone};
 use crate::web::actions::ActionKind;
 use crate::web::error::AppError;
 use crate::web::extract::{BrowserOrigin, Member, RoomPath};
 use crate::web::locale::Lang;
+use std::sync::Arc;
 
 /// What the composer sends: the form's fields as JSON (`ws-send`), plus htmx's `HEADERS`.
 #[derive(Deserialize)]
@@ -56,7 +57,7 @@ pub async fn live_socket(
     State(live): State<LiveState>,
     _: BrowserOrigin,
     RoomPath(room): RoomPath,
-    Lang(locales, lang): Lang,
+    Lang(locales, ui): Lang,
     zone: Zone,
     member: Result<Member, AppError>,
     ws: WebSocketUpgrade,
@@ -67,8 +68,8 @@ pub async fn live_socket(
         Err(err) => return Err(err),
     };
     Ok(configure(ws, &live.app.config.limits).on_upgrade(move |socket| async move {
-        let mut conn = Conn::new(live, socket, Format::Html(lang), locales);
-        let mut proto = HtmlSocket { room: room.clone(), lang, zone, error_shown: false };
+        let mut conn = Conn::new(live, socket, Format::Html(ui.clone()), locales);
+        let mut proto = HtmlSocket { room: room.clone(), ui, zone, error_shown: false };
         let first = match user {
             Some(user) => conn.open(&mut proto, room, user, 0).await,
             None => Step::Lost(AppError::SessionExpired),
@@ -89,7 +90,8 @@ fn failed(err: AppError) -> Step {
 /// The browser protocol's own state.
 struct HtmlSocket {
     room: RoomId,
-    lang: UiLang,
+    /// The interface as it was when the socket opened.
+    ui: Arc<Ui>,
     /// The reader's time zone, for the snapshot's times and day separators.
     zone: Zone,
     /// An error is showing under the composer; the next accepted message clears it.
@@ -105,7 +107,7 @@ impl Protocol for HtmlSocket {
 
     fn snapshot(&self, room: &RoomSnapshot, me: &UserId, history: &History, _: bool) -> Vec<String> {
         snapshot_frames(
-            Reader { ui: self.lang.ui(), me: Some(me), zone: self.zone, room: Some(&self.room) },
+            Reader { ui: &self.ui, me: Some(me), zone: self.zone, room: Some(&self.room) },
             history,
             &room.members,
         )
@@ -155,19 +157,13 @@ impl Protocol for HtmlSocket {
                 Lost::Close(error_frame(Some(refusal)), CLOSE_TRY_LATER, "backend unavailable")
             }
             // The room is gone for good: say so, offer a new one, no retries.
-            AppError::RoomEnded | AppError::Removed => Lost::Close(
-                ended_frame(message, "/", &self.lang.ui().start_new),
-                CLOSE_POLICY,
-                err.code().as_str(),
-            ),
+            AppError::RoomEnded | AppError::Removed => {
+                Lost::Close(ended_frame(message, "/", &self.ui.start_new), CLOSE_POLICY, err.code().as_str())
+            }
             // The session or membership is gone: say so, offer to rejoin, no retries.
             _ => {
                 let rejoin = format!("/r/{}", self.room);
-                Lost::Close(
-                    ended_frame(message, &rejoin, &self.lang.ui().rejoin),
-                    CLOSE_POLICY,
-                    err.code().as_str(),
-                )
+                Lost::Close(ended_frame(message, &rejoin, &self.ui.rejoin), CLOSE_POLICY, err.code().as_str())
             }
         }
     }

@@ -12,13 +12,13 @@ use crate::backend::{Backend, BackendResult, EVENT_BUFFER, Subscription};
 use crate::domain::{RoomEvent, RoomId};
 use crate::metrics::metrics;
 use crate::support::lock;
-use crate::views::{UiLang, frames, json};
+use crate::views::{CACHE_SLOTS, Ui, frames, json};
 
 /// How a socket speaks: HTML fragments in an interface language, or JSON frames.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub enum Format {
     /// The browser's socket.
-    Html(UiLang),
+    Html(Arc<Ui>),
     /// The programs' socket.
     Json,
 }
@@ -30,7 +30,8 @@ pub struct Outgoing {
     pub room: RoomId,
     /// The event; [`RoomEvent::Resync`] when the hub itself fell behind.
     pub event: Arc<RoomEvent>,
-    html: [OnceLock<Utf8Bytes>; UiLang::ALL.len()],
+    /// Per language slot: the interface's generation and its frame.
+    html: [OnceLock<(u64, Utf8Bytes)>; CACHE_SLOTS],
     json: OnceLock<Option<Utf8Bytes>>,
 }
 
@@ -41,13 +42,21 @@ impl Outgoing {
 
     /// The event's frame in `format`, rendered by the first socket that needs it. `None` for
     /// events without a frame in that format.
-    pub fn frame(&self, format: Format) -> Option<Utf8Bytes> {
+    pub fn frame(&self, format: &Format) -> Option<Utf8Bytes> {
         match format {
-            Format::Html(lang) => Some(
-                self.html[lang.index()]
-                    .get_or_init(|| frames::event_frame(lang.ui(), &self.room, &self.event).into())
-                    .clone(),
-            ),
+            Format::Html(ui) => {
+                let render = || Utf8Bytes::from(frames::event_frame(ui, &self.room, &self.event));
+                let language = &ui.language;
+                // A slot holds the frame of one interface; a socket whose interface was read
+                // before or after it (a translator saved in between) renders its own.
+                match language.slot.and_then(|slot| self.html.get(slot)) {
+                    Some(cell) => match cell.get_or_init(|| (language.generation, render())) {
+                        (generation, frame) if *generation == language.generation => Some(frame.clone()),
+                        _ => Some(render()),
+                    },
+                    None => Some(render()),
+                }
+            }
             Format::Json => self
                 .json
                 .get_or_init(|| json::event_frame(&self.room, &self.event).map(Utf8Bytes::from))

@@ -44,7 +44,7 @@ pub(super) fn configure(ws: WebSocketUpgrade, limits: &Limits) -> WebSocketUpgra
 }
 
 /// Counts a delivered frame and, for messages, how long after storing it went out.
-pub(super) fn record_delivery(format: Format, event: &RoomEvent) {
+pub(super) fn record_delivery(format: &Format, event: &RoomEvent) {
     let frames = match format {
         Format::Html(_) => &metrics().html_frames_out,
         Format::Json => &metrics().json_frames_out,

@@ -12,6 +12,14 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
     ("htmx.min.js", "text/javascript; charset=utf-8", include_bytes!("../../assets/htmx.min.js")),
     ("ws.min.js", "text/javascript; charset=utf-8", include_bytes!("../../assets/ws.min.js")),
     ("icon.svg", "image/svg+xml", include_bytes!("../../assets/icon.svg")),
+    // Where texts show, beside the translators' page's sections (`scripts/translate-screens`).
+    ("translate-home.png", "image/png", include_bytes!("../../assets/translate/home.png")),
+    ("translate-invite.png", "image/png", include_bytes!("../../assets/translate/invite.png")),
+    ("translate-chat.png", "image/png", include_bytes!("../../assets/translate/chat.png")),
+    ("translate-messages.png", "image/png", include_bytes!("../../assets/translate/messages.png")),
+    ("translate-composer.png", "image/png", include_bytes!("../../assets/translate/composer.png")),
+    ("translate-owner.png", "image/png", include_bytes!("../../assets/translate/owner.png")),
+    ("translate-errors.png", "image/png", include_bytes!("../../assets/translate/errors.png")),
 ];
 
 /// A short hash of every asset: pages link `…?v=<hash>` so browsers may cache assets forever

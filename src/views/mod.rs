@@ -12,17 +12,16 @@ pub mod markup;
 pub mod qr;
 pub mod transcript;
 pub mod translate;
-mod ui;
 
 use askama::Template;
 use askama_web::WebTemplate;
 
+pub use crate::catalog::ui::{CACHE_SLOTS, Choice, KEYS as UI_KEYS, Language, Ui, UiKey};
 pub use frames::SNAPSHOT_CHUNK;
 pub use log::{
     GROUP_GAP_MS, MessageFragment, NoticeFragment, PAGE, Reader, Zone, action_frame, live_entry, log_items,
     message_item, notice_text, render_log,
 };
-pub use ui::{KEYS as UI_KEYS, Ui, UiKey, UiLang, fill, human_duration};
 
 use crate::domain::{MemberView, RoomId, RoomMeta, UnixMillis, UserId};
 
@@ -275,8 +274,6 @@ pub fn clock(at: UnixMillis) -> (String, String) {
 }
 
 /// "2026-01-01 13:05 UTC" for expiry notices.
-pub fn date_time(at: UnixMillis) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(at) * 1_000_000)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute())
+pub fn date_time(ui: &Ui, zone: Zone, at: UnixMillis) -> String {
+    format!("{} {}", zone.stamp(at), zone.label(ui))
 }

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::json::{ReactionJson, reactions_json};
-use super::{Ui, Zone, clock, notice_text};
+use super::{Ui, Zone, clock, date_time, notice_text};
 use crate::backend::History;
 use crate::domain::{ChatMessage, RoomId, RoomMeta, Seq, UnixMillis, UserId};
 
@@ -26,7 +26,7 @@ pub fn text(
     if let Some(topic) = &meta.topic {
         out.push_str(&format!("{}: {}\n", ui.topic_label, topic.as_str()));
     }
-    out.push_str(&ui.transcript_made.replace("{time}", &format!("{} {}", zone.stamp(now), zone.label())));
+    out.push_str(&ui.fmt(&ui.transcript_made, &[("time", &date_time(ui, zone, now))]));
     out.push_str("\n\n");
     if history.truncated {
         out.push_str(&ui.history_truncated);

@@ -18,7 +18,7 @@ use crate::catalog::{Catalog, ErrorCode, Locales};
 use crate::domain::{Limits, RoomId, TextError};
 use crate::limits::retry_secs;
 use crate::state::AppState;
-use crate::views::{ErrorPage, UiLang, asset_version};
+use crate::views::{ErrorPage, Ui, asset_version};
 
 /// An error a page request ends with.
 #[derive(Debug)]
@@ -198,14 +198,13 @@ impl IntoResponse for AppError {
     }
 }
 
-fn error_page(
-    lang: UiLang,
+fn error_page<'a>(
+    ui: &'a Ui,
     report: &ErrorReport,
     room: Option<RoomId>,
     message: String,
     request_id: String,
-) -> ErrorPage<'static> {
-    let ui = lang.ui();
+) -> ErrorPage<'a> {
     let (heading, link_href, link_text) = match (report.code, room) {
         (ErrorCode::RoomNotFound, _) => (&*ui.not_found_heading, "/".to_owned(), &*ui.start_new),
         (ErrorCode::NotAMember | ErrorCode::SessionExpired, Some(room)) => {
@@ -233,7 +232,7 @@ fn room_in_path(path: &str) -> Option<RoomId> {
 /// JSON envelope), and remembers an explicit `?lang=` choice in the `lang` cookie.
 pub async fn localize(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
-    let Lang(locales, lang) = Lang::of(&parts);
+    let Lang(locales, ui) = Lang::of(&parts, &state.catalog);
     let chosen = query_lang(parts.uri.query());
     let api = parts.uri.path().starts_with("/api/");
     let room = room_in_path(parts.uri.path());
@@ -262,7 +261,7 @@ pub async fn localize(State(state): State<AppState>, request: Request, next: Nex
             let error = ApiError { code: report.code.as_str().to_owned(), message, details: report.details };
             (status, axum::Json(Envelope::<NoData>::failure(error))).into_response()
         } else {
-            (status, error_page(lang, &report, room, message, request_id)).into_response()
+            (status, error_page(&ui, &report, room, message, request_id)).into_response()
         };
         for (name, value) in headers.iter() {
             if name != CONTENT_TYPE && name != CONTENT_LENGTH {

@@ -2,36 +2,42 @@
 //! (docs/translating.md).
 
 use std::convert::Infallible;
+use std::sync::Arc;
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::HeaderMap;
 use axum::http::header::{ACCEPT_LANGUAGE, COOKIE};
 use axum::http::request::Parts;
 use tower_sessions::cookie::Cookie;
 
-use crate::catalog::{Locales, normalize_tag};
-use crate::views::{UiLang, Zone};
+use crate::catalog::{Catalog, Locales, normalize_tag};
+use crate::state::AppState;
+use crate::views::{Ui, Zone};
 
-/// Extracts the viewer's locale preferences and the interface language chosen from them.
+/// Extracts the viewer's locale preferences and the interface chosen from them: the first
+/// preferred language the catalogue has rows for, else English.
 #[derive(Clone, Debug)]
-pub struct Lang(pub Locales, pub UiLang);
+pub struct Lang(pub Locales, pub Arc<Ui>);
 
-impl<S: Send + Sync> FromRequestParts<S> for Lang {
+impl<S: Send + Sync> FromRequestParts<S> for Lang
+where
+    AppState: FromRef<S>,
+{
     type Rejection = Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self::of(parts))
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self::of(parts, &AppState::from_ref(state).catalog))
     }
 }
 
 impl Lang {
     /// Negotiates from request parts.
-    pub fn of(parts: &Parts) -> Self {
+    pub fn of(parts: &Parts, catalog: &Catalog) -> Self {
         let query = query_lang(parts.uri.query());
         let cookie = cookie_value(&parts.headers, "lang");
         let accept = parts.headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
         let locales = Locales::negotiate(query.as_deref(), cookie.as_deref(), accept);
-        let ui = UiLang::pick(&locales);
+        let ui = catalog.ui(&locales);
         Lang(locales, ui)
     }
 }

@@ -21,8 +21,8 @@ use crate::state::AppState;
 use crate::views::frames::{RoomHeading, RoomTopic};
 use crate::views::qr::qr_svg;
 use crate::views::{
-    ChatPage, CreatePage, JoinPage, LogPage, MessagePage, PAGE, Reader, Zone, asset_version, date_time, fill,
-    human_duration, log_items, message_item, render, render_log, render_members,
+    ChatPage, CreatePage, JoinPage, LogPage, MessagePage, PAGE, Reader, Zone, asset_version, date_time,
+    log_items, message_item, render, render_log, render_members,
 };
 use serde::Deserialize;
 
@@ -62,27 +62,23 @@ impl<'a> PageCtx<'a> {
     }
 
     fn name_hint(&self) -> String {
-        self.lang.1.ui().name_hint.replace("32", &self.state.limits().max_name_chars.to_string())
+        let ui = &self.lang.1;
+        ui.fmt(&ui.name_hint, &[("max", &self.state.limits().max_name_chars.to_string())])
     }
 
     /// The create form.
-    pub fn create_page(self) -> CreatePage<'static> {
+    pub fn create_page(self) -> CreatePage<'a> {
         self.create_page_keeping(String::new(), String::new(), false)
     }
 
     /// The create form again with the room's name and topic kept; `room_field` puts the
     /// error next to them instead of next to the display name.
-    pub fn create_page_keeping(
-        self,
-        room_name: String,
-        topic: String,
-        room_field: bool,
-    ) -> CreatePage<'static> {
+    pub fn create_page_keeping(self, room_name: String, topic: String, room_field: bool) -> CreatePage<'a> {
         let limits = self.state.limits();
         let (error, room_error) =
             if room_field { (None, self.error.clone()) } else { (self.error.clone(), None) };
         CreatePage {
-            ui: self.lang.1.ui(),
+            ui: &self.lang.1,
             asset_v: asset_version(),
             name_hint: self.name_hint(),
             max_name: limits.max_name_chars,
@@ -98,8 +94,9 @@ impl<'a> PageCtx<'a> {
     }
 
     /// The join form for `snapshot`'s room.
-    pub fn join_page(self, snapshot: &RoomSnapshot) -> JoinPage<'static> {
-        let ui = self.lang.1.ui();
+    pub fn join_page(self, snapshot: &RoomSnapshot) -> JoinPage<'a> {
+        let ui = &self.lang.1;
+        let zone = Zone::default();
         JoinPage {
             ui,
             asset_v: asset_version(),
@@ -109,17 +106,16 @@ impl<'a> PageCtx<'a> {
             max_name: self.state.limits().max_name_chars,
             name: self.typed,
             error: self.error,
-            members_text: match snapshot.members.len() {
-                1 => ui.members_one.to_string(),
-                n => fill(&ui.members_count, "n", &n.to_string()),
-            },
-            online_text: fill(&ui.online_count, "n", &snapshot.online_count().to_string()),
-            expires_text: snapshot.idle_expires_at.map(|at| fill(&ui.idle_expires, "time", &date_time(at))),
+            members_text: ui.fmt(&ui.members_count, &[("n", &snapshot.members.len().to_string())]),
+            online_text: ui.fmt(&ui.online_count, &[("n", &snapshot.online_count().to_string())]),
+            expires_text: snapshot
+                .idle_expires_at
+                .map(|at| ui.fmt(&ui.idle_expires, &[("time", &date_time(ui, zone, at))])),
             room_name: snapshot.meta.name_str().to_owned(),
             topic: snapshot.meta.topic_str().to_owned(),
-            started_by: fill(&ui.started_by, "name", &snapshot.creator),
+            started_by: ui.fmt(&ui.started_by, &[("name", &snapshot.creator)]),
             locked: snapshot.locked,
-            online_now: online_names(snapshot).map(|names| fill(&ui.online_now, "names", &names)),
+            online_now: online_names(snapshot).map(|names| ui.fmt(&ui.online_now, &[("names", &names)])),
         }
     }
 
@@ -130,14 +126,14 @@ impl<'a> PageCtx<'a> {
         headers: &HeaderMap,
         room: &RoomId,
         user: &UserId,
-    ) -> Result<ChatPage<'static>, AppError> {
-        let (state, lang) = (self.state, self.lang.1);
-        let ui = lang.ui();
+    ) -> Result<ChatPage<'a>, AppError> {
+        let (state, ui) = (self.state, &*self.lang.1);
+        let zone = zone_of(headers);
         let snapshot = state.backend.room(room).await?;
         let history = state.backend.history_page(room, Seq::MAX, PAGE).await?;
         let expiry_note = match snapshot.idle_expires_at {
-            Some(at) => fill(&ui.idle_expires, "time", &date_time(at)),
-            None => fill(&ui.expiry_note, "ttl", &human_duration(state.config.room_idle_ttl, lang)),
+            Some(at) => ui.fmt(&ui.idle_expires, &[("time", &date_time(ui, zone, at))]),
+            None => ui.fmt(&ui.expiry_note, &[("ttl", &ui.duration(state.config.room_idle_ttl))]),
         };
         let meta = snapshot.meta.clone();
         let is_owner = snapshot.owner.as_ref() == Some(user);
@@ -167,10 +163,7 @@ impl<'a> PageCtx<'a> {
             csrf: self.csrf,
             share_url: link,
             qr,
-            log: render_log(
-                Reader { ui, me: Some(user), zone: zone_of(headers), room: Some(room) },
-                &history,
-            ),
+            log: render_log(Reader { ui, me: Some(user), zone, room: Some(room) }, &history),
             members: render_members(ui, &snapshot.members, Some(user)),
             client_id: ClientMsgId::generate().as_str().to_owned(),
             text: self.typed,
@@ -185,7 +178,7 @@ impl<'a> PageCtx<'a> {
     }
 }
 
-impl PageCtx<'_> {
+impl<'a> PageCtx<'a> {
     /// The page of message `m` for member `user` of `snapshot`'s room.
     pub fn message_page(
         self,
@@ -193,8 +186,8 @@ impl PageCtx<'_> {
         user: &UserId,
         m: &ChatMessage,
         zone: Zone,
-    ) -> MessagePage<'static> {
-        let ui = self.lang.1.ui();
+    ) -> MessagePage<'a> {
+        let ui = &self.lang.1;
         let room = &snapshot.room;
         let message = message_item(Reader { ui, me: Some(user), zone, room: Some(room) }, m, false);
         let mine = &m.user == user;
@@ -211,8 +204,7 @@ impl PageCtx<'_> {
             csrf: self.csrf,
             client_id: ClientMsgId::generate().as_str().to_owned(),
             max_message: self.state.limits().max_message_chars,
-            edit_until: editable
-                .then(|| fill(&ui.edit_until, "time", &format!("{} {}", zone.stamp(until), zone.label()))),
+            edit_until: editable.then(|| ui.fmt(&ui.edit_until, &[("time", &date_time(ui, zone, until))])),
             can_delete: !m.extra.deleted && (mine || snapshot.owner.as_ref() == Some(user)),
         }
     }
@@ -308,7 +300,7 @@ async fn log_page(
     // Each refresh of the log is this member's heartbeat.
     state.backend.touch(&member.room, &member.user, &ConnId::page()).await?;
     let history = page_before(&state, &member, before).await?;
-    let ui = lang.ui();
+    let ui = &lang;
     Ok(LogPage {
         ui,
         asset_v: asset_version(),
@@ -329,7 +321,7 @@ async fn earlier(
     Query(Before { before }): Query<Before>,
 ) -> Result<Response, AppError> {
     let history = page_before(&state, &member, before).await?;
-    let reader = Reader { ui: lang.ui(), me: Some(&member.user), zone, room: Some(&member.room) };
+    let reader = Reader { ui: &lang, me: Some(&member.user), zone, room: Some(&member.room) };
     // The "no messages yet" item stays with the first page.
     let items: String = log_items(reader, &history).into_iter().skip(1).collect();
     Ok(([(CONTENT_TYPE, "text/html; charset=utf-8")], items).into_response())

@@ -34,7 +34,7 @@ async fn as_text(
 ) -> Result<Response, AppError> {
     let snapshot = state.backend.room(&room).await?;
     let history = state.backend.history(&room, 0).await?;
-    let body = transcript::text(lang.ui(), zone, &room, &snapshot.meta, &history, now_millis());
+    let body = transcript::text(&lang, zone, &room, &snapshot.meta, &history, now_millis());
     Ok(download(body, "text/plain; charset=utf-8", format!("c2c-{room}.txt")))
 }
 

@@ -1,4 +1,5 @@
-//! `/translate`: translators edit the `error_info` catalogue in place (docs/translating.md).
+//! `/translate`: translators edit the catalogue — interface strings (`ui_text`) and error
+//! messages (`error_info`) — in place, one language beside English (docs/translating.md).
 //! Mounted only with `C2C_TRANSLATOR_TOKEN`; signing in (throttled per address) stores the
 //! translator's name in the session, never the token in a URL. Every form is CSRF-checked;
 //! edits go to the database and reach every instance through the catalogue's reload.
@@ -18,13 +19,13 @@ use super::extract::{CheckedForm, FormInput};
 use super::locale::Lang;
 use super::pages::refused;
 use super::session::TRANSLATOR_KEY;
-use crate::catalog::{ErrorCode, normalize_tag};
+use crate::catalog::{Kind, Locales, normalize_tag};
 use crate::domain::same_secret;
 use crate::state::AppState;
 use crate::views::translate::{
-    Catalogue, PreviewFragment, TranslateLoginPage, TranslatePage, placeholder_problem, preview,
+    Catalogue, Filter, PreviewFragment, TranslateLoginPage, TranslatePage, previews,
 };
-use crate::views::{UiLang, asset_version, render};
+use crate::views::{Ui, asset_version, render};
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
@@ -51,9 +52,11 @@ async fn signed_in(state: &AppState, session: &Session) -> Result<String, AppErr
 }
 
 async fn load_catalogue(state: &AppState, extra: Option<String>) -> Result<Catalogue, AppError> {
-    let rows =
-        state.catalog.db().rows().await.map_err(|e| AppError::Unavailable(format!("catalogue: {e}")))?;
-    Ok(Catalogue::new(rows, extra))
+    let db = state.catalog.db();
+    let unavailable = |e: crate::catalog::DbError| AppError::Unavailable(format!("catalogue: {e}"));
+    let ui_rows = db.rows(Kind::Ui).await.map_err(unavailable)?;
+    let error_rows = db.rows(Kind::Error).await.map_err(unavailable)?;
+    Ok(Catalogue::new(ui_rows, error_rows, extra))
 }
 
 fn is_htmx(headers: &HeaderMap) -> bool {
@@ -66,44 +69,78 @@ struct PageQuery {
     locale: Option<String>,
     add: Option<String>,
     saved: Option<String>,
+    show: Option<String>,
+    q: Option<String>,
+}
+
+/// The language a translator sees first: their own browser's, if the catalogue has it and it
+/// is not English, else the first translated language, else English.
+fn default_locale(catalogue: &Catalogue, locales: &Locales) -> String {
+    let has = |tag: &str| tag != "en" && catalogue.locales.iter().any(|l| l == tag);
+    locales
+        .fallback_chain()
+        .into_iter()
+        .find(|tag| has(tag))
+        .or_else(|| catalogue.locales.iter().map(String::as_str).find(|tag| *tag != "en"))
+        .unwrap_or("en")
+        .to_owned()
 }
 
 async fn page(
     State(state): State<AppState>,
+    Lang(locales, ui): Lang,
     session: Session,
     CsrfToken(csrf): CsrfToken,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, AppError> {
     let Some(editor) = editor(&session).await? else {
-        return Ok(login_page(csrf, String::new(), None).into_response());
+        return Ok(login_page(&ui, csrf, String::new(), None).into_response());
     };
-    let extra = q.add.as_deref().and_then(normalize_tag);
-    let catalogue = load_catalogue(&state, extra).await?;
-    let editing = q.edit.as_deref().zip(q.locale.as_deref());
-    Ok(full_page(&catalogue, csrf, editor, editing, q.saved.map(|_| "Saved.".to_owned())).into_response())
+    let chosen = q.add.as_deref().or(q.locale.as_deref()).and_then(normalize_tag);
+    let catalogue = load_catalogue(&state, chosen.clone()).await?;
+    let locale = chosen.unwrap_or_else(|| default_locale(&catalogue, &locales));
+    let view = View {
+        locale,
+        filter: Filter::new(q.show.as_deref(), q.q.as_deref()),
+        editing: q.edit,
+        notice: q.saved.map(|_| ui.translate_saved.to_string()),
+    };
+    Ok(full_page(&ui, &catalogue, csrf, &editor, view).into_response())
 }
 
-fn login_page(csrf: String, editor: String, error: Option<String>) -> TranslateLoginPage<'static> {
-    TranslateLoginPage { ui: UiLang::En.ui(), asset_v: asset_version(), csrf, editor, error }
+fn login_page(ui: &Ui, csrf: String, editor: String, error: Option<String>) -> TranslateLoginPage<'_> {
+    TranslateLoginPage { ui, asset_v: asset_version(), csrf, editor, error }
 }
 
-fn full_page(
+/// What the page shows: which language, which texts, the cell being edited, a status line.
+struct View {
+    locale: String,
+    filter: Filter,
+    editing: Option<String>,
+    notice: Option<String>,
+}
+
+fn full_page<'a>(
+    ui: &'a Ui,
     catalogue: &Catalogue,
     csrf: String,
-    editor: String,
-    editing: Option<(&str, &str)>,
-    notice: Option<String>,
-) -> TranslatePage<'static> {
-    let (locales, rows) = catalogue.grid(&csrf, editing);
+    editor: &str,
+    view: View,
+) -> TranslatePage<'a> {
+    let locale = view.locale;
+    let editing = view.editing.as_deref().map(|code| (code, locale.as_str()));
+    let sections = catalogue.sections(ui, &locale, &view.filter, &csrf, editing);
     TranslatePage {
-        ui: UiLang::En.ui(),
+        ui,
         asset_v: asset_version(),
+        signed_in: ui.fmt(&ui.translate_signed_in, &[("name", editor)]),
+        languages: catalogue.tabs(ui, &locale),
+        columns: if locale == "en" { vec![locale.clone()] } else { vec!["en".to_owned(), locale.clone()] },
         csrf,
-        editor,
-        locales,
-        rows,
-        total: catalogue.codes.len(),
-        notice,
+        locale,
+        filter: view.filter,
+        sections,
+        notice: view.notice,
     }
 }
 
@@ -118,7 +155,7 @@ struct LoginForm {
 async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    Lang(locales, _): Lang,
+    Lang(locales, ui): Lang,
     CsrfToken(csrf): CsrfToken,
     CheckedForm { session, form, .. }: CheckedForm<LoginForm>,
 ) -> Result<Response, AppError> {
@@ -126,20 +163,20 @@ async fn login(
     // A locked-out address waits even with the right token: guessing faster gains nothing.
     if let Err(secs) = state.sign_in_backoff.check(ip) {
         let err = AppError::RateLimited(secs);
-        let page = login_page(csrf, form.editor.clone(), Some(err.localized(&state.catalog, &locales)));
+        let page = login_page(&ui, csrf, form.editor.clone(), Some(err.localized(&state.catalog, &locales)));
         return Ok(refused(&err, page));
     }
     let name = form.editor.trim();
     let refused = |message: &str| {
-        (StatusCode::UNAUTHORIZED, login_page(csrf, form.editor.clone(), Some(message.to_owned())))
+        (StatusCode::UNAUTHORIZED, login_page(&ui, csrf, form.editor.clone(), Some(message.to_owned())))
     };
     if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
-        return Ok(refused("Enter your name (up to 64 characters).").into_response());
+        return Ok(refused(&ui.sign_in_bad_name).into_response());
     }
     if !same_secret(&form.token, &expected) {
         state.sign_in_backoff.failed(ip);
         tracing::warn!(%ip, "translator sign-in refused");
-        return Ok(refused("That token is not right.").into_response());
+        return Ok(refused(&ui.sign_in_bad_token).into_response());
     }
     state.sign_in_backoff.succeeded(ip);
     // A new session id on sign-in, so an id known before it is worth nothing after.
@@ -167,6 +204,7 @@ struct CellQuery {
 
 async fn cell(
     State(state): State<AppState>,
+    Lang(_, ui): Lang,
     session: Session,
     CsrfToken(csrf): CsrfToken,
     Query(q): Query<CellQuery>,
@@ -174,7 +212,8 @@ async fn cell(
     signed_in(&state, &session).await?;
     let locale = normalize_tag(&q.locale).ok_or(AppError::BadRequest("locale".into()))?;
     let catalogue = load_catalogue(&state, Some(locale.clone())).await?;
-    let cell = catalogue.cell(&q.code, &locale, &csrf);
+    let entry = catalogue.entry(&q.code).ok_or(AppError::BadRequest("code".into()))?;
+    let cell = catalogue.cell(&ui, entry, &locale, &csrf);
     let cell = if q.edit.is_some() { cell.editing(None, None) } else { cell };
     Ok(Html(render(&cell)).into_response())
 }
@@ -189,77 +228,56 @@ struct SaveForm {
     message: String,
 }
 
-/// Error codes are upper-case words joined by `_`.
-fn valid_code(code: &str) -> bool {
-    !code.is_empty()
-        && code.len() <= 64
-        && code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
-}
-
-/// The placeholders a message of `code` in `locale` must keep.
-fn required(catalogue: &Catalogue, code: &str, locale: &str) -> Vec<String> {
-    if locale == "en" {
-        // English may be reworded, but never lose what the server fills in.
-        return ErrorCode::ALL
-            .iter()
-            .find(|c| c.as_str() == code)
-            .map(|c| c.placeholders().iter().map(|p| (*p).to_owned()).collect())
-            .unwrap_or_else(|| catalogue.required_placeholders(code));
-    }
-    catalogue.required_placeholders(code)
-}
-
 async fn save(
     State(state): State<AppState>,
+    Lang(_, ui): Lang,
     headers: HeaderMap,
     CsrfToken(csrf): CsrfToken,
     CheckedForm { session, form, .. }: CheckedForm<SaveForm>,
 ) -> Result<Response, AppError> {
     let editor = signed_in(&state, &session).await?;
     let locale = normalize_tag(&form.locale).ok_or(AppError::BadRequest("locale".into()))?;
-    if !valid_code(&form.code) {
-        return Err(AppError::BadRequest("code".into()));
-    }
-    let message = form.message.trim().replace("\r\n", "\n");
     let catalogue = load_catalogue(&state, Some(locale.clone())).await?;
-    let problem = if message.is_empty() {
-        Some("Write a message, or leave the row missing to fall back to English.".to_owned())
-    } else if message.chars().count() > 2000 {
-        Some("A message can be at most 2000 characters.".to_owned())
-    } else {
-        placeholder_problem(&message, &required(&catalogue, &form.code, &locale))
-    };
-    if let Some(problem) = problem {
-        let cell =
-            catalogue.cell(&form.code, &locale, &csrf).editing(Some(form.message.clone()), Some(problem));
+    let entry = catalogue.entry(&form.code).ok_or(AppError::BadRequest("code".into()))?.clone();
+    let message = form.message.trim().replace("\r\n", "\n");
+    if let Some(problem) = catalogue.problem(&entry, &locale, &message) {
+        let cell = catalogue
+            .cell(&ui, &entry, &locale, &csrf)
+            .editing(Some(form.message.clone()), Some(problem.text(&ui)));
         if is_htmx(&headers) {
             // htmx swaps only 2xx answers: the refused form comes back as 200.
             return Ok(Html(render(&cell)).into_response());
         }
-        let mut page = full_page(&catalogue, csrf, editor, None, None);
+        let view = View { locale: locale.clone(), filter: Filter::default(), editing: None, notice: None };
+        let mut page = full_page(&ui, &catalogue, csrf, &editor, view);
         replace_cell(&mut page, &form.code, &locale, render(&cell));
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     state
         .catalog
         .db()
-        .save(&form.code, &locale, &message, &editor)
+        .save(entry.kind, &entry.code, &locale, &message, &editor)
         .await
         .map_err(|e| AppError::Unavailable(format!("catalogue: {e}")))?;
-    tracing::info!(code = %form.code, %locale, editor = ?editor, "catalogue message saved");
+    tracing::info!(code = %entry.code, %locale, editor = ?editor, "catalogue text saved");
     state.catalog.reload().await;
     if is_htmx(&headers) {
         let fresh = load_catalogue(&state, Some(locale.clone())).await?;
-        return Ok(Html(render(&fresh.cell(&form.code, &locale, &csrf).saved())).into_response());
+        let mut html = render(&fresh.cell(&ui, &entry, &locale, &csrf).saved());
+        // Every language's counts: an English edit can make translations outdated.
+        for tag in &fresh.locales {
+            html.push_str(&render(&fresh.counts_fragment(&ui, tag, true)));
+        }
+        return Ok(Html(html).into_response());
     }
-    Ok(Redirect::to(&format!("/translate?saved=1#cell-{}-{locale}", form.code)).into_response())
+    Ok(Redirect::to(&format!("/translate?locale={locale}&saved=1#cell-{}-{locale}", entry.code))
+        .into_response())
 }
 
 fn replace_cell(page: &mut TranslatePage, code: &str, locale: &str, html: String) {
-    let Some(col) = page.locales.iter().position(|l| l.tag == locale) else { return };
-    if let Some(row) = page.rows.iter_mut().find(|r| r.code == code)
-        && let Some(cell) = row.cells.get_mut(col)
-    {
+    let Some(col) = page.columns.iter().position(|l| l == locale) else { return };
+    let row = page.sections.iter_mut().flat_map(|s| s.rows.iter_mut()).find(|r| r.code == code);
+    if let Some(cell) = row.and_then(|r| r.cells.get_mut(col)) {
         *cell = html;
     }
 }
@@ -276,12 +294,15 @@ struct PreviewForm {
 
 async fn preview_fragment(
     State(state): State<AppState>,
+    Lang(_, ui): Lang,
     session: Session,
     FormInput(form): FormInput<PreviewForm>,
 ) -> Result<Response, AppError> {
     signed_in(&state, &session).await?;
     let locale = normalize_tag(&form.locale).unwrap_or_else(|| "en".to_owned());
     let catalogue = load_catalogue(&state, None).await?;
-    let error = placeholder_problem(&form.message, &required(&catalogue, &form.code, &locale));
-    Ok(Html(render(&PreviewFragment { error, preview: preview(&form.message) })).into_response())
+    let entry = catalogue.entry(&form.code).ok_or(AppError::BadRequest("code".into()))?;
+    let error = catalogue.problem(entry, &locale, form.message.trim()).map(|p| p.text(&ui));
+    let fragment = PreviewFragment { ui: &ui, error, previews: previews(&form.message, &locale) };
+    Ok(Html(render(&fragment)).into_response())
 }

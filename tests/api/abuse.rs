@@ -164,7 +164,7 @@ async fn user_text_in_log_lines_is_quoted() {
     assert_eq!(t.post("/translate/save", &edit).await.status, StatusCode::SEE_OTHER);
     tokio::time::sleep(Duration::from_millis(50)).await;
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    for event in ["translator signed in", "catalogue message saved"] {
+    for event in ["translator signed in", "catalogue text saved"] {
         let line = logs.lines().find(|l| l.contains(event)).unwrap_or_else(|| panic!("{event} is logged"));
         assert!(line.contains(r#"editor="Eve level=ERROR admin=true\u{2028}injected""#), "{line}");
     }

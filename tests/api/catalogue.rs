@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use c2c::catalog::ErrorCode;
+use c2c::views::UI_KEYS;
 use reqwest::StatusCode;
 use tokio::net::{TcpListener, TcpStream};
 
@@ -277,7 +278,7 @@ async fn a_column_for_a_new_language_starts_missing() {
     let t = signed_in_translator(&app).await;
     let grid = t.get("/translate?add=ja").await;
     assert!(grid.body.contains("id=\"cell-ROOM_NOT_FOUND-ja\" class=\"cell missing\""));
-    assert!(grid.body.contains(&format!("{} missing", ErrorCode::ALL.len())));
+    assert!(grid.body.contains(&format!("{} missing", ErrorCode::ALL.len() + UI_KEYS.len())), "every text");
     let csrf = grid.field("csrf");
     t.post(
         "/translate/save",
@@ -374,4 +375,71 @@ async fn chat_goes_on_while_the_database_is_down() {
         "reload resumes when the database is back"
     );
     assert_eq!(ko.get("/readyz").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn interface_strings_are_translated_in_the_page_with_their_plural_forms() {
+    let app = spawn_app_with(|c| c.translator_token = Some(TOKEN.to_owned())).await;
+    let t = signed_in_translator(&app).await;
+    let page = t.get("/translate?locale=ja").await;
+    for section in ["group-home", "group-chat", "group-error_messages", "group-translate"] {
+        assert!(page.body.contains(&format!("id=\"{section}\"")), "{section}");
+    }
+    assert!(page.body.contains("id=\"cell-send-ja\" class=\"cell missing\""));
+    assert!(page.body.contains("Button that sends a message."), "each text has its note");
+    // Sections show where their texts appear.
+    let picture = page.body.split("src=\"").find(|s| s.starts_with("/assets/translate-home.png")).unwrap();
+    let picture = t.get(picture.split('"').next().unwrap()).await;
+    assert_eq!(picture.status, StatusCode::OK);
+    assert_eq!(picture.headers["content-type"], "image/png");
+    let csrf = page.field("csrf");
+    let save = |code: &'static str, locale: &'static str, message: &'static str| {
+        let (t, csrf) = (&t, csrf.clone());
+        async move {
+            t.post(
+                "/translate/save",
+                &[("code", code), ("locale", locale), ("message", message), ("csrf", &csrf)],
+            )
+            .await
+        }
+    };
+    assert_eq!(save("send", "ja", "送信").await.status, StatusCode::SEE_OTHER);
+    // A language with more plural forms than English must write them all.
+    let refused = save("members_count", "ru", "{n, plural, one {# участник} other {# участника}}").await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("This language needs more plural forms for {n}: add few, many."),
+        "{}",
+        refused.body
+    );
+    let ok = save(
+        "members_count",
+        "ru",
+        "{n, plural, one {# участник} few {# участника} many {# участников} other {# участника}}",
+    );
+    assert_eq!(ok.await.status, StatusCode::SEE_OTHER);
+    // Korean has one form: a plain number is enough.
+    assert_eq!(save("members_count", "ko", "멤버 {n}명").await.status, StatusCode::SEE_OTHER);
+    let broken = save("started_by", "ja", "{name さんが作成").await;
+    assert_eq!(broken.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(broken.body.contains("The brace opened at character 1 is never closed."), "{}", broken.body);
+    let mut ja = app.browser();
+    ja.lang = Some("ja");
+    let room = app.browser().create_room("Ann").await;
+    let chat_in_ja = ja.get(&format!("/r/{room}")).await;
+    assert!(chat_in_ja.body.contains("<html lang=\"ja\""), "a language with one row is served");
+    let mut ru = app.browser();
+    ru.lang = Some("ru");
+    assert!(ru.get(&format!("/r/{room}")).await.body.contains("1 участник"));
+    // The page itself speaks the translator's language.
+    let mut korean_t = signed_in_translator(&app).await;
+    korean_t.lang = Some("ko");
+    let page = korean_t.get("/translate?locale=ja&show=missing&q=send").await;
+    assert!(page.body.contains("번역") && page.body.contains("로그아웃"), "{}", page.body);
+    assert!(!page.body.contains("id=\"cell-send-ja\""), "translated rows are filtered out");
+    let page = korean_t.get("/translate?locale=ja&q=started").await;
+    assert!(
+        page.body.contains("id=\"cell-started_by-ja\"") && !page.body.contains("id=\"cell-send-ja\""),
+        "search"
+    );
 }

@@ -148,7 +148,7 @@ async fn programs_see_the_room_and_its_renames() {
 
 /// The share link the chat page shows.
 fn share_link(body: &str) -> String {
-    let marker = r#"id="share-link" type="text" readonly value=""#;
+    let marker = r#"id="share-link" type="text" dir="ltr" readonly value=""#;
     let start = body.find(marker).unwrap() + marker.len();
     body[start..start + body[start..].find('"').unwrap()].to_owned()
 }
@@ -465,7 +465,10 @@ async fn message_forms_check_csrf_membership_and_authorship() {
     let chat = alice.get(&format!("/r/{room}")).await.body;
     assert!(chat.contains("<strong>all</strong>") && chat.contains("(edited)"), "{chat}");
     assert!(chat.contains("data-emoji=\"🎉\""), "the reaction shows");
-    assert!(chat.contains("<span class=\"q\">hi **all**</span>"), "the reply quotes the text as typed");
+    assert!(
+        chat.contains("<span class=\"q\" dir=\"auto\">hi **all**</span>"),
+        "the reply quotes the text as typed"
+    );
     // The owner deletes Bob's reply; then neither can act on it.
     let reply_seq = message_seq(&chat, ">hey</p>");
     let deleted = alice.post(&format!("/r/{room}/m/{reply_seq}/delete"), &[("csrf", &csrf)]).await;

@@ -39,16 +39,17 @@ impl Zone {
         self.offset.is_some()
     }
 
-    /// "UTC" or "UTC+09:00".
-    pub fn label(self) -> String {
-        match self.offset {
+    /// "UTC" or "UTC+09:00", as the reader's language writes it.
+    pub fn label(self, ui: &Ui) -> String {
+        let offset = match self.offset {
             Some(o) if !o.is_utc() => {
                 let (h, m, _) = o.as_hms();
                 let sign = if o.is_negative() { '-' } else { '+' };
-                format!("UTC{sign}{:02}:{:02}", h.unsigned_abs(), m.unsigned_abs())
+                format!("{sign}{:02}:{:02}", h.unsigned_abs(), m.unsigned_abs())
             }
-            _ => "UTC".to_owned(),
-        }
+            _ => String::new(),
+        };
+        ui.fmt(&ui.zone_format, &[("offset", &offset)])
     }
 
     /// "2026-11-30 14:13" in this zone.
@@ -102,6 +103,8 @@ pub struct MessageFragment<'a> {
     body: String,
     at: UnixMillis,
     iso: String,
+    /// Date, time and zone, as the reader's language writes them (the time's tooltip).
+    stamp: String,
     hhmm: String,
     client_id: &'a str,
     mentions: String,
@@ -136,6 +139,7 @@ impl<'a> MessageFragment<'a> {
             body: message_html(m.text.as_str(), &m.mentions),
             at: m.at,
             iso,
+            stamp: super::date_time(ui, zone, m.at),
             hhmm: format!("{:02}:{:02}", t.hour(), t.minute()),
             client_id: m.client_id.as_ref().map_or("", |c| c.as_str()),
             mentions,

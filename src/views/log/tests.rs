@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::domain::{DisplayName, MessageText};
-use crate::views::UiLang;
+use crate::views::Ui;
 
 fn msg(seq: u64, user: &UserId, at: UnixMillis) -> ChatMessage {
     ChatMessage {
@@ -42,8 +42,8 @@ fn messages_group_and_days_separate() {
         truncated: false,
         more: false,
     };
-    let reader =
-        Reader { ui: UiLang::En.ui(), me: Some(&bob), zone: Zone::from_cookie(Some("0")), room: None };
+    let ui = Ui::english();
+    let reader = Reader { ui: &ui, me: Some(&bob), zone: Zone::from_cookie(Some("0")), room: None };
     let items = log_items(reader, &history);
     let kinds: Vec<&str> = items
         .iter()
@@ -72,9 +72,10 @@ fn messages_group_and_days_separate() {
 #[test]
 fn zones_label_and_stamp() {
     let seoul = Zone::from_cookie(Some("540"));
-    assert_eq!(seoul.label(), "UTC+09:00");
-    assert_eq!(Zone::from_cookie(Some("-90")).label(), "UTC-01:30");
-    assert_eq!(Zone::default().label(), "UTC");
+    let ui = Ui::english();
+    assert_eq!(seoul.label(&ui), "UTC+09:00");
+    assert_eq!(Zone::from_cookie(Some("-90")).label(&ui), "UTC-01:30");
+    assert_eq!(Zone::default().label(&ui), "UTC");
     assert_eq!(seoul.stamp(1_796_083_080_000), "2026-12-01 08:58");
 }
 
@@ -99,8 +100,8 @@ fn what_others_typed_into_replies_and_reactions_is_escaped() {
         by: vec![Mention { user: bob.clone(), name: "\"onmouseover=\"x".into() }],
     }];
     let room = RoomId::generate();
-    let ui = UiLang::En.ui();
-    let reader = Reader { ui, me: Some(&bob), zone: Zone::default(), room: Some(&room) };
+    let ui = Ui::english();
+    let reader = Reader { ui: &ui, me: Some(&bob), zone: Zone::default(), room: Some(&room) };
     let history = History { messages: vec![m.clone()], truncated: false, more: false };
     let html = log_items(reader, &history).concat();
     for raw in ["<i>", "<b>", "<script>", "<img", "\"onmouseover"] {
@@ -112,7 +113,7 @@ fn what_others_typed_into_replies_and_reactions_is_escaped() {
     let mut react = m.clone();
     react.kind = EntryKind::Reacted;
     react.extra.target = 2;
-    let frame = action_frame(ui, &room, &react);
+    let frame = action_frame(&ui, &room, &react);
     assert!(frame.contains("id=\"rx-2\"") && frame.contains("hx-swap-oob=\"outerHTML\""));
     assert!(!frame.contains("<img") && !frame.contains("\"onmouseover"), "{frame}");
     // A deleted message shows its tombstone and nothing of what it said.
