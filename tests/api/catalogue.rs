@@ -10,7 +10,7 @@ use c2c::views::UI_KEYS;
 use reqwest::StatusCode;
 use tokio::net::{TcpListener, TcpStream};
 
-use crate::helpers::{Browser, TestApp, fresh_postgres, spawn_app, spawn_app_with};
+use crate::helpers::{Browser, TestApp, fresh_postgres, spawn_app, spawn_app_with, within};
 
 const UNKNOWN: &str = "/r/AAAAAAAAAAAAAAAA";
 const TOKEN: &str = "let-me-translate";
@@ -28,18 +28,6 @@ fn korean(app: &TestApp) -> Browser {
     let mut b = app.browser();
     b.lang = Some("ko");
     b
-}
-
-/// Polls `check` for up to `limit`; true once it holds.
-async fn within(limit: Duration, mut check: impl AsyncFnMut() -> bool) -> bool {
-    let deadline = Instant::now() + limit;
-    while Instant::now() < deadline {
-        if check().await {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    false
 }
 
 #[tokio::test]

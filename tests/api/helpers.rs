@@ -1,7 +1,7 @@
 //! `spawn_app()` and typed helpers: a browser with its own cookie jar, a live socket client.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use c2c::backend::memory::MemoryBackend;
 use c2c::backend::{Backend, BackendConfig};
@@ -432,4 +432,16 @@ impl JsonClient {
             }
         }
     }
+}
+
+/// Polls `check` for up to `limit`; true once it holds.
+pub async fn within(limit: Duration, mut check: impl AsyncFnMut() -> bool) -> bool {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if check().await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
 }

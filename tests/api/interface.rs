@@ -1,27 +1,15 @@
 //! Interface strings in the catalogue (`ui_text`) on real PostgreSQL: shipped rows and
 //! releases, a language added as rows, right-to-left, plurals, the pseudo-locale.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use c2c::views::UI_KEYS;
 
-use crate::helpers::{TestApp, fresh_postgres, spawn_app_with};
+use crate::helpers::{TestApp, fresh_postgres, spawn_app_with, within};
 
 async fn on_db(url: &str) -> TestApp {
     let url = url.to_owned();
     spawn_app_with(move |c| c.database_url = url).await
-}
-
-/// Polls `check` for up to `limit`; true once it holds.
-async fn within(limit: Duration, mut check: impl AsyncFnMut() -> bool) -> bool {
-    let deadline = Instant::now() + limit;
-    while Instant::now() < deadline {
-        if check().await {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    false
 }
 
 async fn row(pool: &sqlx::PgPool, name: &str, locale: &str) -> Option<(String, Option<String>)> {

@@ -185,12 +185,6 @@ impl<'a> NoticeFragment<'a> {
     pub fn plain(kind: &'static str, text: &'a str) -> Self {
         Self { kind, before: text, name: None, after: "", at: None }
     }
-
-    /// A notice from `template`, whose `{name}` is `name`.
-    pub fn about(kind: &'static str, template: &'a str, name: &'a str) -> Self {
-        let (before, after) = template.split_once("{name}").unwrap_or((template, ""));
-        Self { kind, before, name: Some(name), after, at: None }
-    }
 }
 
 /// A day's heading in the log.
@@ -228,10 +222,13 @@ fn notice_parts(ui: &Ui, m: &ChatMessage) -> (&'static str, String, String) {
         // Actions show on the message they act on, never as lines of their own.
         EntryKind::Edited | EntryKind::Deleted | EntryKind::Reacted => ("action", ""),
     };
-    // The name is split off the template first, so a `{name}` inside a room's title is text.
-    let (before, after) = template.split_once("{name}").unwrap_or((template, ""));
-    let title = m.text.as_str();
-    (kind, before.replace("{title}", title), after.replace("{title}", title))
+    // The notice is formatted with a marker for the name (the name goes into its own `<bdi>`),
+    // then cut at the marker; a marker inside the title is replaced first.
+    const NAME: char = '\u{E000}';
+    let title = m.text.as_str().replace(NAME, "\u{FFFD}");
+    let text = ui.fmt(template, &[("name", &NAME.to_string()), ("title", &title)]);
+    let (before, after) = text.split_once(NAME).unwrap_or((&text, ""));
+    (kind, before.to_owned(), after.to_owned())
 }
 
 fn notice(ui: &Ui, m: &ChatMessage) -> String {
@@ -313,11 +310,11 @@ pub fn render_log(reader: Reader<'_>, history: &History) -> String {
 fn day_label(ui: &Ui, day: time::Date) -> String {
     let weekday = ui.weekday(usize::from(day.weekday().number_days_from_monday()));
     let month = ui.month(usize::from(u8::from(day.month()) - 1));
-    ui.date_format
-        .replace("{weekday}", weekday)
-        .replace("{day}", &day.day().to_string())
-        .replace("{month}", month)
-        .replace("{year}", &day.year().to_string())
+    let (day_of_month, year) = (day.day().to_string(), day.year().to_string());
+    ui.fmt(
+        &ui.date_format,
+        &[("weekday", weekday), ("day", &day_of_month), ("month", month), ("year", &year)],
+    )
 }
 
 mod actions;

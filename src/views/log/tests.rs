@@ -125,3 +125,26 @@ fn what_others_typed_into_replies_and_reactions_is_escaped() {
     assert!(html.contains("This message was deleted.") && html.contains(" deleted\""));
     assert!(!html.contains("class=\"acts\""), "a tombstone has no actions");
 }
+
+#[test]
+fn notices_are_formatted_with_the_name_isolated_and_the_title_as_text() {
+    let ann = UserId::generate();
+    let texts = |key: &str| match key {
+        "joined_notice" => Some("'{'{name}'}' is here, isn''t it".to_owned()),
+        "renamed_notice" => Some("{name} → {title}".to_owned()),
+        _ => None,
+    };
+    let ui = Ui::with_texts(Ui::english().language.clone(), &Ui::english(), texts);
+    let mut joined = msg(1, &ann, 0);
+    joined.kind = EntryKind::Joined;
+    assert_eq!(notice_text(&ui, &joined), "{Ann} is here, isn't it");
+    assert!(
+        notice(&ui, &joined).contains("{<bdi>Ann</bdi>} is here, isn&#39;t it"),
+        "{}",
+        notice(&ui, &joined)
+    );
+    let mut renamed = msg(2, &ann, 0);
+    renamed.kind = EntryKind::Renamed;
+    renamed.text = MessageText::from_stored("{name} \u{E000} '{'".into());
+    assert_eq!(notice_text(&ui, &renamed), "Ann → {name} \u{FFFD} '{'");
+}
