@@ -267,3 +267,58 @@ async fn a_dropped_subscription_is_repaired_from_history() {
         }
     }
 }
+
+/// Presence sweep lists are spread over hash tags (so a cluster spreads them over its slots),
+/// and the single list of earlier versions is moved onto them when an instance starts.
+#[tokio::test]
+async fn presence_sweep_lists_are_spread_and_the_old_single_list_is_drained() {
+    use c2c::backend::redis::{SWEEP_BUCKETS, sweep_key, sweep_key_of};
+    use c2c::domain::RoomId;
+    let url = redis_url(8);
+    let mut redis =
+        redis::Client::open(url.as_str()).unwrap().get_multiplexed_async_connection().await.unwrap();
+    let _: () = redis::cmd("FLUSHDB").query_async(&mut redis).await.unwrap();
+    // A room an older instance listed, whose members all crashed.
+    let orphan = RoomId::generate();
+    let _: i64 = redis::cmd("ZADD")
+        .arg("c2c:presence-sweep")
+        .arg(1)
+        .arg(orphan.as_str())
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    let config = BackendConfig { sweep_interval: Duration::from_millis(100), ..BackendConfig::default() };
+    let app = spawn_app_on_redis(&url, config).await;
+    for name in ["Ann", "Bo", "Cy", "Di", "Ed", "Flo"] {
+        app.browser().create_room(name).await;
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let legacy: i64 =
+            redis::cmd("EXISTS").arg("c2c:presence-sweep").query_async(&mut redis).await.unwrap();
+        if legacy == 0 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the old list is drained");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut used = 0;
+    for bucket in 0..SWEEP_BUCKETS {
+        let n: i64 = redis::cmd("ZCARD").arg(sweep_key(bucket)).query_async(&mut redis).await.unwrap();
+        used += i64::from(n > 0);
+    }
+    assert!(used >= 3, "six rooms land on several lists ({used})");
+    // The orphan was swept (no one present): gone from its list.
+    let score: Option<f64> = redis::cmd("ZSCORE")
+        .arg(sweep_key_of(&orphan))
+        .arg(orphan.as_str())
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    assert_eq!(score, None);
+    // Each list has its own hash tag.
+    let slots: std::collections::HashSet<String> = (0..SWEEP_BUCKETS)
+        .map(|b| sweep_key(b).split_once('{').and_then(|(_, t)| t.split_once('}')).unwrap().0.to_owned())
+        .collect();
+    assert_eq!(slots.len() as u64, SWEEP_BUCKETS);
+}

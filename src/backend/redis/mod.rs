@@ -35,7 +35,7 @@ use crate::support::Rate;
 use conn::{CALL_TIMEOUT, Link, Reply};
 use local::LocalRooms;
 use scripts::Scripts;
-pub use sweep::SWEEP_KEY;
+pub use sweep::{SWEEP_BUCKETS, sweep_key, sweep_key_of};
 
 /// The Redis backend. Cheap to clone.
 #[derive(Clone)]
