@@ -48,3 +48,41 @@ start_redis() {
   done
   return 1
 }
+
+# Starts a private Redis Cluster in directory $1: six nodes on free loopback ports (bus ports
+# chosen free too), three masters with one replica each, a short node timeout so failovers take
+# a couple of seconds, append-only files so a restarted node keeps what it acknowledged. Waits
+# until every node reports the cluster healthy. Sets REDIS_CLUSTER_NODES (host:port,…) and
+# REDIS_CLUSTER_PIDS (space-separated).
+start_redis_cluster() {
+  local dir=$1 i port bus nodes=() pids=()
+  mkdir -p "$dir"
+  for i in 1 2 3 4 5 6; do
+    mkdir -p "$dir/n$i"
+    port=$(free_port) || return 1
+    bus=$(free_port) || return 1
+    redis-server --port "$port" --cluster-port "$bus" --bind 127.0.0.1 --dir "$dir/n$i" \
+      --logfile "$dir/n$i/redis.log" --cluster-enabled yes --cluster-config-file nodes.conf \
+      --cluster-node-timeout 1500 --appendonly yes --appendfsync everysec --save '' >/dev/null 2>&1 &
+    pids+=("$!")
+    nodes+=("127.0.0.1:$port")
+  done
+  for node in "${nodes[@]}"; do
+    for _ in $(seq 1 100); do
+      [ "$(redis-cli -p "${node##*:}" ping 2>/dev/null)" = "PONG" ] && break
+      sleep 0.1
+    done
+  done
+  redis-cli --cluster create "${nodes[@]}" --cluster-replicas 1 --cluster-yes >"$dir/create.log" 2>&1 \
+    || { cat "$dir/create.log" >&2; return 1; }
+  for node in "${nodes[@]}"; do
+    for _ in $(seq 1 200); do
+      redis-cli -p "${node##*:}" cluster info 2>/dev/null | grep -q '^cluster_state:ok' && break
+      sleep 0.1
+    done
+    redis-cli -p "${node##*:}" cluster info | grep -q '^cluster_state:ok' \
+      || { echo "cluster node $node is not healthy" >&2; return 1; }
+  done
+  REDIS_CLUSTER_NODES=$(IFS=,; echo "${nodes[*]}")
+  REDIS_CLUSTER_PIDS="${pids[*]}"
+}

@@ -322,3 +322,24 @@ async fn presence_sweep_lists_are_spread_and_the_old_single_list_is_drained() {
         .collect();
     assert_eq!(slots.len() as u64, SWEEP_BUCKETS);
 }
+
+/// The seed nodes of the test command's private Redis Cluster.
+fn cluster_nodes() -> Vec<String> {
+    std::env::var("REDIS_CLUSTER_NODES")
+        .expect(
+            "REDIS_CLUSTER_NODES must list the nodes of a Redis Cluster; scripts/test starts a private one",
+        )
+        .split(',')
+        .map(str::to_owned)
+        .collect()
+}
+
+async fn cluster_pair(config: BackendConfig) -> (Arc<dyn Backend>, Arc<dyn Backend>) {
+    let nodes = cluster_nodes();
+    let a: Arc<dyn Backend> = Arc::new(RedisBackend::start_cluster(&nodes, config.clone()).await.unwrap());
+    let b: Arc<dyn Backend> = Arc::new(RedisBackend::start_cluster(&nodes, config).await.unwrap());
+    a.ping().await.expect("the test command's Redis Cluster answers");
+    (a, b)
+}
+
+backend_contract!(cluster_contract, paused = false, cluster_pair);

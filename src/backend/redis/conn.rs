@@ -5,8 +5,9 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use redis::aio::ConnectionManager;
-use redis::{FromRedisValue, Script, Value};
+use redis::aio::{ConnectionLike, ConnectionManager};
+use redis::cluster_async::ClusterConnection;
+use redis::{Cmd, FromRedisValue, Pipeline, RedisFuture, Script, Value};
 
 use crate::backend::{BackendError, BackendResult};
 use crate::support::millis;
@@ -22,22 +23,60 @@ pub(super) fn unavailable(err: impl std::fmt::Display) -> BackendError {
     BackendError::Unavailable(err.to_string())
 }
 
+/// A connection to one Redis (reconnecting by itself) or to a Redis Cluster (routing each
+/// command to the master of its key's slot, following `MOVED`/`ASK` and failovers).
+#[derive(Clone)]
+pub(super) enum Conn {
+    /// One Redis (`REDIS_URL`).
+    Single(ConnectionManager),
+    /// A cluster (`REDIS_CLUSTER_NODES`).
+    Cluster(ClusterConnection),
+}
+
+impl ConnectionLike for Conn {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
+        match self {
+            Conn::Single(c) => c.req_packed_command(cmd),
+            Conn::Cluster(c) => c.req_packed_command(cmd),
+        }
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipeline: &'a Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        match self {
+            Conn::Single(c) => c.req_packed_commands(pipeline, offset, count),
+            Conn::Cluster(c) => c.req_packed_commands(pipeline, offset, count),
+        }
+    }
+
+    fn get_db(&self) -> i64 {
+        match self {
+            Conn::Single(c) => c.get_db(),
+            Conn::Cluster(c) => c.get_db(),
+        }
+    }
+}
+
 /// The request connection and its breaker.
 pub(super) struct Link {
-    conn: ConnectionManager,
+    conn: Conn,
     started: Instant,
     /// Milliseconds since `started` until which calls fail fast.
     breaker_until: AtomicU64,
 }
 
 impl Link {
-    /// Wraps a connection manager (which reconnects by itself).
-    pub(super) fn new(conn: ConnectionManager) -> Self {
+    /// Wraps a connection (which reconnects by itself).
+    pub(super) fn new(conn: Conn) -> Self {
         Self { conn, started: Instant::now(), breaker_until: AtomicU64::new(0) }
     }
 
     /// The connection, unless the breaker is open.
-    fn open(&self) -> BackendResult<ConnectionManager> {
+    fn open(&self) -> BackendResult<Conn> {
         if millis(self.started.elapsed()) < self.breaker_until.load(Ordering::Relaxed) {
             return Err(BackendError::Unavailable("redis unreachable (circuit open)".into()));
         }

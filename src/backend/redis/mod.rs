@@ -21,6 +21,7 @@ mod conn;
 mod envelope;
 mod local;
 mod scripts;
+mod sharded;
 mod subscriber;
 mod sweep;
 
@@ -48,6 +49,8 @@ struct Inner {
     node: String,
     config: BackendConfig,
     scripts: Scripts,
+    /// `PUBLISH`, or `SPUBLISH` on a cluster.
+    publish: &'static str,
     /// The configuration as script arguments, formatted once.
     args: ScriptArgs,
     rooms: LocalRooms,
@@ -70,16 +73,46 @@ impl RedisBackend {
             .set_max_delay(Duration::from_millis(500));
         let conn = ConnectionManager::new_lazy_with_config(client.clone(), manager_config)?;
         let inner = Arc::new(Inner {
-            link: Link::new(conn),
+            link: Link::new(conn::Conn::Single(conn)),
             node: crate::domain::ids_random_secret(12),
             args: ScriptArgs::new(&config),
             config,
-            scripts: Scripts::load(),
+            scripts: Scripts::load(false),
+            publish: "PUBLISH",
             rooms: LocalRooms::default(),
             beats: beats::Beats::default(),
         });
         let backend = Self { inner };
         backend.inner.rooms.attach(subscriber::spawn(client, backend.downgrade()));
+        tokio::spawn(sweep::run(backend.downgrade()));
+        Ok(backend)
+    }
+
+    /// Connects to a Redis Cluster through its seed nodes (`host:port`), with RESP3 so that
+    /// commands and sharded Pub/Sub share the cluster connection, and starts the sharded
+    /// subscriber and the presence sweeper. Fails when no seed node answers.
+    pub async fn start_cluster(nodes: &[String], config: BackendConfig) -> Result<Self, redis::RedisError> {
+        let (push_tx, push_rx) = tokio::sync::mpsc::unbounded_channel();
+        let urls: Vec<String> = nodes.iter().map(|node| format!("redis://{node}")).collect();
+        let client = redis::cluster::ClusterClientBuilder::new(urls)
+            .use_protocol(redis::ProtocolVersion::RESP3)
+            .push_sender(push_tx)
+            .connection_timeout(CALL_TIMEOUT)
+            .response_timeout(CALL_TIMEOUT)
+            .build()?;
+        let conn = client.get_async_connection().await?;
+        let inner = Arc::new(Inner {
+            link: Link::new(conn::Conn::Cluster(conn.clone())),
+            node: crate::domain::ids_random_secret(12),
+            args: ScriptArgs::new(&config),
+            config,
+            scripts: Scripts::load(true),
+            publish: "SPUBLISH",
+            rooms: LocalRooms::default(),
+            beats: beats::Beats::default(),
+        });
+        let backend = Self { inner };
+        backend.inner.rooms.attach(sharded::spawn(conn, push_rx, backend.downgrade()));
         tokio::spawn(sweep::run(backend.downgrade()));
         Ok(backend)
     }

@@ -32,12 +32,17 @@ pub struct Scripts {
     pub allow: Script,
 }
 
-fn with_lib(body: &str) -> Script {
-    Script::new(&format!("{LIB}\n{body}"))
+/// The scripts' publish command: `SPUBLISH` on a cluster (the room's channel stays on the shard
+/// that owns its slot), `PUBLISH` on one Redis.
+fn publish_command(sharded: bool) -> &'static str {
+    if sharded { "local PUBLISH = 'SPUBLISH'" } else { "local PUBLISH = 'PUBLISH'" }
 }
 
 impl Scripts {
-    pub fn load() -> Self {
+    /// The scripts for one Redis, or for a cluster (`sharded`).
+    pub fn load(sharded: bool) -> Self {
+        let head = publish_command(sharded);
+        let with_lib = |body: &str| Script::new(&format!("{head}\n{LIB}\n{body}"));
         Self {
             create: with_lib(include_str!("scripts/create.lua")),
             join: with_lib(include_str!("scripts/join.lua")),

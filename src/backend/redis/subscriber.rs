@@ -26,7 +26,7 @@ pub(super) fn channel(room: &RoomId) -> String {
     format!("chan:{{{room}}}")
 }
 
-fn room_of(channel: &str) -> Option<RoomId> {
+pub(super) fn room_of(channel: &str) -> Option<RoomId> {
     RoomId::parse(channel.strip_prefix("chan:{")?.strip_suffix('}')?)
 }
 

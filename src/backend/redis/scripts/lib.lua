@@ -48,7 +48,7 @@ local function publish(R, node, ev)
   ev.node = node
   ev.room = R
   local payload = cjson.encode(ev)
-  redis.call('PUBLISH', 'chan:{' .. R .. '}', payload)
+  redis.call(PUBLISH, 'chan:{' .. R .. '}', payload)
   return payload
 end
 
