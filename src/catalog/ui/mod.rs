@@ -163,6 +163,8 @@ macro_rules! ui_strings {
     };
 }
 
+#[macro_use]
+mod translator_strings;
 mod strings;
 
 /// A text without placeholders as readers see it (quoting resolved: `'{'` is `{`, `''` is `'`),
