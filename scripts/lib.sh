@@ -52,19 +52,34 @@ start_redis() {
 # Starts a private Redis Cluster in directory $1: six nodes on free loopback ports (bus ports
 # chosen free too), three masters with one replica each, a short node timeout so failovers take
 # a couple of seconds, append-only files so a restarted node keeps what it acknowledged. Waits
-# until every node reports the cluster healthy. Sets REDIS_CLUSTER_NODES (host:port,…) and
-# REDIS_CLUSTER_PIDS (space-separated).
+# until every node reports the cluster healthy. Sets REDIS_CLUSTER_NODES (host:port,…); the
+# nodes run in the background until stop_redis_cluster.
 start_redis_cluster() {
-  local dir=$1 i port bus nodes=() pids=()
+  local dir=$1 i port bus conf nodes=()
   mkdir -p "$dir"
   for i in 1 2 3 4 5 6; do
     mkdir -p "$dir/n$i"
     port=$(free_port) || return 1
     bus=$(free_port) || return 1
-    redis-server --port "$port" --cluster-port "$bus" --bind 127.0.0.1 --dir "$dir/n$i" \
-      --logfile "$dir/n$i/redis.log" --cluster-enabled yes --cluster-config-file nodes.conf \
-      --cluster-node-timeout 1500 --appendonly yes --appendfsync everysec --save '' >/dev/null 2>&1 &
-    pids+=("$!")
+    # A configuration file per node, so a test that kills a node can start it again as it was
+    # (INFO server names the file and the executable).
+    conf="$dir/n$i/redis.conf"
+    cat >"$conf" <<CONF
+port $port
+cluster-port $bus
+bind 127.0.0.1
+dir $dir/n$i
+logfile $dir/n$i/redis.log
+pidfile $dir/n$i/redis.pid
+daemonize yes
+cluster-enabled yes
+cluster-config-file nodes.conf
+cluster-node-timeout 1500
+appendonly yes
+appendfsync everysec
+save ""
+CONF
+    redis-server "$conf" >/dev/null 2>&1 || return 1
     nodes+=("127.0.0.1:$port")
   done
   for node in "${nodes[@]}"; do
@@ -84,5 +99,14 @@ start_redis_cluster() {
       || { echo "cluster node $node is not healthy" >&2; return 1; }
   done
   REDIS_CLUSTER_NODES=$(IFS=,; echo "${nodes[*]}")
-  REDIS_CLUSTER_PIDS="${pids[*]}"
+  echo "$REDIS_CLUSTER_NODES" >"$dir/nodes"
+}
+
+# Stops every node of the cluster in dir, including nodes a test restarted (by their pidfiles).
+stop_redis_cluster() {
+  local pidfile
+  for pidfile in "$1"/n*/redis.pid; do
+    [ -f "$pidfile" ] && kill -9 "$(cat "$pidfile")" >/dev/null 2>&1
+  done
+  return 0
 }

@@ -32,8 +32,8 @@ pub struct ConfigError {
 pub struct Config {
     /// `C2C_ADDR`: listen address.
     pub addr: SocketAddr,
-    /// `REDIS_URL`: shared state; unset means the in-process backend.
-    pub redis_url: Option<String>,
+    /// `REDIS_URL` or `REDIS_CLUSTER_NODES`: shared state; unset means the in-process backend.
+    pub redis: Option<RedisTarget>,
     /// `DATABASE_URL`: the error catalogue's database.
     pub database_url: String,
     /// `C2C_TRANSLATOR_TOKEN`: enables `/translate`.
@@ -69,7 +69,7 @@ impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
             .field("addr", &self.addr)
-            .field("redis_url", &self.redis_url.as_deref().map(redact_url))
+            .field("redis", &self.redis)
             .field("database_url", &redact_url(&self.database_url))
             .field("translator_token", &self.translator_token.as_ref().map(|_| "<set>"))
             .field("room_idle_ttl", &self.room_idle_ttl)
@@ -84,6 +84,70 @@ impl fmt::Debug for Config {
             .field("worker_threads", &self.worker_threads)
             .field("limits", &self.limits)
             .finish()
+    }
+}
+
+/// Where the shared state lives: one Redis server, or a Redis Cluster (docs/redis.md).
+#[derive(Clone, PartialEq, Eq)]
+pub enum RedisTarget {
+    /// `REDIS_URL`: one server (`redis://` or `rediss://`, with a database number).
+    Single(String),
+    /// `REDIS_CLUSTER_NODES`: seed nodes of a cluster as `redis://[user:password@]host:port`
+    /// URLs (the setting accepts bare `host:port`); the clients learn the rest of the cluster
+    /// from them.
+    Cluster(Vec<String>),
+}
+
+impl RedisTarget {
+    /// The target the two settings describe; both at once is a mistake worth refusing.
+    fn from_settings(url: Option<String>, nodes: Option<String>) -> Result<Option<Self>, ConfigError> {
+        match (url, nodes) {
+            (Some(_), Some(_)) => Err(err(
+                "REDIS_CLUSTER_NODES",
+                "set either REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (a cluster), not both".into(),
+            )),
+            (Some(url), None) if url.starts_with("redis://") || url.starts_with("rediss://") => {
+                Ok(Some(Self::Single(url)))
+            }
+            (Some(_), None) => Err(err("REDIS_URL", "expected a redis:// or rediss:// URL".into())),
+            (None, Some(list)) => {
+                let nodes = list
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|n| !n.is_empty())
+                    .map(cluster_node)
+                    .collect::<Result<Vec<_>, _>>()?;
+                if nodes.is_empty() {
+                    return Err(err("REDIS_CLUSTER_NODES", "expected host:port,host:port,…".into()));
+                }
+                Ok(Some(Self::Cluster(nodes)))
+            }
+            (None, None) => Ok(None),
+        }
+    }
+}
+
+impl fmt::Debug for RedisTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Single(url) => f.debug_tuple("Single").field(&redact_url(url)).finish(),
+            Self::Cluster(nodes) => f
+                .debug_tuple("Cluster")
+                .field(&nodes.iter().map(|n| redact_url(n)).collect::<Vec<_>>())
+                .finish(),
+        }
+    }
+}
+
+/// One seed node as a URL: `host:port` → `redis://host:port`; URLs pass as they are. A cluster
+/// has no databases, so a path is refused.
+fn cluster_node(node: &str) -> Result<String, ConfigError> {
+    let url = if node.contains("://") { node.to_owned() } else { format!("redis://{node}") };
+    let rest = url.strip_prefix("redis://").or_else(|| url.strip_prefix("rediss://"));
+    let address = rest.map(|r| r.rsplit('@').next().unwrap_or(r));
+    match address.and_then(|a| a.rsplit_once(':')) {
+        Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0) => Ok(url),
+        _ => Err(err("REDIS_CLUSTER_NODES", format!("{node:?} is not a node like 10.0.0.5:6379"))),
     }
 }
 
@@ -103,7 +167,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
-            redis_url: None,
+            redis: None,
             database_url: "sqlite://c2c.sqlite3".to_owned(),
             translator_token: None,
             room_idle_ttl: Duration::from_secs(24 * 3600),
@@ -141,12 +205,7 @@ impl Config {
                 .parse()
                 .map_err(|_| err("C2C_ADDR", format!("{v:?} is not an address like 127.0.0.1:3000")))?;
         }
-        config.redis_url = get("REDIS_URL");
-        if let Some(url) = &config.redis_url
-            && !(url.starts_with("redis://") || url.starts_with("rediss://"))
-        {
-            return Err(err("REDIS_URL", "expected a redis:// or rediss:// URL".into()));
-        }
+        config.redis = RedisTarget::from_settings(get("REDIS_URL"), get("REDIS_CLUSTER_NODES"))?;
         if let Some(v) = get("DATABASE_URL") {
             if !(v.starts_with("sqlite:") || v.starts_with("postgres:") || v.starts_with("postgresql:")) {
                 return Err(err("DATABASE_URL", "expected sqlite://… or postgres://…".into()));
@@ -291,7 +350,29 @@ mod tests {
         assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
         assert_eq!(c.database_url, "sqlite://c2c.sqlite3");
         assert_eq!(c.room_idle_ttl, Duration::from_secs(86_400));
-        assert!(c.redis_url.is_none());
+        assert!(c.redis.is_none());
+    }
+
+    #[test]
+    fn redis_is_one_server_or_a_cluster() {
+        let one = from(&[("REDIS_URL", "redis://r:6379/2")]).unwrap();
+        assert_eq!(one.redis, Some(RedisTarget::Single("redis://r:6379/2".into())));
+        let cluster =
+            from(&[("REDIS_CLUSTER_NODES", "10.0.0.5:7000, rediss://u:pw@10.0.0.6:7001,")]).unwrap();
+        assert_eq!(
+            cluster.redis,
+            Some(RedisTarget::Cluster(vec![
+                "redis://10.0.0.5:7000".into(),
+                "rediss://u:pw@10.0.0.6:7001".into()
+            ]))
+        );
+        assert!(!format!("{cluster:?}").contains("pw@"), "the password is redacted");
+        let both = from(&[("REDIS_URL", "redis://r"), ("REDIS_CLUSTER_NODES", "r:7000")]).unwrap_err();
+        assert_eq!(both.var, "REDIS_CLUSTER_NODES");
+        for bad in ["r", "r:0", ":7000", "r:port", ","] {
+            let e = from(&[("REDIS_CLUSTER_NODES", bad)]).unwrap_err();
+            assert_eq!(e.var, "REDIS_CLUSTER_NODES", "{bad}");
+        }
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::backend::memory::MemoryBackend;
 use crate::backend::redis::RedisBackend;
 use crate::backend::{Backend, BackendConfig};
 use crate::catalog::{Catalog, Db, DbError};
-use crate::config::Config;
+use crate::config::{Config, RedisTarget};
 use crate::live::{Hub, LiveState, SocketTracker};
 use crate::state::AppState;
 use crate::web;
@@ -46,6 +46,9 @@ pub enum StartError {
     /// The Redis URL could not be used.
     #[error("REDIS_URL: {0}")]
     Redis(String),
+    /// No seed node of the cluster answered, or its answer could not be used.
+    #[error("REDIS_CLUSTER_NODES: {0}")]
+    Cluster(String),
 }
 
 /// A built application, bound and ready to serve.
@@ -59,15 +62,21 @@ pub struct App {
 }
 
 impl App {
-    /// Builds the app the configuration describes: the Redis backend with `REDIS_URL`, else the
+    /// Builds the app the configuration describes: the Redis backend with `REDIS_URL` or
+    /// `REDIS_CLUSTER_NODES`, else the
     /// in-process backend, kept durably in the SQLite file when the catalogue is there (the
     /// embedded default); sessions beside the rooms; the catalogue at `DATABASE_URL`.
     pub async fn build(config: Config) -> Result<Self, StartError> {
         let backend_config = BackendConfig::for_config(&config);
         let db = Db::open(&config.database_url).await?;
-        let backend: Arc<dyn Backend> = match (&config.redis_url, db.sqlite()) {
-            (Some(url), _) => Arc::new(
+        let backend: Arc<dyn Backend> = match (&config.redis, db.sqlite()) {
+            (Some(RedisTarget::Single(url)), _) => Arc::new(
                 RedisBackend::start(url, backend_config).map_err(|e| StartError::Redis(e.to_string()))?,
+            ),
+            (Some(RedisTarget::Cluster(nodes)), _) => Arc::new(
+                RedisBackend::start_cluster(nodes, backend_config)
+                    .await
+                    .map_err(|e| StartError::Cluster(e.to_string()))?,
             ),
             (None, Some(pool)) => {
                 // The state tables must exist before the rooms are read back.
@@ -109,9 +118,9 @@ impl App {
             members: Default::default(),
         });
         let ttl = config.session_ttl;
-        let (router, sessions) = match (&config.redis_url, state.catalog.db().sqlite()) {
-            (Some(url), _) => {
-                let store = RedisStore::new(session_pool(url).await?);
+        let (router, sessions) = match (&config.redis, state.catalog.db().sqlite()) {
+            (Some(target), _) => {
+                let store = RedisStore::new(session_pool(target).await?);
                 (web::router(state.clone(), store, ttl, live), Sessions::Redis)
             }
             // The embedded default keeps sessions in its SQLite file: a restart keeps them.
@@ -176,12 +185,18 @@ impl App {
     }
 }
 
-/// The connection pool of the session store (tower-sessions-redis-store speaks `fred`). Commands
-/// time out after a second and the pool reconnects by itself, so a Redis outage fails requests
-/// fast and heals without a restart.
-async fn session_pool(url: &str) -> Result<fred::prelude::Pool, StartError> {
+/// The connection pool of the session store (tower-sessions-redis-store speaks `fred`), on the
+/// one Redis or the cluster the backend uses. Commands time out after a second and the pool
+/// reconnects by itself (following the cluster's topology), so an outage or a failover fails
+/// requests fast and heals without a restart.
+async fn session_pool(target: &RedisTarget) -> Result<fred::prelude::Pool, StartError> {
     use fred::prelude::{Builder, ClientLike, Config as FredConfig, ReconnectPolicy};
-    let mut fred_config = FredConfig::from_url(url).map_err(|e| StartError::Redis(e.to_string()))?;
+    let mut fred_config = match target {
+        RedisTarget::Single(url) => FredConfig::from_url(url).map_err(|e| StartError::Redis(e.to_string())),
+        RedisTarget::Cluster(nodes) => {
+            FredConfig::from_url(&fred_cluster_url(nodes)).map_err(|e| StartError::Cluster(e.to_string()))
+        }
+    }?;
     // Start even if Redis is down; the reconnect policy takes over.
     fred_config.fail_fast = false;
     let pool = Builder::from_config(fred_config)
@@ -203,10 +218,27 @@ async fn session_pool(url: &str) -> Result<fred::prelude::Pool, StartError> {
     Ok(pool)
 }
 
+/// fred's spelling of a cluster's seed nodes: the first node's URL with the `-cluster` scheme
+/// and the others as `node=` parameters (credentials come from the first).
+fn fred_cluster_url(nodes: &[String]) -> String {
+    let mut url = String::new();
+    for (i, node) in nodes.iter().enumerate() {
+        if i == 0 {
+            let (scheme, rest) = node.split_once("://").unwrap_or(("redis", node));
+            url = format!("{scheme}-cluster://{rest}");
+        } else {
+            let address = node.rsplit(['@', '/']).next().unwrap_or(node);
+            url.push_str(if i == 1 { "?node=" } else { "&node=" });
+            url.push_str(address);
+        }
+    }
+    url
+}
+
 /// Where browser sessions are kept.
 #[derive(Clone, Debug)]
 pub enum Sessions {
-    /// In Redis (`REDIS_URL`).
+    /// In Redis (`REDIS_URL` or `REDIS_CLUSTER_NODES`).
     Redis,
     /// In the SQLite file of the embedded default.
     Sqlite(SqliteStore),

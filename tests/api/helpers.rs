@@ -4,7 +4,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use c2c::backend::memory::MemoryBackend;
+use c2c::backend::redis::RedisBackend;
 use c2c::backend::{Backend, BackendConfig};
+use c2c::config::RedisTarget;
 use c2c::state::AppState;
 use c2c::{App, Config};
 use futures_util::{SinkExt, StreamExt};
@@ -78,6 +80,17 @@ pub fn redis_url(db: u8) -> String {
     format!("{without_db}/{db}")
 }
 
+/// The seed nodes of the test command's private Redis Cluster, as URLs.
+pub fn cluster_nodes() -> Vec<String> {
+    std::env::var("REDIS_CLUSTER_NODES")
+        .expect(
+            "REDIS_CLUSTER_NODES must list the nodes of a Redis Cluster; scripts/test starts a private one",
+        )
+        .split(',')
+        .map(|node| format!("redis://{}", node.trim()))
+        .collect()
+}
+
 /// A fresh, empty PostgreSQL database on the test command's private server (each test gets its
 /// own, so edits in one never show in another).
 pub async fn fresh_postgres() -> String {
@@ -104,14 +117,35 @@ pub async fn spawn_app_on_redis_with(
     backend_config: BackendConfig,
     adjust: impl FnOnce(&mut Config),
 ) -> TestApp {
+    spawn_app_on_target(RedisTarget::Single(url.to_owned()), backend_config, adjust).await
+}
+
+/// An app instance on the test command's Redis Cluster (`REDIS_CLUSTER_NODES`).
+pub async fn spawn_app_on_cluster(
+    backend_config: BackendConfig,
+    adjust: impl FnOnce(&mut Config),
+) -> TestApp {
+    spawn_app_on_target(RedisTarget::Cluster(cluster_nodes()), backend_config, adjust).await
+}
+
+/// An app instance on one Redis or a cluster, as `REDIS_URL` or `REDIS_CLUSTER_NODES` choose.
+pub async fn spawn_app_on_target(
+    target: RedisTarget,
+    backend_config: BackendConfig,
+    adjust: impl FnOnce(&mut Config),
+) -> TestApp {
     let (mut config, db_path) = test_config();
     adjust(&mut config);
-    config.redis_url = Some(url.to_owned());
     config.room_idle_ttl = backend_config.room_idle_ttl;
     let backend_config = BackendConfig { message_rate: config.limits.send_rate(), ..backend_config };
-    let backend: Arc<dyn Backend> =
-        Arc::new(c2c::backend::redis::RedisBackend::start(url, backend_config).expect("redis backend"));
-    serve(config, backend, db_path).await
+    let backend = match &target {
+        RedisTarget::Single(url) => RedisBackend::start(url, backend_config).expect("redis backend"),
+        RedisTarget::Cluster(nodes) => {
+            RedisBackend::start_cluster(nodes, backend_config).await.expect("the test cluster answers")
+        }
+    };
+    config.redis = Some(target);
+    serve(config, Arc::new(backend), db_path).await
 }
 
 async fn serve(config: Config, backend: Arc<dyn Backend>, db_path: std::path::PathBuf) -> TestApp {
@@ -160,9 +194,22 @@ impl TestApp {
     }
 
     pub fn browser(&self) -> Browser {
+        self.browser_with(reqwest::header::HeaderMap::new())
+    }
+
+    /// A browser behind a trusted proxy that names `address` as the client (the app must
+    /// trust 127.0.0.1 as a proxy): per-address limits count it apart from other tests.
+    pub fn browser_from(&self, address: std::net::IpAddr) -> Browser {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("x-forwarded-for", HeaderValue::from_str(&address.to_string()).unwrap());
+        self.browser_with(headers)
+    }
+
+    fn browser_with(&self, headers: reqwest::header::HeaderMap) -> Browser {
         let jar = Arc::new(Jar::default());
         let client = reqwest::Client::builder()
             .cookie_provider(jar.clone())
+            .default_headers(headers)
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();

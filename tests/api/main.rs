@@ -5,6 +5,7 @@
 mod abuse;
 mod catalogue;
 mod chat;
+mod cluster;
 mod contract;
 mod durable;
 mod helpers;

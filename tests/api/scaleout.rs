@@ -11,7 +11,7 @@ use reqwest::StatusCode;
 
 use crate::backend_contract;
 use crate::contract::contract_config;
-use crate::helpers::{redis_url, spawn_app_on_redis};
+use crate::helpers::{TestApp, redis_url, spawn_app_on_redis};
 
 async fn redis_pair(config: BackendConfig) -> (Arc<dyn Backend>, Arc<dyn Backend>) {
     let url = redis_url(1);
@@ -28,6 +28,12 @@ async fn two_instances_on_one_redis_are_one_chat() {
     let url = redis_url(2);
     let a = spawn_app_on_redis(&url, BackendConfig::default()).await;
     let b = spawn_app_on_redis(&url, BackendConfig::default()).await;
+    two_instances_are_one_chat(&a, &b).await;
+}
+
+/// A session, members, presence, messages and notices made on either instance show on both,
+/// each message once.
+pub async fn two_instances_are_one_chat(a: &TestApp, b: &TestApp) {
     let alice = a.browser();
     let room = alice.create_room("Alice").await;
 
@@ -322,24 +328,3 @@ async fn presence_sweep_lists_are_spread_and_the_old_single_list_is_drained() {
         .collect();
     assert_eq!(slots.len() as u64, SWEEP_BUCKETS);
 }
-
-/// The seed nodes of the test command's private Redis Cluster.
-fn cluster_nodes() -> Vec<String> {
-    std::env::var("REDIS_CLUSTER_NODES")
-        .expect(
-            "REDIS_CLUSTER_NODES must list the nodes of a Redis Cluster; scripts/test starts a private one",
-        )
-        .split(',')
-        .map(str::to_owned)
-        .collect()
-}
-
-async fn cluster_pair(config: BackendConfig) -> (Arc<dyn Backend>, Arc<dyn Backend>) {
-    let nodes = cluster_nodes();
-    let a: Arc<dyn Backend> = Arc::new(RedisBackend::start_cluster(&nodes, config.clone()).await.unwrap());
-    let b: Arc<dyn Backend> = Arc::new(RedisBackend::start_cluster(&nodes, config).await.unwrap());
-    a.ping().await.expect("the test command's Redis Cluster answers");
-    (a, b)
-}
-
-backend_contract!(cluster_contract, paused = false, cluster_pair);

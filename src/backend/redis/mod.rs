@@ -88,13 +88,12 @@ impl RedisBackend {
         Ok(backend)
     }
 
-    /// Connects to a Redis Cluster through its seed nodes (`host:port`), with RESP3 so that
+    /// Connects to a Redis Cluster through its seed nodes (`redis://host:port` URLs), with RESP3 so that
     /// commands and sharded Pub/Sub share the cluster connection, and starts the sharded
     /// subscriber and the presence sweeper. Fails when no seed node answers.
     pub async fn start_cluster(nodes: &[String], config: BackendConfig) -> Result<Self, redis::RedisError> {
         let (push_tx, push_rx) = tokio::sync::mpsc::unbounded_channel();
-        let urls: Vec<String> = nodes.iter().map(|node| format!("redis://{node}")).collect();
-        let client = redis::cluster::ClusterClientBuilder::new(urls)
+        let client = redis::cluster::ClusterClientBuilder::new(nodes.to_vec())
             .use_protocol(redis::ProtocolVersion::RESP3)
             .push_sender(push_tx)
             .connection_timeout(CALL_TIMEOUT)
