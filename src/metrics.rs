@@ -64,6 +64,8 @@ pub struct Metrics {
     pub backend_errors: Counter,
     /// Times the Redis subscriber had to reconnect.
     pub backend_reconnects: Counter,
+    /// Writes on a Redis Cluster acknowledged without a replica's confirmation (docs/redis.md).
+    pub unreplicated_writes: Counter,
     /// Catalogue reloads that found changes.
     pub catalogue_reloads: Counter,
     /// Catalogue reloads that failed (database unreachable).
@@ -93,6 +95,7 @@ pub fn metrics() -> &'static Metrics {
             delivery_latency: histogram!("c2c_delivery_latency_seconds"),
             backend_errors: counter!("c2c_backend_errors_total"),
             backend_reconnects: counter!("c2c_backend_reconnects_total"),
+            unreplicated_writes: counter!("c2c_backend_unreplicated_writes_total"),
             catalogue_reloads: counter!("c2c_catalogue_reloads_total", "result" => "changed"),
             catalogue_failures: counter!("c2c_catalogue_reloads_total", "result" => "failed"),
             limited_messages: counter!("c2c_rate_limited_total", "what" => "message"),

@@ -470,6 +470,17 @@ impl JsonClient {
         }
     }
 
+    /// The next JSON frame within `wait`, if the socket is still open.
+    pub async fn try_next(&mut self, wait: Duration) -> Option<serde_json::Value> {
+        loop {
+            match tokio::time::timeout(wait, self.ws.next()).await {
+                Ok(Some(Ok(Message::Text(t)))) => return serde_json::from_str(&t).ok(),
+                Ok(Some(Ok(_))) => continue,
+                _ => return None,
+            }
+        }
+    }
+
     /// Frames until one has `"t": t`.
     pub async fn until(&mut self, t: &str) -> serde_json::Value {
         loop {

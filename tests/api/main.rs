@@ -8,6 +8,7 @@ mod chat;
 mod cluster;
 mod contract;
 mod durable;
+mod faults;
 mod helpers;
 mod interface;
 mod json;

@@ -2,11 +2,13 @@
 //! timeout per call, a small circuit breaker, and script replies read into typed statuses.
 //! Only the Pub/Sub subscriber (`subscriber.rs`) has a connection of its own.
 
+use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use redis::aio::{ConnectionLike, ConnectionManager};
 use redis::cluster_async::ClusterConnection;
+use redis::cluster_routing::Slot;
 use redis::{Cmd, FromRedisValue, Pipeline, RedisFuture, Script, Value};
 
 use crate::backend::{BackendError, BackendResult};
@@ -14,6 +16,14 @@ use crate::support::millis;
 
 /// How long one Redis call may take before the request fails instead of hanging.
 pub(super) const CALL_TIMEOUT: Duration = Duration::from_secs(1);
+/// Longest a call to a cluster may take, retries through a failover or a slot move included:
+/// while the client reads the new topology every call waits, the rooms of healthy shards too
+/// (measured by tests/api/faults.rs), and those must not be refused.
+pub(super) const CLUSTER_CALL_LIMIT: Duration = Duration::from_secs(3);
+/// Longest a write on a cluster waits for a replica to acknowledge it.
+const REPLICA_WAIT: Duration = Duration::from_millis(100);
+/// How long writes to a slot whose master had no replica answer stop waiting for one.
+const UNREPLICATED_PAUSE: Duration = Duration::from_secs(1);
 /// After a failed call, calls fail at once for this long (a small circuit breaker), so a
 /// Redis outage answers requests immediately instead of each waiting for a timeout.
 const BREAKER_OPEN: Duration = Duration::from_millis(500);
@@ -67,12 +77,20 @@ pub(super) struct Link {
     started: Instant,
     /// Milliseconds since `started` until which calls fail fast.
     breaker_until: AtomicU64,
+    /// On a cluster: slots whose master had no replica answer lately, with the milliseconds
+    /// since `started` until which their writes do not wait for one.
+    unreplicated: std::sync::Mutex<std::collections::HashMap<Slot, u64>>,
 }
 
 impl Link {
     /// Wraps a connection (which reconnects by itself).
     pub(super) fn new(conn: Conn) -> Self {
-        Self { conn, started: Instant::now(), breaker_until: AtomicU64::new(0) }
+        Self {
+            conn,
+            started: Instant::now(),
+            breaker_until: AtomicU64::new(0),
+            unreplicated: Default::default(),
+        }
     }
 
     /// The connection, unless the breaker is open.
@@ -83,10 +101,17 @@ impl Link {
         Ok(self.conn.clone())
     }
 
-    /// Counts a failed call; a connection failure opens the breaker.
+    /// Counts a failed call; a connection failure to the one Redis opens the breaker. On a
+    /// cluster it does not: one shard's master failing over must not fail the rooms of the
+    /// others.
     fn failed(&self, err: &redis::RedisError) -> BackendError {
         crate::metrics::metrics().backend_errors.increment(1);
-        if err.is_io_error() || err.is_timeout() || err.is_connection_dropped() || err.is_connection_refusal()
+        let single = matches!(self.conn, Conn::Single(_));
+        if single
+            && (err.is_io_error()
+                || err.is_timeout()
+                || err.is_connection_dropped()
+                || err.is_connection_refusal())
         {
             let until = millis(self.started.elapsed() + BREAKER_OPEN);
             self.breaker_until.store(until, Ordering::Relaxed);
@@ -94,10 +119,23 @@ impl Link {
         unavailable(err)
     }
 
+    /// Bounds a call as a whole: a cluster client retries through a failover or a slot move by
+    /// itself, and a request must answer "unavailable" before its caller gives up.
+    async fn bounded<T>(&self, call: impl Future<Output = redis::RedisResult<T>>) -> BackendResult<T> {
+        // A backstop: the clients' own timeouts answer first.
+        match tokio::time::timeout(CLUSTER_CALL_LIMIT + CALL_TIMEOUT, call).await {
+            Ok(result) => result.map_err(|err| self.failed(&err)),
+            Err(_) => {
+                crate::metrics::metrics().backend_errors.increment(1);
+                Err(unavailable("redis call timed out"))
+            }
+        }
+    }
+
     /// Runs one command.
     pub(super) async fn call<T: FromRedisValue>(&self, cmd: &redis::Cmd) -> BackendResult<T> {
         let mut conn = self.open()?;
-        cmd.query_async(&mut conn).await.map_err(|err| self.failed(&err))
+        self.bounded(cmd.query_async(&mut conn)).await
     }
 
     /// Runs a script with one key (EVALSHA; loaded again on a `NOSCRIPT` miss after a Redis
@@ -108,17 +146,67 @@ impl Link {
         key: &str,
         args: &[&str],
     ) -> BackendResult<T> {
+        self.eval_keys(script, std::slice::from_ref(&key), args).await
+    }
+
+    /// Runs a script with the keys it declares (the first routes it).
+    pub(super) async fn eval_keys<T: FromRedisValue, K: redis::ToRedisArgs>(
+        &self,
+        script: &Script,
+        keys: &[K],
+        args: &[&str],
+    ) -> BackendResult<T> {
         let mut conn = self.open()?;
-        let mut invocation = script.key(key);
+        let mut invocation = script.prepare_invoke();
+        for key in keys {
+            invocation.key(key);
+        }
         for arg in args {
             invocation.arg(*arg);
         }
-        invocation.invoke_async(&mut conn).await.map_err(|err| self.failed(&err))
+        self.bounded(invocation.invoke_async(&mut conn)).await
     }
 
     /// Runs one of the room scripts, whose replies start with a status (`lib.lua`).
-    pub(super) async fn run(&self, script: &Script, key: &str, args: &[&str]) -> BackendResult<Reply> {
-        Reply::read(self.eval(script, key, args).await?)
+    pub(super) async fn run<K: redis::ToRedisArgs>(
+        &self,
+        script: &Script,
+        keys: &[K],
+        args: &[&str],
+    ) -> BackendResult<Reply> {
+        Reply::read(self.eval_keys(script, keys, args).await?)
+    }
+
+    /// On a cluster, after a write a person is told about: waits (at most
+    /// [`REPLICA_WAIT`]) until a replica of the master of `key`'s slot has it, so a failover
+    /// that follows cannot lose it (`WAIT 1`, sent on the connection that wrote). When no
+    /// replica answers in time the master is alone (a failover would have nothing to promote),
+    /// so writes to that slot stop waiting for [`UNREPLICATED_PAUSE`]. On one Redis: nothing.
+    pub(super) async fn replicated(&self, key: &str) {
+        let Conn::Cluster(conn) = &self.conn else { return };
+        use redis::cluster_routing::{Route, RoutingInfo, SingleNodeRoutingInfo, SlotAddr};
+        let slot = Slot::for_key(key);
+        let now = millis(self.started.elapsed());
+        if self.unreplicated.lock().is_ok_and(|paused| paused.get(&slot).is_some_and(|&until| until > now)) {
+            return;
+        }
+        let route = Route::with_slot(slot, SlotAddr::Master);
+        let mut wait = redis::cmd("WAIT");
+        wait.arg(1).arg(millis(REPLICA_WAIT));
+        let routing = RoutingInfo::SingleNode(SingleNodeRoutingInfo::SpecificNode(route));
+        let mut conn = conn.clone();
+        let acked = match tokio::time::timeout(REPLICA_WAIT * 5, conn.route_command(wait, routing)).await {
+            Ok(Ok(value)) => redis::from_redis_value::<i64>(value).ok(),
+            _ => None,
+        };
+        if !matches!(acked, Some(n) if n >= 1) {
+            crate::metrics::metrics().unreplicated_writes.increment(1);
+            tracing::warn!(?slot, ?acked, "no replica acknowledged a write in time");
+            if let Ok(mut paused) = self.unreplicated.lock() {
+                paused.retain(|_, until| *until > now);
+                paused.insert(slot, now + millis(UNREPLICATED_PAUSE));
+            }
+        }
     }
 }
 

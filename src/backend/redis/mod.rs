@@ -33,9 +33,9 @@ use redis::aio::ConnectionManager;
 use super::{BackendConfig, BackendResult, USER_SESSION_TTL};
 use crate::domain::RoomId;
 use crate::support::Rate;
-use conn::{CALL_TIMEOUT, Link, Reply};
+use conn::{CALL_TIMEOUT, CLUSTER_CALL_LIMIT, Link, Reply};
 use local::LocalRooms;
-use scripts::Scripts;
+use scripts::{RoomScript, Scripts};
 pub use sweep::{SWEEP_BUCKETS, sweep_key, sweep_key_of};
 
 /// The Redis backend. Cheap to clone.
@@ -51,6 +51,8 @@ struct Inner {
     scripts: Scripts,
     /// `PUBLISH`, or `SPUBLISH` on a cluster.
     publish: &'static str,
+    /// On a Redis Cluster.
+    sharded: bool,
     /// The configuration as script arguments, formatted once.
     args: ScriptArgs,
     rooms: LocalRooms,
@@ -79,6 +81,7 @@ impl RedisBackend {
             config,
             scripts: Scripts::load(false),
             publish: "PUBLISH",
+            sharded: false,
             rooms: LocalRooms::default(),
             beats: beats::Beats::default(),
         });
@@ -97,7 +100,13 @@ impl RedisBackend {
             .use_protocol(redis::ProtocolVersion::RESP3)
             .push_sender(push_tx)
             .connection_timeout(CALL_TIMEOUT)
-            .response_timeout(CALL_TIMEOUT)
+            .response_timeout(CLUSTER_CALL_LIMIT)
+            // Retries (a failover, a slot in migration answering TRYAGAIN) every 20–200 ms, so
+            // a call finishes soon after the cluster does, within the call limit of conn.rs.
+            .retries(40)
+            .min_retry_wait(20)
+            .max_retry_wait(200)
+            .retry_wait_formula(20, 2)
             .build()?;
         let conn = client.get_async_connection().await?;
         let inner = Arc::new(Inner {
@@ -107,6 +116,7 @@ impl RedisBackend {
             config,
             scripts: Scripts::load(true),
             publish: "SPUBLISH",
+            sharded: true,
             rooms: LocalRooms::default(),
             beats: beats::Beats::default(),
         });
@@ -125,9 +135,19 @@ impl RedisBackend {
         &self.inner.node
     }
 
-    /// Runs a room script for `room` with `args`.
-    async fn run(&self, script: &redis::Script, room: &RoomId, args: &[&str]) -> BackendResult<Reply> {
-        self.inner.link.run(script, &info_key(room), args).await
+    /// Runs a room script for `room` with `args`: on one Redis routed by the room's info key
+    /// alone, on a cluster declaring every key it touches and, for a write a person is told
+    /// about, returning once a replica has it ([`conn::Link::replicated`]).
+    async fn run(&self, script: &RoomScript, room: &RoomId, args: &[&str]) -> BackendResult<Reply> {
+        let link = &self.inner.link;
+        if !self.inner.sharded {
+            return link.run(&script.script, &[info_key(room)], args).await;
+        }
+        let reply = link.run(&script.script, &script.keys(room, args), args).await?;
+        if script.kept {
+            link.replicated(&info_key(room)).await;
+        }
+        Ok(reply)
     }
 
     /// Delivers the events a script published to this node's local subscribers first.

@@ -5,8 +5,13 @@
 //! subscription repairs the room from its history stream, so what was published while the
 //! room was not subscribed is delivered once, as after a reconnect on one Redis. (The first
 //! confirmation of a subscription this node asked for repairs nothing: nothing was missed.)
+//! Repairs are coalesced per room and tick. After a lost node connection, or a subscription the
+//! server ended because the room's slot moved, this node also subscribes again itself until
+//! each is confirmed: the client's own resubscription may go to the master that is gone before
+//! its replica has taken over, or to the slot's old owner.
 
 use std::collections::HashSet;
+use std::time::Instant;
 
 use redis::cluster_async::ClusterConnection;
 use redis::{PushInfo, PushKind, Value};
@@ -16,6 +21,7 @@ use super::WeakBackend;
 use super::conn::{CALL_TIMEOUT, unavailable};
 use super::envelope::own_marker;
 use super::subscriber::{SubCommand, channel, room_of};
+use crate::backend::BackendResult;
 use crate::domain::RoomId;
 
 /// Starts the sharded subscriber; returns its command channel. `pushes` are the cluster
@@ -34,6 +40,13 @@ fn text(value: &Value) -> Option<String> {
     redis::from_redis_value_ref::<String>(value).ok()
 }
 
+/// How often renewed subscriptions are repaired (coalesced: a failover confirms the same
+/// subscription many times while the client settles its topology) and lost ones renewed.
+const TICK: std::time::Duration = std::time::Duration::from_millis(300);
+/// How long after a lost node connection this node keeps renewing its rooms' subscriptions
+/// itself, until each is confirmed (a failover takes a few seconds to promote a replica).
+const RENEW_FOR: std::time::Duration = std::time::Duration::from_secs(30);
+
 async fn run(
     mut conn: ClusterConnection,
     mut pushes: mpsc::UnboundedReceiver<PushInfo>,
@@ -46,6 +59,14 @@ async fn run(
     };
     // Rooms subscribed on request whose first confirmation has not come yet.
     let mut asked: HashSet<RoomId> = HashSet::new();
+    // Rooms unsubscribed on request whose confirmation has not come yet.
+    let mut dropped: HashSet<RoomId> = HashSet::new();
+    // Rooms whose subscription was confirmed again, to repair at the next tick.
+    let mut to_repair: HashSet<RoomId> = HashSet::new();
+    // After a lost node connection: until when, and which rooms still need renewing.
+    let mut renewing: Option<(Instant, HashSet<RoomId>)> = None;
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             push = pushes.recv() => {
@@ -61,39 +82,94 @@ async fn run(
                         }
                     }
                     // A renewed subscription (failover, slot move): repair what was missed.
-                    (PushKind::SSubscribe, Some(room))
-                        if !asked.remove(&room) && backend.inner.rooms.list().contains(&room) =>
-                    {
-                        backend.inner.rooms.repair(&backend, &room).await;
+                    (PushKind::SSubscribe, Some(room)) => {
+                        if let Some((_, rooms)) = renewing.as_mut() {
+                            rooms.remove(&room);
+                        }
+                        if !asked.remove(&room) {
+                            to_repair.insert(room);
+                        }
+                    }
+                    // The server ends a subscription itself when the room's slot moves away.
+                    (PushKind::SUnsubscribe, Some(room)) if !dropped.remove(&room) => {
+                        let (_, rooms) = renewing.get_or_insert_with(|| (Instant::now() + RENEW_FOR, HashSet::new()));
+                        rooms.insert(room);
                     }
                     (PushKind::Disconnection, _) => {
                         crate::metrics::metrics().backend_reconnects.increment(1);
-                        tracing::warn!("a redis cluster node connection was lost; the cluster connection subscribes again");
+                        tracing::warn!("a redis cluster node connection was lost; subscribing again");
+                        let (until, rooms) = renewing.get_or_insert_with(|| (Instant::now(), HashSet::new()));
+                        *until = Instant::now() + RENEW_FOR;
+                        rooms.extend(backend.inner.rooms.list());
                     }
                     _ => {}
                 }
+            }
+            _ = tick.tick() => {
+                if to_repair.is_empty() && renewing.is_none() {
+                    continue;
+                }
+                let Some(backend) = weak.upgrade() else { return };
+                let live: HashSet<RoomId> = backend.inner.rooms.list().into_iter().collect();
+                for room in std::mem::take(&mut to_repair) {
+                    if live.contains(&room) {
+                        backend.inner.rooms.repair(&backend, &room).await;
+                    }
+                }
+                renewing = renew(&mut conn, renewing, &live).await;
             }
             command = commands.recv() => {
                 let Some(command) = command else { return };
                 match command {
                     SubCommand::Subscribe(room, ack) => {
+                        dropped.remove(&room);
                         asked.insert(room.clone());
-                        let result = tokio::time::timeout(CALL_TIMEOUT, conn.ssubscribe(channel(&room))).await;
-                        let result = match result {
-                            Ok(Ok(())) => Ok(()),
-                            Ok(Err(err)) => Err(unavailable(err)),
-                            Err(_) => Err(unavailable("ssubscribe timed out")),
-                        };
+                        let result = ssubscribe(&mut conn, &room).await;
                         if result.is_err() {
                             asked.remove(&room);
                         }
                         let _ = ack.send(result);
                     }
                     SubCommand::Unsubscribe(room) => {
+                        dropped.insert(room.clone());
                         let _ = tokio::time::timeout(CALL_TIMEOUT, conn.sunsubscribe(channel(&room))).await;
                     }
                 }
             }
         }
     }
+}
+
+async fn ssubscribe(conn: &mut ClusterConnection, room: &RoomId) -> BackendResult<()> {
+    match tokio::time::timeout(CALL_TIMEOUT, conn.ssubscribe(channel(room))).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(err)) => Err(unavailable(err)),
+        Err(_) => Err(unavailable("ssubscribe timed out")),
+    }
+}
+
+/// Subscribes again, itself, to the rooms not yet confirmed since a node connection was lost
+/// (the client's own resubscription can go to a master that is gone before its replica takes
+/// over); their confirmations repair them. Returns what is left to renew.
+async fn renew(
+    conn: &mut ClusterConnection,
+    renewing: Option<(Instant, HashSet<RoomId>)>,
+    live: &HashSet<RoomId>,
+) -> Option<(Instant, HashSet<RoomId>)> {
+    let (until, mut rooms) = renewing?;
+    rooms.retain(|room| live.contains(room));
+    if rooms.is_empty() {
+        return None;
+    }
+    if Instant::now() > until {
+        tracing::warn!(rooms = rooms.len(), "subscriptions not confirmed after a lost node connection");
+        return None;
+    }
+    for room in &rooms {
+        if let Err(err) = ssubscribe(conn, room).await {
+            tracing::debug!(%err, "renewing a subscription failed; trying again");
+            break;
+        }
+    }
+    Some((until, rooms))
 }

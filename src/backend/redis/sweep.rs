@@ -73,7 +73,8 @@ impl RedisBackend {
                 continue;
             };
             let args = [room.as_str(), &self.inner.node, &self.inner.args.idle_ms, &self.inner.args.ttl_ms];
-            let values: Vec<Value> = link.eval(&self.inner.scripts.sweep, &info_key(&room), &args).await?;
+            let values: Vec<Value> =
+                link.eval(&self.inner.scripts.sweep.script, &info_key(&room), &args).await?;
             let mut values = values.into_iter();
             let next: i64 = values.next().and_then(|v| redis::from_redis_value(v).ok()).unwrap_or(-1);
             let events: Vec<String> = values.filter_map(|v| redis::from_redis_value(v).ok()).collect();
