@@ -454,7 +454,9 @@
   function refused(errorEl) {
     var code = errorEl.dataset.code;
     if (!inFlight || !code) return;
-    if (code === 'RATE_LIMITED') {
+    // Not now (the rate limit, or the store briefly unavailable, as in a failover): keep it
+    // queued and send it again after the wait; its id keeps it single.
+    if (code === 'RATE_LIMITED' || code === 'SERVICE_UNAVAILABLE') {
       waitUntil = Date.now() + 1000 * (parseInt(errorEl.dataset.retry, 10) || 1);
       inFlight = null;
       pump();

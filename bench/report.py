@@ -27,14 +27,15 @@ def first_label(rows_, prefix):
 
 
 def summary(rows_):
-    c2c = best(rows_, first_label(rows_, "c2c 2×instances"))
+    c2c = best(rows_, first_label(rows_, "c2c 2×instances+redis"))
+    cluster = best(rows_, "c2c 2×instances+cluster json")
     base = best(rows_, first_label(rows_, "baseline"))
     peer = best(rows_, first_label(rows_, "socket.io"))
     embedded = best(rows_, "c2c embedded json")
     idle = next((r for r in rows_ if r.get("label") == "idle c2c embedded json"), None)
     idle_html = next((r for r in rows_ if r.get("label") == "idle c2c embedded html"), None)
     rss = idle["rss_kb_per_conn"] if idle else next(
-        (r["rss_kb_per_conn"] for r in rows_ if r.get("label", "").startswith("c2c 2×instances")), None)
+        (r["rss_kb_per_conn"] for r in rows_ if r.get("label", "").startswith("c2c 2×instances+redis")), None)
 
     def ratio(a, b):
         return round(a["deliveries_per_s"] / b["deliveries_per_s"], 2) if a and b else None
@@ -53,6 +54,11 @@ def summary(rows_):
         "peer_cpu_us_per_delivery": peer and peer["cpu_us_per_delivery"],
         "ratio_to_baseline": ratio(c2c, base),
         "ratio_to_peer": ratio(c2c, peer),
+        "cluster_deliveries_per_s": cluster and cluster["deliveries_per_s"],
+        "cluster_p99_ms": cluster and cluster["p99_ms"],
+        "cluster_cpu_us_per_delivery": cluster and cluster["cpu_us_per_delivery"],
+        "cluster_redis_cpu_us_per_delivery": cluster and cluster.get("redis_cpu_us_per_delivery"),
+        "cluster_redis_cpu_us_per_delivery_by_node": cluster and cluster.get("redis_cpu_us_per_delivery_by_node"),
         "embedded_deliveries_per_s": embedded and embedded["deliveries_per_s"],
         "embedded_p99_ms": embedded and embedded["p99_ms"],
         "embedded_cpu_us_per_delivery": embedded and embedded["cpu_us_per_delivery"],
@@ -129,7 +135,8 @@ def markdown(rows_, command):
            "Messages are published open-loop at the given rate into rooms of 10 (each delivered to every member, "
            "sender included); latency is send → receive in the generator. A scenario stops stepping up after the first "
            f"rate whose p99 exceeds {P99_LIMIT:.0f} ms. CPU is the server processes' user+system time per delivered "
-           "message (Redis separately).", "",
+           "message (Redis separately: on the cluster, its six nodes together, three masters and their replicas; "
+           "per node below).", "",
            "| scenario | clients | msgs/s | deliveries/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | gaps | dups | errors | server CPU µs/delivery | Redis CPU µs/delivery | RSS kB/conn | connect p50 ms |",
            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows_:
@@ -138,6 +145,12 @@ def markdown(rows_, command):
         out.append("| {label} | {clients} | {rate_msgs_per_s} | {deliveries_per_s:.0f} | {p50_ms} | {p90_ms} | {p99_ms} | {p999_ms} | "
                    "{max_ms} | {gaps} | {dups} | {errors} | {cpu} | {rcpu} | {rss_kb_per_conn} | {connect_p50_ms} |".format(
                        cpu=r.get("cpu_us_per_delivery"), rcpu=r.get("redis_cpu_us_per_delivery"), **r))
+    by_node = [r for r in rows_ if r.get("redis_cpu_us_per_delivery_by_node")]
+    if by_node:
+        out += ["", "Redis CPU µs per delivery on each cluster node (three masters with a replica each, in the order "
+                "the nodes were started):", ""]
+        out += [f"- {r['label']}, {r['rate_msgs_per_s']} msgs/s: " + ", ".join(map(str, r["redis_cpu_us_per_delivery_by_node"]))
+                for r in by_node]
     failed = [r["label"] for r in rows_ if r.get("failed")]
     if failed:
         out += ["", "Scenarios that did not complete: " + ", ".join(failed) + "."]

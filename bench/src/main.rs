@@ -28,7 +28,8 @@ pub struct Args {
     pub warmup: Duration,
     pub duration: Duration,
     pub pids: Vec<u32>,
-    pub redis_pid: Option<u32>,
+    /// Redis processes: one server, or every node of a cluster (CPU reported per node too).
+    pub redis_pids: Vec<u32>,
     pub sources: u8,
     pub label: String,
     pub p99_limit_ms: f64,
@@ -37,7 +38,7 @@ pub struct Args {
 fn usage() -> ! {
     eprintln!(
         "usage: c2c-load --kind json|html|baseline|socketio --urls URL[,URL] --clients N --room-size K \\\n  \
-         [--rates R1,R2,…] [--warmup S] [--duration S] [--pids P[,P]] [--redis-pid P] [--sources N] \\\n  \
+         [--rates R1,R2,…] [--warmup S] [--duration S] [--pids P[,P]] [--redis-pid P[,P…]] [--sources N] \\\n  \
          [--label TEXT] [--p99-limit-ms MS]\n\
          --rates 0 only connects (idle hold: memory per connection). Several rates step up and stop\n\
          after the first whose p99 exceeds the limit."
@@ -55,7 +56,7 @@ fn parse_args() -> Args {
         warmup: Duration::from_secs(2),
         duration: Duration::from_secs(5),
         pids: vec![],
-        redis_pid: None,
+        redis_pids: vec![],
         sources: 8,
         label: String::new(),
         p99_limit_ms: 50.0,
@@ -82,7 +83,7 @@ fn parse_args() -> Args {
             "--warmup" => args.warmup = Duration::from_secs_f64(num(&value)),
             "--duration" => args.duration = Duration::from_secs_f64(num(&value)),
             "--pids" => args.pids = list(&value).iter().map(|p| num(p) as u32).collect(),
-            "--redis-pid" => args.redis_pid = Some(num(&value) as u32),
+            "--redis-pid" => args.redis_pids = list(&value).iter().map(|p| num(p) as u32).collect(),
             "--sources" => args.sources = (num(&value) as u8).max(1),
             "--label" => args.label = value,
             "--p99-limit-ms" => args.p99_limit_ms = num(&value),
@@ -165,8 +166,9 @@ async fn run(args: Args) -> Result<(), String> {
         let (window, cpu, redis_cpu, stats) = phase(&args, &mut seq, rate, &senders, epoch).await?;
         let deliveries_per_s = stats.delivered as f64 / window.as_secs_f64();
         let cpu_per = (stats.delivered > 0).then(|| cpu as f64 / stats.delivered as f64);
-        let redis_per =
-            redis_cpu.and_then(|c| (stats.delivered > 0).then(|| c as f64 / stats.delivered as f64));
+        let per_delivery = |c: u64| (stats.delivered > 0).then(|| c as f64 / stats.delivered as f64);
+        let redis_per: Option<Vec<f64>> =
+            redis_cpu.map(|nodes| nodes.into_iter().filter_map(per_delivery).collect());
         print_line(
             &args,
             rate,
@@ -192,6 +194,11 @@ async fn run(args: Args) -> Result<(), String> {
     Ok(())
 }
 
+/// CPU time of each Redis process, if any were named.
+fn redis_cpu(args: &Args) -> Option<Vec<u64>> {
+    (!args.redis_pids.is_empty()).then(|| args.redis_pids.iter().map(|&p| proc::cpu_us(&[p])).collect())
+}
+
 /// One measured rate: warm up, then publish for `duration` and collect what arrived.
 async fn phase(
     args: &Args,
@@ -199,7 +206,7 @@ async fn phase(
     rate: u64,
     senders: &[mpsc::UnboundedSender<Command>],
     epoch: Instant,
-) -> Result<(Duration, u64, Option<u64>, PhaseStats), String> {
+) -> Result<(Duration, u64, Option<Vec<u64>>, PhaseStats), String> {
     let total = args.warmup + args.duration;
     let start = Instant::now();
     let window_start = start + args.warmup;
@@ -217,7 +224,7 @@ async fn phase(
         tick.tick().await;
         let now = Instant::now();
         if cpu_start.is_none() && now >= window_start {
-            cpu_start = Some((proc::cpu_us(&args.pids), args.redis_pid.map(|p| proc::cpu_us(&[p]))));
+            cpu_start = Some((proc::cpu_us(&args.pids), redis_cpu(args)));
         }
         if now >= start + total {
             break;
@@ -236,7 +243,10 @@ async fn phase(
     }
     let (cpu0, redis0) = cpu_start.unwrap_or((0, None));
     let cpu = proc::cpu_us(&args.pids).saturating_sub(cpu0);
-    let redis_cpu = args.redis_pid.map(|p| proc::cpu_us(&[p]).saturating_sub(redis0.unwrap_or(0)));
+    let redis_cpu = redis_cpu(args).map(|now| {
+        let before = redis0.unwrap_or_default();
+        now.iter().enumerate().map(|(i, t)| t.saturating_sub(before.get(i).copied().unwrap_or(0))).collect()
+    });
     // Stragglers: give late deliveries a moment to arrive and count (they count as slow).
     tokio::time::sleep(Duration::from_millis(500)).await;
     let mut stats = PhaseStats::default();
@@ -261,8 +271,14 @@ fn print_line(
     connect: &Histogram<u64>,
     rss_kb_per_conn: f64,
     cpu_us_per_delivery: Option<f64>,
-    redis_cpu_us_per_delivery: Option<f64>,
+    redis_cpu_us_per_delivery: Option<Vec<f64>>,
 ) {
+    let round = |v: f64| (v * 100.0).round() / 100.0;
+    let redis_total =
+        redis_cpu_us_per_delivery.as_ref().filter(|n| !n.is_empty()).map(|n| round(n.iter().sum()));
+    let redis_by_node = redis_cpu_us_per_delivery
+        .filter(|n| n.len() > 1)
+        .map(|n| n.into_iter().map(round).collect::<Vec<_>>());
     let line = serde_json::json!({
         "label": args.label,
         "kind": format!("{:?}", args.kind).to_lowercase(),
@@ -283,7 +299,8 @@ fn print_line(
         "connect_max_ms": connect.max() as f64 / 1000.0,
         "rss_kb_per_conn": (rss_kb_per_conn * 100.0).round() / 100.0,
         "cpu_us_per_delivery": cpu_us_per_delivery.map(|v| (v * 100.0).round() / 100.0),
-        "redis_cpu_us_per_delivery": redis_cpu_us_per_delivery.map(|v| (v * 100.0).round() / 100.0),
+        "redis_cpu_us_per_delivery": redis_total,
+        "redis_cpu_us_per_delivery_by_node": redis_by_node,
     });
     println!("{line}");
 }

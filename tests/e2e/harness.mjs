@@ -48,9 +48,14 @@ export class Server {
   async start() {
     this.port ??= await freePort();
     this.url = `http://127.0.0.1:${this.port}`;
+    // The test command's environment names one Redis and the clusters; a server uses one
+    // Redis unless its test asks for a cluster.
+    const inherited = { ...process.env };
+    delete inherited.REDIS_CLUSTER_NODES;
+    if (this.env.REDIS_CLUSTER_NODES) delete inherited.REDIS_URL;
     this.child = spawn(binary, [], {
       env: {
-        ...process.env,
+        ...inherited,
         C2C_ADDR: `127.0.0.1:${this.port}`,
         DATABASE_URL: `sqlite://${path.join(this.dir, 'c2c.sqlite3')}`,
         RUST_LOG: 'warn',

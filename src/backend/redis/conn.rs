@@ -122,7 +122,11 @@ impl Link {
     /// Bounds a call as a whole: a cluster client retries through a failover or a slot move by
     /// itself, and a request must answer "unavailable" before its caller gives up.
     async fn bounded<T>(&self, call: impl Future<Output = redis::RedisResult<T>>) -> BackendResult<T> {
-        // A backstop: the clients' own timeouts answer first.
+        // One Redis: the connection's own timeout bounds the call. A cluster: a backstop (the
+        // client's own timeout answers first).
+        if matches!(self.conn, Conn::Single(_)) {
+            return call.await.map_err(|err| self.failed(&err));
+        }
         match tokio::time::timeout(CLUSTER_CALL_LIMIT + CALL_TIMEOUT, call).await {
             Ok(result) => result.map_err(|err| self.failed(&err)),
             Err(_) => {
