@@ -106,7 +106,9 @@ CONF
 stop_redis_cluster() {
   local pidfile
   for pidfile in "$1"/n*/redis.pid; do
-    [ -f "$pidfile" ] && kill -9 "$(cat "$pidfile")" >/dev/null 2>&1
+    if [ -f "$pidfile" ]; then
+      kill -9 "$(cat "$pidfile")" >/dev/null 2>&1 || true
+      rm -f "$pidfile"
+    fi
   done
-  return 0
 }

@@ -245,6 +245,15 @@ fn fast_posting(config: &mut c2c::Config) {
     config.limits.rate_burst = 1000;
 }
 
+/// The fault cluster to oneself, whole again, and two instances on it.
+async fn on_the_fault_cluster() -> (tokio::sync::MutexGuard<'static, ()>, Vec<String>, Arc<[TestApp; 2]>) {
+    let only = FAULTS.lock().await;
+    heal().await;
+    let nodes = fault_nodes();
+    let apps = Arc::new(two_apps(&nodes).await);
+    (only, nodes, apps)
+}
+
 /// A second room on the same instances, on another master than `avoid`.
 async fn chat_elsewhere(apps: &Arc<[TestApp; 2]>, nodes: &[String], avoid: &str) -> Chat {
     loop {
@@ -258,10 +267,7 @@ async fn chat_elsewhere(apps: &Arc<[TestApp; 2]>, nodes: &[String], avoid: &str)
 
 #[tokio::test]
 async fn a_killed_master_s_rooms_come_back_with_every_acknowledged_message_three_times() {
-    let _only = FAULTS.lock().await;
-    heal().await;
-    let nodes = fault_nodes();
-    let apps = Arc::new(two_apps(&nodes).await);
+    let (_only, nodes, apps) = on_the_fault_cluster().await;
     for round in 0..3 {
         let chat = Arc::new(chat(apps.clone()).await);
         let slot = slot_of(&nodes, &chat.room).await;
@@ -353,10 +359,7 @@ async fn move_slot(nodes: &[String], slot: u16, from: &(String, String), to: &(S
 
 #[tokio::test]
 async fn a_room_s_slot_moves_to_another_master_mid_chat_without_loss_three_times() {
-    let _only = FAULTS.lock().await;
-    heal().await;
-    let nodes = fault_nodes();
-    let apps = Arc::new(two_apps(&nodes).await);
+    let (_only, nodes, apps) = on_the_fault_cluster().await;
     for round in 0..3 {
         let chat = Arc::new(chat(apps.clone()).await);
         let slot = slot_of(&nodes, &chat.room).await;
