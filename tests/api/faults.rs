@@ -16,21 +16,13 @@ use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
 use crate::cluster::node_command;
-use crate::helpers::{TestApp, spawn_app_on_target, within};
+use crate::helpers::{TestApp, cluster_nodes_in, spawn_app_on_target, within};
 
 /// One failure test at a time: they share the cluster they break.
 static FAULTS: Mutex<()> = Mutex::const_new(());
 
 /// How long a room on a failing shard may answer 503 (the node timeout is 1.5 s).
 const OUTAGE_LIMIT: Duration = Duration::from_secs(10);
-
-fn fault_nodes() -> Vec<String> {
-    std::env::var("REDIS_CLUSTER_FAULT_NODES")
-        .expect("REDIS_CLUSTER_FAULT_NODES must list a second Redis Cluster; scripts/test starts one")
-        .split(',')
-        .map(|node| format!("redis://{}", node.trim()))
-        .collect()
-}
 
 /// Starts every node of the fault cluster that is down (a test that failed halfway may have
 /// left one killed) and waits until each shard has its master and an in-sync replica.
@@ -249,7 +241,7 @@ fn fast_posting(config: &mut c2c::Config) {
 async fn on_the_fault_cluster() -> (tokio::sync::MutexGuard<'static, ()>, Vec<String>, Arc<[TestApp; 2]>) {
     let only = FAULTS.lock().await;
     heal().await;
-    let nodes = fault_nodes();
+    let nodes = cluster_nodes_in("REDIS_CLUSTER_FAULT_NODES");
     let apps = Arc::new(two_apps(&nodes).await);
     (only, nodes, apps)
 }

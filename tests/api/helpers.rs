@@ -82,10 +82,13 @@ pub fn redis_url(db: u8) -> String {
 
 /// The seed nodes of the test command's private Redis Cluster, as URLs.
 pub fn cluster_nodes() -> Vec<String> {
-    std::env::var("REDIS_CLUSTER_NODES")
-        .expect(
-            "REDIS_CLUSTER_NODES must list the nodes of a Redis Cluster; scripts/test starts a private one",
-        )
+    cluster_nodes_in("REDIS_CLUSTER_NODES")
+}
+
+/// The seed nodes listed in the environment variable `var` (`host:port,…`), as URLs.
+pub fn cluster_nodes_in(var: &str) -> Vec<String> {
+    std::env::var(var)
+        .unwrap_or_else(|_| panic!("{var} must list the nodes of a Redis Cluster; scripts/test starts one"))
         .split(',')
         .map(|node| format!("redis://{}", node.trim()))
         .collect()

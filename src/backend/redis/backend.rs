@@ -246,7 +246,11 @@ impl Backend for RedisBackend {
         let payload = envelope::typing(&self.inner.node, room, user);
         self.inner
             .link
-            .call::<i64>(redis::cmd(self.inner.publish).arg(super::subscriber::channel(room)).arg(&payload))
+            .call::<i64>(
+                redis::cmd(self.inner.link.publish_command())
+                    .arg(super::subscriber::channel(room))
+                    .arg(&payload),
+            )
             .await?;
         self.inner.rooms.dispatch_event(self, room, RoomEvent::Typing { user: user.clone() }).await;
         Ok(())

@@ -93,6 +93,17 @@ impl Link {
         }
     }
 
+    /// Whether this is a Redis Cluster (else one Redis).
+    pub(super) fn is_cluster(&self) -> bool {
+        matches!(self.conn, Conn::Cluster(_))
+    }
+
+    /// The publish command for room channels: `SPUBLISH` on a cluster (the channel stays on
+    /// the shard that owns the room's slot), `PUBLISH` on one Redis.
+    pub(super) fn publish_command(&self) -> &'static str {
+        if self.is_cluster() { "SPUBLISH" } else { "PUBLISH" }
+    }
+
     /// The connection, unless the breaker is open.
     fn open(&self) -> BackendResult<Conn> {
         if millis(self.started.elapsed()) < self.breaker_until.load(Ordering::Relaxed) {
@@ -106,8 +117,7 @@ impl Link {
     /// others.
     fn failed(&self, err: &redis::RedisError) -> BackendError {
         crate::metrics::metrics().backend_errors.increment(1);
-        let single = matches!(self.conn, Conn::Single(_));
-        if single
+        if !self.is_cluster()
             && (err.is_io_error()
                 || err.is_timeout()
                 || err.is_connection_dropped()
@@ -124,7 +134,7 @@ impl Link {
     async fn bounded<T>(&self, call: impl Future<Output = redis::RedisResult<T>>) -> BackendResult<T> {
         // One Redis: the connection's own timeout bounds the call. A cluster: a backstop (the
         // client's own timeout answers first).
-        if matches!(self.conn, Conn::Single(_)) {
+        if !self.is_cluster() {
             return call.await.map_err(|err| self.failed(&err));
         }
         match tokio::time::timeout(CLUSTER_CALL_LIMIT + CALL_TIMEOUT, call).await {

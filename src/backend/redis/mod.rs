@@ -49,10 +49,6 @@ struct Inner {
     node: String,
     config: BackendConfig,
     scripts: Scripts,
-    /// `PUBLISH`, or `SPUBLISH` on a cluster.
-    publish: &'static str,
-    /// On a Redis Cluster.
-    sharded: bool,
     /// The configuration as script arguments, formatted once.
     args: ScriptArgs,
     rooms: LocalRooms,
@@ -74,18 +70,7 @@ impl RedisBackend {
             .set_number_of_retries(1)
             .set_max_delay(Duration::from_millis(500));
         let conn = ConnectionManager::new_lazy_with_config(client.clone(), manager_config)?;
-        let inner = Arc::new(Inner {
-            link: Link::new(conn::Conn::Single(conn)),
-            node: crate::domain::ids_random_secret(12),
-            args: ScriptArgs::new(&config),
-            config,
-            scripts: Scripts::load(false),
-            publish: "PUBLISH",
-            sharded: false,
-            rooms: LocalRooms::default(),
-            beats: beats::Beats::default(),
-        });
-        let backend = Self { inner };
+        let backend = Self::assemble(conn::Conn::Single(conn), config);
         backend.inner.rooms.attach(subscriber::spawn(client, backend.downgrade()));
         tokio::spawn(sweep::run(backend.downgrade()));
         Ok(backend)
@@ -109,21 +94,27 @@ impl RedisBackend {
             .retry_wait_formula(20, 2)
             .build()?;
         let conn = client.get_async_connection().await?;
-        let inner = Arc::new(Inner {
-            link: Link::new(conn::Conn::Cluster(conn.clone())),
-            node: crate::domain::ids_random_secret(12),
-            args: ScriptArgs::new(&config),
-            config,
-            scripts: Scripts::load(true),
-            publish: "SPUBLISH",
-            sharded: true,
-            rooms: LocalRooms::default(),
-            beats: beats::Beats::default(),
-        });
-        let backend = Self { inner };
+        let backend = Self::assemble(conn::Conn::Cluster(conn.clone()), config);
         backend.inner.rooms.attach(sharded::spawn(conn, push_rx, backend.downgrade()));
         tokio::spawn(sweep::run(backend.downgrade()));
         Ok(backend)
+    }
+
+    /// The backend over a request connection, its scripts publishing as that connection needs;
+    /// the caller attaches the subscriber and starts the sweeper.
+    fn assemble(conn: conn::Conn, config: BackendConfig) -> Self {
+        let link = Link::new(conn);
+        let scripts = Scripts::load(link.publish_command());
+        let inner = Inner {
+            link,
+            node: crate::domain::ids_random_secret(12),
+            args: ScriptArgs::new(&config),
+            config,
+            scripts,
+            rooms: LocalRooms::default(),
+            beats: beats::Beats::default(),
+        };
+        Self { inner: Arc::new(inner) }
     }
 
     fn downgrade(&self) -> WeakBackend {
@@ -140,12 +131,14 @@ impl RedisBackend {
     /// about, returning once a replica has it ([`conn::Link::replicated`]).
     async fn run(&self, script: &RoomScript, room: &RoomId, args: &[&str]) -> BackendResult<Reply> {
         let link = &self.inner.link;
-        if !self.inner.sharded {
+        if !link.is_cluster() {
             return link.run(&script.script, &[info_key(room)], args).await;
         }
-        let reply = link.run(&script.script, &script.keys(room, args), args).await?;
-        if script.kept {
-            link.replicated(&info_key(room)).await;
+        let keys = script.keys(room, args);
+        let reply = link.run(&script.script, &keys, args).await?;
+        // The first declared key is the room's info key: the slot the script wrote.
+        if let (true, Some(info)) = (script.kept, keys.first()) {
+            link.replicated(info).await;
         }
         Ok(reply)
     }

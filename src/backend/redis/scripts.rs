@@ -89,17 +89,11 @@ pub struct Scripts {
     pub allow: Script,
 }
 
-/// The scripts' publish command: `SPUBLISH` on a cluster (the room's channel stays on the shard
-/// that owns its slot), `PUBLISH` on one Redis.
-fn publish_command(sharded: bool) -> &'static str {
-    if sharded { "local PUBLISH = 'SPUBLISH'" } else { "local PUBLISH = 'PUBLISH'" }
-}
-
 impl Scripts {
-    /// The scripts for one Redis, or for a cluster (`sharded`).
-    pub fn load(sharded: bool) -> Self {
-        let head = publish_command(sharded);
-        let with_lib = |body: &str| Script::new(&format!("{head}\n{LIB}\n{body}"));
+    /// The scripts, publishing with `publish` (`PUBLISH`, or `SPUBLISH` on a cluster:
+    /// `conn::Link::publish_command`).
+    pub fn load(publish: &str) -> Self {
+        let with_lib = |body: &str| Script::new(&format!("local PUBLISH = '{publish}'\n{LIB}\n{body}"));
         let room =
             |body: &str, members: Members, kept: bool| RoomScript { script: with_lib(body), members, kept };
         use Members::{Actor, ActorAndTarget, Pairs, Undeclared};
@@ -167,7 +161,7 @@ mod tests {
     #[test]
     fn a_script_declares_its_room_and_the_members_it_acts_for() {
         let room = RoomId::generate();
-        let scripts = Scripts::load(true);
+        let scripts = Scripts::load("SPUBLISH");
         let post = scripts.post.keys(&room, &[room.as_str(), "u1", "hello"]);
         assert_eq!(post.len(), ROOM_KEYS.len() + MEMBER_KEYS.len());
         assert!(post.contains(&format!("user:{{{room}}}:u1:allowance")));
