@@ -76,26 +76,22 @@ impl RedisBackend {
         Ok(backend)
     }
 
-    /// Connects to a Redis Cluster through its seed nodes (`redis://host:port` URLs), with RESP3 so that
-    /// commands and sharded Pub/Sub share the cluster connection, and starts the sharded
-    /// subscriber and the presence sweeper. Fails when no seed node answers.
+    /// Connects to a Redis Cluster through its seed nodes (`redis://host:port` URLs) and starts
+    /// the sharded subscriber and the presence sweeper. Fails when no seed node answers.
+    ///
+    /// Commands and sharded Pub/Sub use two cluster connections: when a room's slot moves, its
+    /// old master ends the subscription with an unsolicited `sunsubscribe` push, which the
+    /// client takes for the reply to the oldest request in flight on that node connection;
+    /// on a shared connection every later reply would go to the wrong caller (a script's
+    /// result to another post). The subscriber's connection carries only subscriptions, and
+    /// the subscriber trusts confirmations, not replies (sharded.rs).
     pub async fn start_cluster(nodes: &[String], config: BackendConfig) -> Result<Self, redis::RedisError> {
         let (push_tx, push_rx) = tokio::sync::mpsc::unbounded_channel();
-        let client = redis::cluster::ClusterClientBuilder::new(nodes.to_vec())
-            .use_protocol(redis::ProtocolVersion::RESP3)
-            .push_sender(push_tx)
-            .connection_timeout(CALL_TIMEOUT)
-            .response_timeout(CLUSTER_CALL_LIMIT)
-            // Retries (a failover, a slot in migration answering TRYAGAIN) every 20–200 ms, so
-            // a call finishes soon after the cluster does, within the call limit of conn.rs.
-            .retries(40)
-            .min_retry_wait(20)
-            .max_retry_wait(200)
-            .retry_wait_formula(20, 2)
-            .build()?;
-        let conn = client.get_async_connection().await?;
-        let backend = Self::assemble(conn::Conn::Cluster(conn.clone()), config);
-        backend.inner.rooms.attach(sharded::spawn(conn, push_rx, backend.downgrade()));
+        let conn = cluster_client(nodes).build()?.get_async_connection().await?;
+        let subscriptions =
+            cluster_client(nodes).push_sender(push_tx).build()?.get_async_connection().await?;
+        let backend = Self::assemble(conn::Conn::Cluster(conn), config);
+        backend.inner.rooms.attach(sharded::spawn(subscriptions, push_rx, backend.downgrade()));
         tokio::spawn(sweep::run(backend.downgrade()));
         Ok(backend)
     }
@@ -205,4 +201,18 @@ fn info_key(room: &RoomId) -> String {
 /// A key of `room` as the scripts name it (`rk` in `lib.lua`, docs/redis.md).
 fn room_key(room: &RoomId, suffix: &str) -> String {
     format!("room:{{{room}}}:{suffix}")
+}
+
+/// A cluster client with RESP3 (pushes) and the call bounds of conn.rs.
+fn cluster_client(nodes: &[String]) -> redis::cluster::ClusterClientBuilder {
+    redis::cluster::ClusterClientBuilder::new(nodes.to_vec())
+        .use_protocol(redis::ProtocolVersion::RESP3)
+        .connection_timeout(CALL_TIMEOUT)
+        .response_timeout(CLUSTER_CALL_LIMIT)
+        // Retries (a failover, a slot in migration answering TRYAGAIN) every 20–200 ms, so a
+        // call finishes soon after the cluster does, within the call limit of conn.rs.
+        .retries(40)
+        .min_retry_wait(20)
+        .max_retry_wait(200)
+        .retry_wait_formula(20, 2)
 }

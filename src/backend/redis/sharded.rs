@@ -8,9 +8,12 @@
 //! Repairs are coalesced per room and tick. After a lost node connection, or a subscription the
 //! server ended because the room's slot moved, this node also subscribes again itself until
 //! each is confirmed: the client's own resubscription may go to the master that is gone before
-//! its replica has taken over, or to the slot's old owner.
+//! its replica has taken over, or to the slot's old owner. A subscription counts once its
+//! confirmation comes, not when the `SSUBSCRIBE` call returns: during a slot move the client can
+//! pair a reply with the wrong request (mod.rs), so a room unconfirmed after `CONFIRM_WITHIN`
+//! is subscribed again, and repaired when its confirmation comes.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 use redis::cluster_async::ClusterConnection;
@@ -46,6 +49,8 @@ const TICK: std::time::Duration = std::time::Duration::from_millis(300);
 /// How long after a lost node connection this node keeps renewing its rooms' subscriptions
 /// itself, until each is confirmed (a failover takes a few seconds to promote a replica).
 const RENEW_FOR: std::time::Duration = std::time::Duration::from_secs(30);
+/// How long a subscription this node asked for may go unconfirmed before it is asked again.
+const CONFIRM_WITHIN: std::time::Duration = std::time::Duration::from_secs(1);
 
 async fn run(
     mut conn: ClusterConnection,
@@ -57,8 +62,8 @@ async fn run(
         Some(backend) => own_marker(backend.node()),
         None => return,
     };
-    // Rooms subscribed on request whose first confirmation has not come yet.
-    let mut asked: HashSet<RoomId> = HashSet::new();
+    // Rooms subscribed on request whose first confirmation has not come yet, and since when.
+    let mut asked: HashMap<RoomId, Instant> = HashMap::new();
     // Rooms unsubscribed on request whose confirmation has not come yet.
     let mut dropped: HashSet<RoomId> = HashSet::new();
     // Rooms whose subscription was confirmed again, to repair at the next tick.
@@ -86,28 +91,35 @@ async fn run(
                         if let Some((_, rooms)) = renewing.as_mut() {
                             rooms.remove(&room);
                         }
-                        if !asked.remove(&room) {
+                        if asked.remove(&room).is_none() {
                             to_repair.insert(room);
                         }
                     }
                     // The server ends a subscription itself when the room's slot moves away.
                     (PushKind::SUnsubscribe, Some(room)) if !dropped.remove(&room) => {
-                        let (_, rooms) = renewing.get_or_insert_with(|| (Instant::now() + RENEW_FOR, HashSet::new()));
-                        rooms.insert(room);
+                        renew_later(&mut renewing, room);
                     }
                     (PushKind::Disconnection, _) => {
                         crate::metrics::metrics().backend_reconnects.increment(1);
                         tracing::warn!("a redis cluster node connection was lost; subscribing again");
-                        let (until, rooms) = renewing.get_or_insert_with(|| (Instant::now(), HashSet::new()));
-                        *until = Instant::now() + RENEW_FOR;
-                        rooms.extend(backend.inner.rooms.list());
+                        for room in backend.inner.rooms.list() {
+                            renew_later(&mut renewing, room);
+                        }
                     }
                     _ => {}
                 }
             }
             _ = tick.tick() => {
-                if to_repair.is_empty() && renewing.is_none() {
+                if to_repair.is_empty() && renewing.is_none() && asked.is_empty() {
                     continue;
+                }
+                // Unconfirmed for too long: renewed like a lost subscription, repaired once
+                // confirmed (what was published meanwhile may not have reached this node).
+                let late: Vec<RoomId> =
+                    asked.iter().filter(|(_, at)| at.elapsed() > CONFIRM_WITHIN).map(|(r, _)| r.clone()).collect();
+                for room in late {
+                    asked.remove(&room);
+                    renew_later(&mut renewing, room);
                 }
                 let Some(backend) = weak.upgrade() else { return };
                 let live: HashSet<RoomId> = backend.inner.rooms.list().into_iter().collect();
@@ -123,7 +135,7 @@ async fn run(
                 match command {
                     SubCommand::Subscribe(room, ack) => {
                         dropped.remove(&room);
-                        asked.insert(room.clone());
+                        asked.insert(room.clone(), Instant::now());
                         let result = ssubscribe(&mut conn, &room).await;
                         if result.is_err() {
                             asked.remove(&room);
@@ -138,6 +150,13 @@ async fn run(
             }
         }
     }
+}
+
+/// Adds `room` to the rooms this node subscribes to again itself, for `RENEW_FOR` from now.
+fn renew_later(renewing: &mut Option<(Instant, HashSet<RoomId>)>, room: RoomId) {
+    let (until, rooms) = renewing.get_or_insert_with(|| (Instant::now(), HashSet::new()));
+    *until = Instant::now() + RENEW_FOR;
+    rooms.insert(room);
 }
 
 async fn ssubscribe(conn: &mut ClusterConnection, room: &RoomId) -> BackendResult<()> {
