@@ -41,7 +41,12 @@ pub struct PhaseStats {
     /// Send→receive, microseconds.
     pub latency: Histogram<u64>,
     pub delivered: u64,
+    /// Messages missing from a stream without the server saying so.
     pub gaps: u64,
+    /// Messages missing right after the server resynchronized the socket (it said so).
+    pub explained_gaps: u64,
+    /// Snapshots the server sent because the socket fell behind.
+    pub resyncs: u64,
     pub dups: u64,
     pub errors: u64,
 }
@@ -53,6 +58,8 @@ impl Default for PhaseStats {
                 .unwrap_or_else(|_| Histogram::new(3).unwrap_or_else(|_| unreachable_hist())),
             delivered: 0,
             gaps: 0,
+            explained_gaps: 0,
+            resyncs: 0,
             dups: 0,
             errors: 0,
         }
@@ -69,6 +76,8 @@ impl PhaseStats {
         let _ = self.latency.add(&other.latency);
         self.delivered += other.delivered;
         self.gaps += other.gaps;
+        self.explained_gaps += other.explained_gaps;
+        self.resyncs += other.resyncs;
         self.dups += other.dups;
         self.errors += other.errors;
     }
@@ -95,13 +104,23 @@ fn publish_frame(kind: Kind, member: &Member, text: &str) -> String {
     }
 }
 
-/// `(room, seq, sent_ns)` from a frame carrying a benchmark message.
-fn marker(frame: &str) -> Option<(usize, u64, u64)> {
-    let start = frame.find("~b")? + 2;
-    let rest = &frame[start..];
-    let end = rest.find('~')?;
-    let mut parts = rest[..end].split(':');
-    Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
+/// Every `(room, seq, sent_ns)` a frame carries, in order (a snapshot carries many).
+fn markers(frame: &str) -> impl Iterator<Item = (usize, u64, u64)> + '_ {
+    frame.split("~b").skip(1).filter_map(|rest| {
+        let end = rest.find('~')?;
+        let mut parts = rest[..end].split(':');
+        Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
+    })
+}
+
+/// Whether a frame is a snapshot the server sent because the socket fell behind: JSON says
+/// `"resync":true`; a browser socket gets its room's snapshot again (swapped in whole).
+fn is_resync(kind: Kind, frame: &str) -> bool {
+    match kind {
+        Kind::Json => frame.starts_with("{\"t\":\"joined\"") && frame.contains("\"resync\":true"),
+        Kind::Html => frame.contains("hx-swap-oob=\"innerHTML\""),
+        _ => false,
+    }
 }
 
 fn is_error(kind: Kind, frame: &str) -> bool {
@@ -163,6 +182,8 @@ pub async fn spawn_client(
         let mut stats = PhaseStats::default();
         let mut window = (u64::MAX, u64::MAX);
         let mut last_seq = 0u64;
+        // Whether the server resynchronized this socket since its last message.
+        let mut explained = false;
         loop {
             tokio::select! {
                 command = rx.recv() => match command {
@@ -189,25 +210,41 @@ pub async fn spawn_client(
                         let _ = sink.send(Message::Text("3".into())).await;
                         continue;
                     }
-                    match marker(&text) {
-                        Some((room, _, _)) if room != member.room => {}
-                        Some((_, seq, sent_ns)) => {
-                            if seq == last_seq + 1 || last_seq == 0 {
-                                last_seq = seq;
-                            } else if seq > last_seq {
-                                stats.gaps += seq - last_seq - 1;
-                                last_seq = seq;
-                            } else {
-                                stats.dups += 1;
-                            }
-                            if sent_ns >= window.0 && sent_ns < window.1 {
-                                let now_ns = epoch.elapsed().as_nanos() as u64;
-                                let _ = stats.latency.record((now_ns.saturating_sub(sent_ns) / 1000).max(1));
-                                stats.delivered += 1;
-                            }
+                    let resync = is_resync(kind, &text);
+                    if resync {
+                        stats.resyncs += 1;
+                        explained = true;
+                    }
+                    let mut any = false;
+                    for (room, seq, sent_ns) in markers(&text) {
+                        any = true;
+                        if room != member.room {
+                            continue;
                         }
-                        None if is_error(kind, &text) => stats.errors += 1,
-                        None => {}
+                        if seq == last_seq + 1 || last_seq == 0 {
+                            last_seq = seq;
+                        } else if seq > last_seq {
+                            // Missing messages count as explained when the server resynchronized
+                            // the socket just before (it may no longer keep them).
+                            let missing = seq - last_seq - 1;
+                            if explained { stats.explained_gaps += missing } else { stats.gaps += missing }
+                            last_seq = seq;
+                        } else if resync {
+                            // A browser snapshot repeats the page the socket already had.
+                            continue;
+                        } else {
+                            stats.dups += 1;
+                            continue;
+                        }
+                        explained = false;
+                        if sent_ns >= window.0 && sent_ns < window.1 {
+                            let now_ns = epoch.elapsed().as_nanos() as u64;
+                            let _ = stats.latency.record((now_ns.saturating_sub(sent_ns) / 1000).max(1));
+                            stats.delivered += 1;
+                        }
+                    }
+                    if !any && is_error(kind, &text) {
+                        stats.errors += 1;
                     }
                 }
             }

@@ -12,6 +12,7 @@ mod setup;
 
 use std::time::{Duration, Instant};
 
+use futures_util::StreamExt;
 use hdrhistogram::Histogram;
 use tokio::sync::{mpsc, oneshot};
 
@@ -33,15 +34,22 @@ pub struct Args {
     pub sources: u8,
     pub label: String,
     pub p99_limit_ms: f64,
+    /// Clients joining and connecting at once (1: one after another).
+    pub concurrency: usize,
+    /// With `--rates 0`: how long to weigh the servers' CPU while every socket idles.
+    pub idle_seconds: f64,
+    /// After the step-up, one more phase at this multiple of the best rate (past the knee).
+    pub overload: f64,
 }
 
 fn usage() -> ! {
     eprintln!(
         "usage: c2c-load --kind json|html|baseline|socketio --urls URL[,URL] --clients N --room-size K \\\n  \
          [--rates R1,R2,…] [--warmup S] [--duration S] [--pids P[,P]] [--redis-pid P[,P…]] [--sources N] \\\n  \
-         [--label TEXT] [--p99-limit-ms MS]\n\
-         --rates 0 only connects (idle hold: memory per connection). Several rates step up and stop\n\
-         after the first whose p99 exceeds the limit."
+         [--label TEXT] [--p99-limit-ms MS] [--concurrency N] [--idle-seconds S] [--overload F]\n\
+         --rates 0 only connects (idle hold: memory per connection; CPU while idle with\n\
+         --idle-seconds). Several rates step up and stop after the first whose p99 exceeds the\n\
+         limit; --overload 1.5 then runs one more phase at 1.5 × the best rate."
     );
     std::process::exit(2)
 }
@@ -60,6 +68,9 @@ fn parse_args() -> Args {
         sources: 8,
         label: String::new(),
         p99_limit_ms: 50.0,
+        concurrency: 1,
+        idle_seconds: 0.0,
+        overload: 0.0,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -87,6 +98,9 @@ fn parse_args() -> Args {
             "--sources" => args.sources = (num(&value) as u8).max(1),
             "--label" => args.label = value,
             "--p99-limit-ms" => args.p99_limit_ms = num(&value),
+            "--concurrency" => args.concurrency = (num(&value) as usize).max(1),
+            "--idle-seconds" => args.idle_seconds = num(&value),
+            "--overload" => args.overload = num(&value),
             _ => usage(),
         }
     }
@@ -120,20 +134,33 @@ async fn run(args: Args) -> Result<(), String> {
     let epoch = Instant::now();
     let rooms = args.clients.div_ceil(args.room_size);
     let rss_before = proc::rss_kb(&args.pids);
+    let setup_started = Instant::now();
     let members = setup::members(&args, rooms).await?;
     eprintln!("{}: {} clients in {rooms} rooms of {} set up", args.label, members.len(), args.room_size);
 
-    let mut handles = Vec::with_capacity(members.len());
-    let mut senders = Vec::with_capacity(members.len());
+    // Connect and join, `concurrency` at a time, keeping the members' order (a room's
+    // publisher is its first member).
     let mut connect = Histogram::<u64>::new(3).map_err(|e| e.to_string())?;
-    for (i, member) in members.into_iter().enumerate() {
-        let source = std::net::Ipv4Addr::new(127, 0, 0, 1 + (i % args.sources as usize) as u8);
-        let started = Instant::now();
-        let (tx, handle) = spawn_client(args.kind, member, source, epoch).await?;
-        let _ = connect.record(started.elapsed().as_micros() as u64);
+    let opened: Vec<_> = futures_util::stream::iter(members.into_iter().enumerate())
+        .map(|(i, member)| {
+            let source = std::net::Ipv4Addr::new(127, 0, 0, 1 + (i % args.sources as usize) as u8);
+            async move {
+                let started = Instant::now();
+                spawn_client(args.kind, member, source, epoch).await.map(|client| (client, started.elapsed()))
+            }
+        })
+        .buffered(args.concurrency)
+        .collect()
+        .await;
+    let mut handles = Vec::with_capacity(opened.len());
+    let mut senders = Vec::with_capacity(opened.len());
+    for result in opened {
+        let ((tx, handle), took) = result?;
+        let _ = connect.record(took.as_micros() as u64);
         senders.push(tx);
         handles.push(handle);
     }
+    let setup_s = setup_started.elapsed().as_secs_f64();
     // Let the server settle, then weigh it.
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let rss_after = proc::rss_kb(&args.pids);
@@ -143,47 +170,35 @@ async fn run(args: Args) -> Result<(), String> {
         0.0
     };
     eprintln!(
-        "{}: connected; server RSS {rss_before} → {rss_after} kB ({per_conn_kb:.2} kB per connection)",
+        "{}: connected in {setup_s:.1} s; server RSS {rss_before} → {rss_after} kB ({per_conn_kb:.2} kB per connection)",
         args.label
     );
+    let line = Line { args: &args, connect: &connect, rss_kb_per_conn: per_conn_kb, setup_s };
 
     let mut seq = vec![0u64; rooms];
+    let mut best: Option<u64> = None;
+    let mut last = None;
     for &rate in &args.rates {
         if rate == 0 {
-            print_line(
-                &args,
-                0,
-                &Histogram::new(3).map_err(|e| e.to_string())?,
-                &PhaseStats::default(),
-                0.0,
-                &connect,
-                per_conn_kb,
-                None,
-                None,
-            );
+            let idle = if args.idle_seconds > 0.0 { Some(idle(&args).await) } else { None };
+            line.print(0, &PhaseStats::default(), 0.0, None, None, idle, false);
             continue;
         }
-        let (window, cpu, redis_cpu, stats) = phase(&args, &mut seq, rate, &senders, epoch).await?;
-        let deliveries_per_s = stats.delivered as f64 / window.as_secs_f64();
-        let cpu_per = (stats.delivered > 0).then(|| cpu as f64 / stats.delivered as f64);
-        let per_delivery = |c: u64| (stats.delivered > 0).then(|| c as f64 / stats.delivered as f64);
-        let redis_per: Option<Vec<f64>> =
-            redis_cpu.map(|nodes| nodes.into_iter().filter_map(per_delivery).collect());
-        print_line(
-            &args,
-            rate,
-            &stats.latency,
-            &stats,
-            deliveries_per_s,
-            &connect,
-            per_conn_kb,
-            cpu_per,
-            redis_per,
-        );
-        if ms(&stats.latency, 0.99) > args.p99_limit_ms {
+        last = Some(rate);
+        let within = measure(&args, &line, &mut seq, rate, &senders, epoch, false).await?;
+        if !within {
             eprintln!("{}: p99 above {} ms at {rate}/s; stopping the step-up", args.label, args.p99_limit_ms);
             break;
         }
+        best = Some(rate);
+    }
+    // Past the knee: latency may grow, but nothing may go missing unannounced.
+    if args.overload > 0.0
+        && let Some(knee) = best.or(last)
+    {
+        let rate = (knee as f64 * args.overload).round() as u64;
+        eprintln!("{}: overload at {rate}/s ({}× {knee}/s)", args.label, args.overload);
+        measure(&args, &line, &mut seq, rate, &senders, epoch, true).await?;
     }
     for tx in &senders {
         let _ = tx.send(Command::Close);
@@ -192,6 +207,46 @@ async fn run(args: Args) -> Result<(), String> {
         let _ = handle.await;
     }
     Ok(())
+}
+
+/// Publishes at `rate`, prints what arrived; whether p99 stayed within the limit.
+async fn measure(
+    args: &Args,
+    line: &Line<'_>,
+    seq: &mut [u64],
+    rate: u64,
+    senders: &[mpsc::UnboundedSender<Command>],
+    epoch: Instant,
+    overload: bool,
+) -> Result<bool, String> {
+    let (window, cpu, redis_cpu, stats) = phase(args, seq, rate, senders, epoch).await?;
+    let deliveries_per_s = stats.delivered as f64 / window.as_secs_f64();
+    let per_delivery = |c: u64| (stats.delivered > 0).then(|| c as f64 / stats.delivered as f64);
+    let redis_per: Option<Vec<f64>> =
+        redis_cpu.map(|nodes| nodes.into_iter().filter_map(per_delivery).collect());
+    line.print(rate, &stats, deliveries_per_s, per_delivery(cpu), redis_per, None, overload);
+    Ok(ms(&stats.latency, 0.99) <= args.p99_limit_ms)
+}
+
+/// What idle sockets cost: the servers' CPU per socket per second, and Redis's share of a core.
+struct Idle {
+    cpu_us_per_socket_s: f64,
+    redis_cpu_pct: Option<f64>,
+    seconds: f64,
+}
+
+async fn idle(args: &Args) -> Idle {
+    let (cpu0, redis0) = (proc::cpu_us(&args.pids), proc::cpu_us(&args.redis_pids));
+    let started = Instant::now();
+    tokio::time::sleep(Duration::from_secs_f64(args.idle_seconds)).await;
+    let seconds = started.elapsed().as_secs_f64();
+    let cpu = proc::cpu_us(&args.pids).saturating_sub(cpu0) as f64;
+    let redis = proc::cpu_us(&args.redis_pids).saturating_sub(redis0) as f64;
+    Idle {
+        cpu_us_per_socket_s: cpu / args.clients.max(1) as f64 / seconds,
+        redis_cpu_pct: (!args.redis_pids.is_empty()).then(|| redis / (seconds * 1e6) * 100.0),
+        seconds,
+    }
 }
 
 /// CPU time of each Redis process, if any were named.
@@ -261,46 +316,65 @@ async fn phase(
     Ok((args.duration, cpu, redis_cpu, stats))
 }
 
-#[allow(clippy::too_many_arguments)]
-fn print_line(
-    args: &Args,
-    rate: u64,
-    latency: &Histogram<u64>,
-    stats: &PhaseStats,
-    deliveries_per_s: f64,
-    connect: &Histogram<u64>,
+/// What every line of one run shares.
+struct Line<'a> {
+    args: &'a Args,
+    connect: &'a Histogram<u64>,
     rss_kb_per_conn: f64,
-    cpu_us_per_delivery: Option<f64>,
-    redis_cpu_us_per_delivery: Option<Vec<f64>>,
-) {
-    let round = |v: f64| (v * 100.0).round() / 100.0;
-    let redis_total =
-        redis_cpu_us_per_delivery.as_ref().filter(|n| !n.is_empty()).map(|n| round(n.iter().sum()));
-    let redis_by_node = redis_cpu_us_per_delivery
-        .filter(|n| n.len() > 1)
-        .map(|n| n.into_iter().map(round).collect::<Vec<_>>());
-    let line = serde_json::json!({
-        "label": args.label,
-        "kind": format!("{:?}", args.kind).to_lowercase(),
-        "clients": args.clients,
-        "room_size": args.room_size,
-        "rate_msgs_per_s": rate,
-        "deliveries_per_s": deliveries_per_s.round(),
-        "expected_deliveries_per_s": rate * args.room_size as u64,
-        "p50_ms": ms(latency, 0.5),
-        "p90_ms": ms(latency, 0.9),
-        "p99_ms": ms(latency, 0.99),
-        "p999_ms": ms(latency, 0.999),
-        "max_ms": latency.max() as f64 / 1000.0,
-        "gaps": stats.gaps,
-        "dups": stats.dups,
-        "errors": stats.errors,
-        "connect_p50_ms": ms(connect, 0.5),
-        "connect_max_ms": connect.max() as f64 / 1000.0,
-        "rss_kb_per_conn": (rss_kb_per_conn * 100.0).round() / 100.0,
-        "cpu_us_per_delivery": cpu_us_per_delivery.map(|v| (v * 100.0).round() / 100.0),
-        "redis_cpu_us_per_delivery": redis_total,
-        "redis_cpu_us_per_delivery_by_node": redis_by_node,
-    });
-    println!("{line}");
+    /// From the first member's setup to the last socket joined (a join storm in a big room).
+    setup_s: f64,
+}
+
+impl Line<'_> {
+    /// Prints one JSON line for a measured rate (0: the idle hold).
+    #[allow(clippy::too_many_arguments)]
+    fn print(
+        &self,
+        rate: u64,
+        stats: &PhaseStats,
+        deliveries_per_s: f64,
+        cpu_us_per_delivery: Option<f64>,
+        redis_cpu_us_per_delivery: Option<Vec<f64>>,
+        idle: Option<Idle>,
+        overload: bool,
+    ) {
+        let (args, latency) = (self.args, &stats.latency);
+        let round = |v: f64| (v * 100.0).round() / 100.0;
+        let redis_total =
+            redis_cpu_us_per_delivery.as_ref().filter(|n| !n.is_empty()).map(|n| round(n.iter().sum()));
+        let redis_by_node = redis_cpu_us_per_delivery
+            .filter(|n| n.len() > 1)
+            .map(|n| n.into_iter().map(round).collect::<Vec<_>>());
+        let line = serde_json::json!({
+            "label": args.label,
+            "kind": format!("{:?}", args.kind).to_lowercase(),
+            "clients": args.clients,
+            "room_size": args.room_size,
+            "rate_msgs_per_s": rate,
+            "overload": overload,
+            "deliveries_per_s": deliveries_per_s.round(),
+            "expected_deliveries_per_s": rate * args.room_size as u64,
+            "p50_ms": ms(latency, 0.5),
+            "p90_ms": ms(latency, 0.9),
+            "p99_ms": ms(latency, 0.99),
+            "p999_ms": ms(latency, 0.999),
+            "max_ms": latency.max() as f64 / 1000.0,
+            "gaps": stats.gaps,
+            "explained_gaps": stats.explained_gaps,
+            "resyncs": stats.resyncs,
+            "dups": stats.dups,
+            "errors": stats.errors,
+            "setup_s": round(self.setup_s),
+            "connect_p50_ms": ms(self.connect, 0.5),
+            "connect_max_ms": self.connect.max() as f64 / 1000.0,
+            "rss_kb_per_conn": round(self.rss_kb_per_conn),
+            "cpu_us_per_delivery": cpu_us_per_delivery.map(round),
+            "redis_cpu_us_per_delivery": redis_total,
+            "redis_cpu_us_per_delivery_by_node": redis_by_node,
+            "idle_seconds": idle.as_ref().map(|i| round(i.seconds)),
+            "idle_cpu_us_per_socket_s": idle.as_ref().map(|i| (i.cpu_us_per_socket_s * 1000.0).round() / 1000.0),
+            "idle_redis_cpu_pct": idle.and_then(|i| i.redis_cpu_pct).map(round),
+        });
+        println!("{line}");
+    }
 }

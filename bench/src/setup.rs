@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use futures_util::{StreamExt, stream};
 use tokio::task::JoinSet;
 
 use crate::Args;
@@ -43,8 +44,8 @@ pub async fn members(args: &Args, rooms: usize) -> Result<Vec<Member>, String> {
     for room in 0..rooms {
         let size = args.room_size.min(args.clients - room * args.room_size);
         let urls: Vec<String> = (0..size).map(|j| args.urls[(room + j) % args.urls.len()].clone()).collect();
-        let (kind, client) = (args.kind, client.clone());
-        set.spawn(async move { (room, room_members(kind, &client, room, urls).await) });
+        let (kind, client, at_once) = (args.kind, client.clone(), args.concurrency);
+        set.spawn(async move { (room, room_members(kind, &client, room, urls, at_once).await) });
         // A few rooms at a time: setup should not be what the server is measured on.
         while set.len() >= 16 {
             if let Some(Ok((room, members))) = set.join_next().await {
@@ -64,6 +65,7 @@ async fn room_members(
     client: &reqwest::Client,
     room: usize,
     urls: Vec<String>,
+    at_once: usize,
 ) -> Result<Vec<Member>, String> {
     let mut members = Vec::with_capacity(urls.len());
     match kind {
@@ -79,16 +81,27 @@ async fn room_members(
                 url: urls[0].clone(),
                 auth: Auth::Token { room_id: room_id.clone(), token },
             });
-            for (j, url) in urls.iter().enumerate().skip(1) {
-                let body = serde_json::json!({"name": format!("m{j}")});
-                let joined = post_json(client, format!("{url}/api/rooms/{room_id}/members"), body).await?;
-                let token =
-                    joined["data"]["token"].as_str().ok_or(format!("join failed: {joined}"))?.to_owned();
-                members.push(Member {
-                    room,
-                    url: url.clone(),
-                    auth: Auth::Token { room_id: room_id.clone(), token },
-                });
+            // The others join `at_once` at a time (a big room's join storm).
+            let joins: Vec<Result<Member, String>> =
+                stream::iter(urls.clone().into_iter().enumerate().skip(1))
+                    .map(|(j, url): (usize, String)| {
+                        let room_id = room_id.clone();
+                        async move {
+                            let body = serde_json::json!({"name": format!("m{j}")});
+                            let joined =
+                                post_json(client, format!("{url}/api/rooms/{room_id}/members"), body).await?;
+                            let token = joined["data"]["token"]
+                                .as_str()
+                                .ok_or(format!("join failed: {joined}"))?
+                                .to_owned();
+                            Ok(Member { room, url, auth: Auth::Token { room_id, token } })
+                        }
+                    })
+                    .buffered(at_once)
+                    .collect()
+                    .await;
+            for member in joins {
+                members.push(member?);
             }
         }
         Kind::Html => {
