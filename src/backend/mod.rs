@@ -150,18 +150,49 @@ pub struct RoomSnapshot {
     pub creator: String,
     /// Whether the owner locked it (no one new may join).
     pub locked: bool,
-    /// Members in join order, with presence.
+    /// Members in join order, with presence: all of them in a room of up to [`MEMBER_PAGE`]
+    /// members; in a bigger room the ones online now, at most [`MEMBER_PAGE`] (a snapshot's
+    /// size must not grow with the room: every socket that joins gets one).
     pub members: Vec<MemberView>,
+    /// How many members the room has.
+    pub member_count: usize,
+    /// How many of them are online now.
+    pub online_count: usize,
     /// Member-list version: presence events with a version at or below it are already included.
     pub member_version: u64,
     /// When the room will be deleted if no one comes online, if no one is online now.
     pub idle_expires_at: Option<UnixMillis>,
 }
 
+/// Members a snapshot lists at most: a room up to this size shows everyone, a bigger one who is
+/// online (docs/rooms.md, "Big rooms").
+pub const MEMBER_PAGE: usize = 100;
+
 impl RoomSnapshot {
-    /// Members online now.
-    pub fn online_count(&self) -> usize {
-        self.members.iter().filter(|m| m.online).count()
+    /// Whether `members` lists every member of the room.
+    pub fn lists_everyone(&self) -> bool {
+        self.members.len() >= self.member_count
+    }
+
+    /// The members a snapshot lists of `all` (in join order), with the counts: everyone up to
+    /// [`MEMBER_PAGE`], else the ones online, at most [`MEMBER_PAGE`].
+    pub fn page_of(all: impl Iterator<Item = MemberView>) -> (Vec<MemberView>, usize, usize) {
+        let (mut page, mut rest_online, mut count, mut online) = (Vec::new(), Vec::new(), 0, 0);
+        for m in all {
+            count += 1;
+            online += usize::from(m.online);
+            if count <= MEMBER_PAGE {
+                page.push(m);
+            } else if m.online && rest_online.len() < MEMBER_PAGE {
+                rest_online.push(m);
+            }
+        }
+        if count > MEMBER_PAGE {
+            page.retain(|m| m.online);
+            page.extend(rest_online);
+            page.truncate(MEMBER_PAGE);
+        }
+        (page, count, online)
     }
 }
 

@@ -190,6 +190,19 @@ pub enum RoomEvent {
         /// What changed.
         change: PresenceChange,
     },
+    /// The room's member list as it was at member-list version `version`: what an instance's
+    /// hub sends a room's sockets instead of single presence changes when many come at once
+    /// (docs/rooms.md, "Big rooms"). Never published by a backend.
+    Members {
+        /// Member-list version the list was read at.
+        version: u64,
+        /// The members a snapshot lists (`RoomSnapshot::members`).
+        members: Vec<MemberView>,
+        /// How many members the room has.
+        member_count: usize,
+        /// How many of them are online.
+        online_count: usize,
+    },
     /// The owner ended the room: it is gone for everyone. Not sequenced: nothing follows it.
     Ended,
     /// A member is typing: ephemeral, never stored, not sequenced.
@@ -233,7 +246,9 @@ impl StreamPos {
     pub fn place(&self, event: &RoomEvent) -> Place {
         let (number, shown) = match event {
             RoomEvent::Message(m) => (m.seq, self.last_seq),
-            RoomEvent::Presence { version, .. } => (*version, self.member_version),
+            RoomEvent::Presence { version, .. } | RoomEvent::Members { version, .. } => {
+                (*version, self.member_version)
+            }
             RoomEvent::Resync => return Place::Resync,
             RoomEvent::Typing { .. } | RoomEvent::Ended => return Place::Aside,
         };
@@ -250,7 +265,9 @@ impl StreamPos {
     pub fn advance(&mut self, event: &RoomEvent) {
         match event {
             RoomEvent::Message(m) => self.last_seq = self.last_seq.max(m.seq),
-            RoomEvent::Presence { version, .. } => self.member_version = self.member_version.max(*version),
+            RoomEvent::Presence { version, .. } | RoomEvent::Members { version, .. } => {
+                self.member_version = self.member_version.max(*version);
+            }
             RoomEvent::Resync | RoomEvent::Typing { .. } | RoomEvent::Ended => {}
         }
     }

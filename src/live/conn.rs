@@ -174,10 +174,17 @@ impl Conn {
             Span::After(after) => (self.backend().history(&room, after).await, after),
             Span::LastPage(limit) => (self.backend().history_page(&room, Seq::MAX, limit).await, 0),
         };
-        let (state, history) = match (self.backend().room(&room).await, history) {
+        let (mut state, history) = match (self.backend().room(&room).await, history) {
             (Ok(state), Ok(history)) => (state, history),
             (Err(err), _) | (_, Err(err)) => return Step::Lost(err.into()),
         };
+        // A big room's snapshot lists up to a page of members: the socket's own is always in it.
+        if !state.members.iter().any(|m| m.user == user) {
+            match self.backend().member(&room, &user).await {
+                Ok(me) => state.members.push(me),
+                Err(err) => return Step::Lost(err.into()),
+            }
+        }
         // One flush per frame: the write buffer never holds more than one of them.
         for frame in proto.snapshot(&state, &user, &history, resync) {
             if let Step::Stop(exit) = self.send(frame).await {
@@ -241,10 +248,12 @@ impl Conn {
                 Some(true) if !self.wants_typing && matches!(*out.event, RoomEvent::Typing { .. }) => {}
                 Some(true) if matches!(&*out.event, RoomEvent::Typing { user } if *user == a.user) => {}
                 Some(true) => {
-                    if let Some(frame) = out.frame(&self.format) {
+                    if let Some(frames) = out.frames(&self.format) {
                         // Queued, not flushed: one flush below for everything that was waiting.
-                        if self.ws.feed(Message::Text(frame)).await.is_err() {
-                            return Step::Stop(Exit::Gone);
+                        for frame in frames {
+                            if self.ws.feed(Message::Text(frame)).await.is_err() {
+                                return Step::Stop(Exit::Gone);
+                            }
                         }
                         record_delivery(&self.format, &out.event);
                     }

@@ -1,12 +1,15 @@
 //! One backend subscription per room per instance, shared by every local socket of the room,
-//! with frames rendered once per event and format (not once per socket).
+//! with frames rendered once per event and format (not once per socket), and presence changes
+//! that come faster than sockets need them replaced by the room's member list.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
 
 use axum::extract::ws::Utf8Bytes;
 use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
+use tokio::time::{Instant, sleep_until};
 
 use crate::backend::{Backend, BackendResult, EVENT_BUFFER, Subscription};
 use crate::domain::{RoomEvent, RoomId};
@@ -23,6 +26,60 @@ pub enum Format {
     Json,
 }
 
+/// An event's frames in one format: one for most events; a member list goes in several
+/// (`frames::member_list_frames`).
+#[derive(Clone)]
+pub enum Frames {
+    /// The usual case.
+    One(Utf8Bytes),
+    /// Several, sent in order.
+    Many(Arc<[Utf8Bytes]>),
+}
+
+impl Frames {
+    fn of(frames: Vec<String>) -> Self {
+        match <[String; 1]>::try_from(frames) {
+            Ok([one]) => Self::One(Utf8Bytes::from(one)),
+            Err(frames) => Self::Many(frames.into_iter().map(Utf8Bytes::from).collect()),
+        }
+    }
+}
+
+impl IntoIterator for Frames {
+    type Item = Utf8Bytes;
+    type IntoIter = FramesIter;
+
+    fn into_iter(self) -> FramesIter {
+        match self {
+            Self::One(frame) => FramesIter::One(Some(frame)),
+            Self::Many(frames) => FramesIter::Many(frames, 0),
+        }
+    }
+}
+
+/// The frames of [`Frames`], in order.
+pub enum FramesIter {
+    /// The one frame, until taken.
+    One(Option<Utf8Bytes>),
+    /// The frames and the next one's index.
+    Many(Arc<[Utf8Bytes]>, usize),
+}
+
+impl Iterator for FramesIter {
+    type Item = Utf8Bytes;
+
+    fn next(&mut self) -> Option<Utf8Bytes> {
+        match self {
+            Self::One(frame) => frame.take(),
+            Self::Many(frames, next) => {
+                let frame = frames.get(*next).cloned();
+                *next += 1;
+                frame
+            }
+        }
+    }
+}
+
 /// An event on its way to the sockets of one room, with its frames rendered lazily and at
 /// most once per format.
 pub struct Outgoing {
@@ -30,8 +87,8 @@ pub struct Outgoing {
     pub room: RoomId,
     /// The event; [`RoomEvent::Resync`] when the hub itself fell behind.
     pub event: Arc<RoomEvent>,
-    /// Per language slot: the interface's generation and its frame.
-    html: [OnceLock<(u64, Utf8Bytes)>; CACHE_SLOTS],
+    /// Per language slot: the interface's generation and its frames.
+    html: [OnceLock<(u64, Frames)>; CACHE_SLOTS],
     json: OnceLock<Option<Utf8Bytes>>,
 }
 
@@ -40,18 +97,23 @@ impl Outgoing {
         Self { room, event, html: Default::default(), json: OnceLock::new() }
     }
 
-    /// The event's frame in `format`, rendered by the first socket that needs it. `None` for
-    /// events without a frame in that format.
-    pub fn frame(&self, format: &Format) -> Option<Utf8Bytes> {
+    /// The event's frames in `format`, rendered by the first socket that needs them. `None`
+    /// for events without a frame in that format.
+    pub fn frames(&self, format: &Format) -> Option<Frames> {
         match format {
             Format::Html(ui) => {
-                let render = || Utf8Bytes::from(frames::event_frame(ui, &self.room, &self.event));
+                let render = || match &*self.event {
+                    RoomEvent::Members { members, member_count, .. } => Frames::of(
+                        frames::member_list_frames(ui, members, member_count.saturating_sub(members.len())),
+                    ),
+                    event => Frames::One(Utf8Bytes::from(frames::event_frame(ui, &self.room, event))),
+                };
                 let language = &ui.language;
-                // A slot holds the frame of one interface; a socket whose interface was read
+                // A slot holds the frames of one interface; a socket whose interface was read
                 // before or after it (a translator saved in between) renders its own.
                 match language.slot.and_then(|slot| self.html.get(slot)) {
                     Some(cell) => match cell.get_or_init(|| (language.generation, render())) {
-                        (generation, frame) if *generation == language.generation => Some(frame.clone()),
+                        (generation, frames) if *generation == language.generation => Some(frames.clone()),
                         _ => Some(render()),
                     },
                     None => Some(render()),
@@ -60,7 +122,8 @@ impl Outgoing {
             Format::Json => self
                 .json
                 .get_or_init(|| json::event_frame(&self.room, &self.event).map(Utf8Bytes::from))
-                .clone(),
+                .clone()
+                .map(Frames::One),
         }
     }
 }
@@ -101,31 +164,107 @@ impl Hub {
         let (tx, rx) = broadcast::channel(EVENT_BUFFER);
         lock(&self.rooms).insert(room.clone(), tx.clone());
         metrics().rooms_live.increment(1.0);
-        tokio::spawn(forward(self.rooms.clone(), room.clone(), subscription, tx));
+        tokio::spawn(forward(self.backend.clone(), self.rooms.clone(), room.clone(), subscription, tx));
         Ok(rx)
     }
+}
+
+/// Presence changes a room's sockets get one by one within [`CHURN_WINDOW`]; past that the hub
+/// holds the rest and sends the room's member list once the window ends (docs/rooms.md, "Big
+/// rooms"): a join storm of n members costs each socket about one list a second instead of n
+/// frames.
+const CHURN_BURST: u32 = 10;
+/// See [`CHURN_BURST`].
+const CHURN_WINDOW: Duration = Duration::from_secs(1);
+
+/// Counts a room's presence changes per window and says which to pass on.
+struct Churn {
+    window_start: Instant,
+    passed: u32,
+    /// When the held changes' member list is due, while some are held.
+    due: Option<Instant>,
+}
+
+impl Churn {
+    fn new() -> Self {
+        Self { window_start: Instant::now(), passed: 0, due: None }
+    }
+
+    /// Whether to pass a presence change on now; if not, it is held and a list becomes due.
+    fn admit(&mut self, now: Instant) -> bool {
+        if self.due.is_some() {
+            return false;
+        }
+        if now >= self.window_start + CHURN_WINDOW {
+            self.window_start = now;
+            self.passed = 0;
+        }
+        if self.passed < CHURN_BURST {
+            self.passed += 1;
+            return true;
+        }
+        self.due = Some(self.window_start + CHURN_WINDOW);
+        false
+    }
+
+    /// The list was sent at `now`: a new window starts.
+    fn sent(&mut self, now: Instant) {
+        *self = Self { window_start: now, passed: 0, due: None };
+    }
+}
+
+/// The member list to send in place of held presence changes.
+async fn member_list(backend: &dyn Backend, room: &RoomId) -> BackendResult<RoomEvent> {
+    let snapshot = backend.room(room).await?;
+    Ok(RoomEvent::Members {
+        version: snapshot.member_version,
+        members: snapshot.members,
+        member_count: snapshot.member_count,
+        online_count: snapshot.online_count,
+    })
 }
 
 /// Forwards a room's backend events to its local sockets until the last socket leaves or the
 /// room is deleted.
 async fn forward(
+    backend: Arc<dyn Backend>,
     rooms: Rooms,
     room: RoomId,
     mut subscription: Subscription,
     tx: broadcast::Sender<Arc<Outgoing>>,
 ) {
+    let mut churn = Churn::new();
+    let send = |event: Arc<RoomEvent>| {
+        let _ = tx.send(Arc::new(Outgoing::new(room.clone(), event)));
+    };
     loop {
         tokio::select! {
             event = subscription.events.recv() => match event {
-                Ok(event) => {
-                    let _ = tx.send(Arc::new(Outgoing::new(room.clone(), event)));
+                Ok(event) if matches!(*event, RoomEvent::Presence { .. }) => {
+                    if churn.admit(Instant::now()) {
+                        send(event);
+                    }
                 }
+                Ok(event) => send(event),
                 Err(RecvError::Lagged(missed)) => {
                     tracing::warn!(%room, missed, "room hub lagged; sockets resync from history");
-                    let _ = tx.send(Arc::new(Outgoing::new(room.clone(), Arc::new(RoomEvent::Resync))));
+                    send(Arc::new(RoomEvent::Resync));
                 }
                 Err(RecvError::Closed) => break,
             },
+            () = sleep_until(churn.due.unwrap_or_else(Instant::now)), if churn.due.is_some() => {
+                match member_list(&*backend, &room).await {
+                    Ok(list) => {
+                        send(Arc::new(list));
+                        churn.sent(Instant::now());
+                    }
+                    Err(err) => {
+                        // Held changes wait for the next try; the sockets keep what they show.
+                        tracing::warn!(%room, error = %err, "member list for held presence changes failed");
+                        churn.due = Some(Instant::now() + CHURN_WINDOW);
+                    }
+                }
+            }
             () = tx.closed() => {
                 // Decide under the map lock: a socket may be subscribing right now.
                 let mut map = lock(&rooms);

@@ -119,8 +119,25 @@ pub fn event_frame(ui: &Ui, room: &RoomId, event: &RoomEvent) -> String {
         RoomEvent::Message(m) => append_messages(&live_entry(ui, room, m)),
         RoomEvent::Presence { member, change, .. } => presence_frame(ui, member, *change),
         RoomEvent::Typing { user } => render(&TypingFrame { user }),
-        // Each socket ends itself (`ended_frame`), in its reader's words.
-        RoomEvent::Resync | RoomEvent::Ended => String::new(),
+        // Each socket ends itself (`ended_frame`), in its reader's words; a member list goes in
+        // chunks (`member_list_frames`).
+        RoomEvent::Resync | RoomEvent::Ended | RoomEvent::Members { .. } => String::new(),
+    }
+}
+
+/// A big room's member list replacing the one the page shows (`RoomEvent::Members`), in frames
+/// of about [`SNAPSHOT_CHUNK`] bytes like a snapshot's: the first replaces the list, the others
+/// append the rest. The viewer is not marked: the page's script marks its own entry.
+pub fn member_list_frames(ui: &Ui, members: &[MemberView], more: usize) -> Vec<String> {
+    let mut people = member_items(ui, members, None, more);
+    let mut frames =
+        vec![render(&ListFrame { messages: false, swap: "innerHTML", items: &take_chunk(&mut people) })];
+    loop {
+        let more = take_chunk(&mut people);
+        if more.is_empty() {
+            return frames;
+        }
+        frames.push(append_members(&more));
     }
 }
 
@@ -143,9 +160,14 @@ pub const SNAPSHOT_CHUNK: usize = 1024;
 /// what the page shows, so a reconnecting tab misses nothing and shows nothing twice. Sent as
 /// several frames of about [`SNAPSHOT_CHUNK`] bytes: the first replaces both lists with their
 /// first items, the others append the rest in order; the last also clears the composer's error.
-pub fn snapshot_frames(reader: Reader<'_>, history: &History, members: &[MemberView]) -> Vec<String> {
+pub fn snapshot_frames(
+    reader: Reader<'_>,
+    history: &History,
+    members: &[MemberView],
+    more: usize,
+) -> Vec<String> {
     let mut log = log_items(reader, history).into_iter();
-    let mut people = member_items(reader.ui, members, reader.me);
+    let mut people = member_items(reader.ui, members, reader.me, more);
     let mut first = render(&ListFrame { messages: true, swap: "innerHTML", items: &take_chunk(&mut log) });
     first.push_str(&render(&ListFrame {
         messages: false,

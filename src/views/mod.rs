@@ -250,18 +250,29 @@ pub fn render(t: &impl Template) -> String {
     })
 }
 
-/// The member list, the viewer marked.
-pub fn render_members(ui: &Ui, members: &[MemberView], me: Option<&UserId>) -> String {
-    member_items(ui, members, me).collect()
+/// The member list, the viewer marked; `more` members not listed are counted at its end.
+pub fn render_members(ui: &Ui, members: &[MemberView], me: Option<&UserId>, more: usize) -> String {
+    member_items(ui, members, me, more).collect()
 }
 
-/// The member list's items, in join order, the viewer marked.
+/// The member list's items, in join order, the viewer marked, then the count of the `more`
+/// members a big room's list leaves out (docs/rooms.md, "Big rooms").
 pub fn member_items<'a>(
     ui: &'a Ui,
     members: &'a [MemberView],
     me: Option<&'a UserId>,
+    more: usize,
 ) -> impl Iterator<Item = String> + 'a {
-    members.iter().map(move |m| render(&MemberFragment::new(ui, m, Some(&m.user) == me, None)))
+    let counted = (more > 0)
+        .then(|| render(&MembersMore { text: ui.fmt(&ui.members_more, &[("n", &more.to_string())]) }));
+    members.iter().map(move |m| render(&MemberFragment::new(ui, m, Some(&m.user) == me, None))).chain(counted)
+}
+
+/// The last item of a big room's member list: how many members it leaves out.
+#[derive(Template)]
+#[template(path = "fragments/_members_more.html")]
+struct MembersMore {
+    text: String,
 }
 
 /// (RFC 3339 time stamp, `HH:MM` in UTC) for a time.

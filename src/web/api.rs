@@ -189,7 +189,10 @@ pub struct RoomInfo {
     pub status: String,
     /// Members, online or not.
     pub member_count: usize,
-    /// Members in join order.
+    /// Members online now.
+    pub online_count: usize,
+    /// Members in join order: all of them in a room of up to 100, else the ones online (at
+    /// most 100; docs/rooms.md, "Big rooms").
     pub members: Vec<MemberInfo>,
     /// When an idle room will be deleted (RFC 3339), if it is idle.
     pub expires_at: Option<String>,
@@ -249,7 +252,8 @@ async fn room_info(State(state): State<AppState>, RoomPath(room): RoomPath) -> R
     let data = RoomInfo {
         room_id: room.to_string(),
         status: if snapshot.idle_expires_at.is_some() { "idle" } else { "active" }.to_owned(),
-        member_count: snapshot.members.len(),
+        member_count: snapshot.member_count,
+        online_count: snapshot.online_count,
         name: snapshot.meta.name.as_ref().map(|t| t.as_str().to_owned()),
         topic: snapshot.meta.topic.as_ref().map(|t| t.as_str().to_owned()),
         owner: snapshot.owner.as_ref().map(ToString::to_string),

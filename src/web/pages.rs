@@ -106,8 +106,8 @@ impl<'a> PageCtx<'a> {
             max_name: self.state.limits().max_name_chars,
             name: self.typed,
             error: self.error,
-            members_text: ui.fmt(&ui.members_count, &[("n", &snapshot.members.len().to_string())]),
-            online_text: ui.fmt(&ui.online_count, &[("n", &snapshot.online_count().to_string())]),
+            members_text: ui.fmt(&ui.members_count, &[("n", &snapshot.member_count.to_string())]),
+            online_text: ui.fmt(&ui.online_count, &[("n", &snapshot.online_count.to_string())]),
             expires_text: snapshot
                 .idle_expires_at
                 .map(|at| ui.fmt(&ui.idle_expires, &[("time", &date_time(ui, zone, at))])),
@@ -164,7 +164,12 @@ impl<'a> PageCtx<'a> {
             share_url: link,
             qr,
             log: render_log(Reader { ui, me: Some(user), zone, room: Some(room) }, &history),
-            members: render_members(ui, &snapshot.members, Some(user)),
+            members: render_members(
+                ui,
+                &snapshot.members,
+                Some(user),
+                snapshot.member_count.saturating_sub(snapshot.members.len()),
+            ),
             client_id: ClientMsgId::generate().as_str().to_owned(),
             text: self.typed,
             max_message: state.limits().max_message_chars,

@@ -100,6 +100,92 @@ macro_rules! backend_contract {
             }
 
             #[tokio::test(start_paused = $paused)]
+            async fn a_big_room_s_snapshot_lists_who_is_online_with_the_counts() {
+                use c2c::backend::MEMBER_PAGE;
+                let b = one().await;
+                let (room, alice) = b.create_room(name("Alice"), Default::default()).await.unwrap();
+                let mut joined = Vec::new();
+                for i in 0..MEMBER_PAGE + 20 {
+                    joined.push(b.join(&room, name(&format!("m{i}"))).await.unwrap());
+                }
+                // Everyone joined online (their page views); all but every fourth go away.
+                for (i, user) in joined.iter().enumerate() {
+                    if i % 4 != 0 {
+                        b.disconnect(&room, user, &ConnId::page()).await.unwrap();
+                    }
+                }
+                let snap = b.room(&room).await.unwrap();
+                let online: Vec<_> = std::iter::once(&alice).chain(joined.iter().step_by(4)).collect();
+                assert_eq!((snap.member_count, snap.online_count), (MEMBER_PAGE + 21, online.len()));
+                assert!(!snap.lists_everyone());
+                let listed: Vec<_> = snap.members.iter().map(|m| &m.user).collect();
+                assert_eq!(listed, online, "the online members, in join order");
+                assert!(snap.members.iter().all(|m| m.online));
+
+                // More online than a page: a page of them, in join order.
+                for user in &joined {
+                    b.touch(&room, user, &ConnId::page()).await.unwrap();
+                }
+                let snap = b.room(&room).await.unwrap();
+                assert_eq!((snap.member_count, snap.online_count), (MEMBER_PAGE + 21, MEMBER_PAGE + 21));
+                assert_eq!(snap.members.len(), MEMBER_PAGE);
+                let mut positions: Vec<usize> = snap
+                    .members
+                    .iter()
+                    .map(|m| std::iter::once(&alice).chain(&joined).position(|u| *u == m.user).unwrap())
+                    .collect();
+                let sorted = { let mut p = positions.clone(); p.sort_unstable(); p };
+                assert_eq!(positions, sorted, "in join order");
+                positions.dedup();
+                assert_eq!(positions.len(), MEMBER_PAGE);
+
+                // A small room lists everyone, online or not.
+                let (small, _) = b.create_room(name("Carol"), Default::default()).await.unwrap();
+                let dave = b.join(&small, name("Dave")).await.unwrap();
+                b.disconnect(&small, &dave, &ConnId::page()).await.unwrap();
+                let snap = b.room(&small).await.unwrap();
+                assert_eq!((snap.members.len(), snap.member_count, snap.online_count), (2, 2, 1));
+                assert!(snap.lists_everyone());
+            }
+
+            #[tokio::test(start_paused = $paused)]
+            async fn a_big_room_s_joins_and_leaves_write_no_notice() {
+                use c2c::backend::MEMBER_PAGE;
+                use c2c::domain::EntryKind;
+                let b = one().await;
+                let (room, alice) = b.create_room(name("Alice"), Default::default()).await.unwrap();
+                let mut joined = Vec::new();
+                for i in 0..MEMBER_PAGE + 1 {
+                    joined.push(b.join(&room, name(&format!("m{i}"))).await.unwrap());
+                }
+                let last = |h: c2c::backend::History| {
+                    h.messages.last().map(|m| (m.kind, m.name.as_str().to_owned(), m.seq)).unwrap()
+                };
+                // Joins up to a page of members are noticed; the two past it are not.
+                let noticed = last(b.history(&room, 0).await.unwrap());
+                assert_eq!((noticed.0, noticed.1.as_str()), (EntryKind::Joined, format!("m{}", MEMBER_PAGE - 2).as_str()));
+                // The member list still hears of them.
+                let mut events = b.subscribe(&room).await.unwrap().events;
+                let late = b.join(&room, name("Late")).await.unwrap();
+                let event = tokio::time::timeout(Duration::from_secs(5), events.recv()).await.unwrap().unwrap();
+                assert!(matches!(&*event, RoomEvent::Presence { member, change: PresenceChange::Joined, .. } if member.user == late));
+                b.post(&room, &alice, text("hi"), vec![], None, None).await.unwrap();
+                b.leave(&room, &late).await.unwrap();
+                b.leave(&room, &joined[MEMBER_PAGE]).await.unwrap();
+                b.leave(&room, &joined[MEMBER_PAGE - 1]).await.unwrap();
+                let quiet = last(b.history(&room, 0).await.unwrap());
+                assert_eq!((quiet.0, quiet.2), (EntryKind::Text, noticed.2 + 1), "quiet leaves of a big room");
+                // Back to a page of members: leaving is noticed again, and a removal always is.
+                b.leave(&room, &joined[MEMBER_PAGE - 2]).await.unwrap();
+                let left = last(b.history(&room, 0).await.unwrap());
+                assert_eq!((left.0, left.1.as_str()), (EntryKind::Left, format!("m{}", MEMBER_PAGE - 2).as_str()));
+                b.join(&room, name("Again1")).await.unwrap();
+                b.join(&room, name("Again2")).await.unwrap();
+                b.remove(&room, &alice, &joined[0], c2c::domain::now_millis() + 60_000).await.unwrap();
+                assert_eq!(last(b.history(&room, 0).await.unwrap()).0, EntryKind::Removed);
+            }
+
+            #[tokio::test(start_paused = $paused)]
             async fn unknown_rooms_are_not_found() {
                 let b = one().await;
                 let room = RoomId::generate();
@@ -183,7 +269,7 @@ macro_rules! backend_contract {
                     assert!(matches!(stranger_result, Err(BackendError::NotAMember)));
                 }
                 let snap = a.room(&room).await.unwrap();
-                assert_eq!(snap.online_count(), 4, "every member kept online past the TTL");
+                assert_eq!(snap.online_count, 4, "every member kept online past the TTL");
                 let gone = RoomId::generate();
                 assert!(matches!(
                     b.heartbeat(&gone, &members[0].0, &members[0].1).await,

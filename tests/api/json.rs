@@ -419,3 +419,35 @@ async fn messages_over_rest_match_their_documentation_and_the_socket() {
         assert_eq!(rest, &socket, "REST and the socket agree");
     }
 }
+
+#[tokio::test]
+async fn a_join_storm_reaches_programs_as_a_member_list() {
+    let app = spawn_app().await;
+    let (room, token) = room_with_token(&app, "Bot").await;
+    let mut bot = app.json_client().await;
+    bot.send(json!({"t": "join", "roomId": room, "token": token})).await;
+    bot.until("joined").await;
+
+    // Thirty people join within a second: the first few are told one by one, the rest in one
+    // member list once the second is over.
+    for i in 0..30 {
+        let (status, _) =
+            app.api_post(&format!("/api/rooms/{room}/members"), json!({"name": format!("p{i}")})).await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let (mut one_by_one, mut list) = (0, None);
+    while list.is_none() {
+        let frame = bot.try_next(std::time::Duration::from_secs(5)).await.expect("a member list within 5 s");
+        match frame["t"].as_str() {
+            Some("user_joined") => one_by_one += 1,
+            Some("members") => list = Some(frame),
+            _ => {}
+        }
+    }
+    let list = list.unwrap();
+    assert!((1..=10).contains(&one_by_one), "{one_by_one} joins told one by one");
+    assert_eq!(list["memberCount"], 31);
+    assert_eq!(list["onlineCount"], 31);
+    assert_eq!(list["members"].as_array().unwrap().len(), 31);
+    assert_eq!(list["members"][30]["name"], "p29");
+}

@@ -266,3 +266,34 @@ async fn a_long_history_arrives_in_small_frames_in_order() {
         assert_eq!(count(&snapshot, text), 1);
     }
 }
+
+#[tokio::test]
+async fn a_join_storm_reaches_browsers_as_a_member_list_in_small_frames() {
+    let app = spawn_app().await;
+    let alice = app.browser();
+    let room = alice.create_room("Alice").await;
+    let mut a = alice.connect_live(&room).await;
+    a.next_snapshot().await;
+    for i in 0..30 {
+        let body = serde_json::json!({"name": format!("person {i:02}")});
+        let (status, _) = app.api_post(&format!("/api/rooms/{room}/members"), body).await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    // The held joins come as the whole list: a frame replacing it, then frames appending to it.
+    let first = a.until(r#"<ul id="members" hx-swap-oob="innerHTML">"#).await;
+    assert!(!first.contains(r#"id="messages""#), "the list alone: {first}");
+    let mut list = vec![first];
+    while !list.concat().contains("person 29") {
+        let frame = a.next_text().await;
+        assert!(frame.starts_with(r#"<ul id="members" hx-swap-oob="beforeend">"#), "{frame}");
+        list.push(frame);
+    }
+    for frame in &list {
+        assert!(frame.len() < c2c::views::SNAPSHOT_CHUNK + 1024, "{} bytes", frame.len());
+    }
+    let list = list.concat();
+    for i in 0..30 {
+        assert_eq!(count(&list, &format!("person {i:02}")), 1);
+    }
+    assert!(list.contains("Alice"));
+}

@@ -17,7 +17,7 @@ use async_trait::async_trait;
 use tokio::time::Instant;
 
 use super::{
-    Backend, BackendConfig, BackendError, BackendResult, History, RoomSnapshot, Subscription,
+    Backend, BackendConfig, BackendError, BackendResult, History, MEMBER_PAGE, RoomSnapshot, Subscription,
     TOKEN_SECRET_LEN, USER_SESSION_TTL, split_token,
 };
 use crate::domain::{
@@ -91,13 +91,17 @@ impl Backend for MemoryBackend {
 
     async fn room(&self, room: &RoomId) -> BackendResult<RoomSnapshot> {
         self.with_room(room, |state, _| {
+            let (members, member_count, online_count) =
+                RoomSnapshot::page_of(state.members.iter().map(Member::view));
             Ok(RoomSnapshot {
                 room: room.clone(),
                 meta: state.meta.clone(),
                 owner: state.owner.clone(),
                 creator: state.creator.as_str().to_owned(),
                 locked: state.locked,
-                members: state.members.iter().map(Member::view).collect(),
+                members,
+                member_count,
+                online_count,
                 member_version: state.member_version,
                 idle_expires_at: state.idle_deadline.map(wall_clock_of),
             })
@@ -121,7 +125,12 @@ impl Backend for MemoryBackend {
             let view = member.view();
             state.members.push(member);
             state.presence_changed(view, PresenceChange::Joined, config);
-            self.record(Change::Joined { room: room.clone(), user: user.clone(), name: name.clone() });
+            let joined = Change::Joined { room: room.clone(), user: user.clone(), name: name.clone() };
+            // A big room's joins write no notice (docs/rooms.md, "Big rooms").
+            if state.members.len() > MEMBER_PAGE {
+                return Ok((user, self.commit(joined)));
+            }
+            self.record(joined);
             let notice = ChatMessage::notice(0, EntryKind::Joined, user.clone(), name, now_millis());
             let (_, receipt) = self.add_entry(room, state, notice, config);
             Ok((user, receipt))
@@ -132,7 +141,8 @@ impl Backend for MemoryBackend {
 
     async fn leave(&self, room: &RoomId, user: &UserId) -> BackendResult<()> {
         let receipt = self.with_room(room, |state, config| {
-            self.depart(room, state, user, EntryKind::Left, String::new(), config)
+            let kind = (state.members.len() <= MEMBER_PAGE).then_some(EntryKind::Left);
+            self.depart(room, state, user, kind, String::new(), config)
         })?;
         stored(receipt).await
     }
@@ -161,8 +171,14 @@ impl Backend for MemoryBackend {
             if target == by {
                 return Err(BackendError::NotAMember);
             }
-            let receipt =
-                self.depart(room, state, target, EntryKind::Removed, owner.as_str().to_owned(), config)?;
+            let receipt = self.depart(
+                room,
+                state,
+                target,
+                Some(EntryKind::Removed),
+                owner.as_str().to_owned(),
+                config,
+            )?;
             state.removed.insert(target.clone(), until);
             self.record(Change::Removed { room: room.clone(), user: target.clone(), until });
             Ok(receipt)

@@ -56,24 +56,32 @@ impl MemoryBackend {
     }
 
     /// `user` leaves `state` (by themselves, or removed): the member list and the history say
-    /// so (an entry of `kind` carrying `text`), and when the owner leaves, the longest-present
-    /// member takes over.
+    /// so (an entry of `kind` carrying `text`; none for a quiet leave of a big room), and when
+    /// the owner leaves, the longest-present member takes over.
     pub(super) fn depart(
         &self,
         room: &RoomId,
         state: &mut Room,
         user: &UserId,
-        kind: EntryKind,
+        kind: Option<EntryKind>,
         text: String,
         config: &BackendConfig,
     ) -> BackendResult<Option<oneshot::Receiver<BackendResult<()>>>> {
         let idx = state.members.iter().position(|m| &m.user == user).ok_or(BackendError::NotAMember)?;
         let mut view = state.members.remove(idx).view();
         view.online = false;
-        let notice = ChatMessage::notice_with(0, kind, user.clone(), view.name.clone(), now_millis(), text);
+        let notice = kind.map(|kind| {
+            ChatMessage::notice_with(0, kind, user.clone(), view.name.clone(), now_millis(), text)
+        });
         state.presence_changed(view, PresenceChange::Left, config);
-        self.record(Change::Left { room: room.clone(), user: user.clone() });
-        let (_, mut receipt) = self.add_entry(room, state, notice, config);
+        let left = Change::Left { room: room.clone(), user: user.clone() };
+        let mut receipt = match notice {
+            Some(notice) => {
+                self.record(left);
+                self.add_entry(room, state, notice, config).1
+            }
+            None => self.commit(left),
+        };
         if state.owner.as_ref() == Some(user) {
             // The longest-present member (the first in join order) takes over.
             let heir = state.members.first().map(|m| (m.user.clone(), m.name.clone()));

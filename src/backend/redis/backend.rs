@@ -42,12 +42,14 @@ impl Backend for RedisBackend {
     }
 
     async fn room(&self, room: &RoomId) -> BackendResult<RoomSnapshot> {
-        let mut reply = self.run(&self.inner.scripts.snapshot, room, &[room.as_str()]).await?;
+        let page = &self.inner.args.member_page;
+        let mut reply = self.run(&self.inner.scripts.snapshot, room, &[room.as_str(), page]).await?;
         let member_version: u64 = reply.next()?;
         let pttl: i64 = reply.next()?;
         let (name, topic): (String, String) = (reply.next()?, reply.next()?);
         let (owner, creator): (String, String) = (reply.next()?, reply.next()?);
         let locked: String = reply.next()?;
+        let (member_count, online_count): (usize, usize) = (reply.next()?, reply.next()?);
         let mut members = Vec::new();
         while let (Ok(user), Ok(name), Ok(online)) =
             (reply.next::<String>(), reply.next::<String>(), reply.next::<String>())
@@ -64,6 +66,8 @@ impl Backend for RedisBackend {
             creator,
             locked: locked == "1",
             members,
+            member_count,
+            online_count,
             member_version,
             idle_expires_at: (pttl >= 0).then(|| now_millis() + pttl),
         })
@@ -88,6 +92,7 @@ impl Backend for RedisBackend {
             &a.ttl_ms,
             &a.session_ttl_ms,
             &a.history_len,
+            &a.member_page,
         ];
         let mut reply = self.run(&self.inner.scripts.join, room, &args).await?;
         let deadline: i64 = reply.next()?;
@@ -98,7 +103,8 @@ impl Backend for RedisBackend {
 
     async fn leave(&self, room: &RoomId, user: &UserId) -> BackendResult<()> {
         let a = &self.inner.args;
-        let args = [room.as_str(), user.as_str(), &self.inner.node, &a.idle_ms, &a.history_len];
+        let args =
+            [room.as_str(), user.as_str(), &self.inner.node, &a.idle_ms, &a.history_len, &a.member_page];
         let reply = self.run(&self.inner.scripts.leave, room, &args).await?;
         self.deliver_local(room, reply.strings()).await;
         Ok(())

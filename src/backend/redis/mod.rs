@@ -154,6 +154,8 @@ struct ScriptArgs {
     idle_ms: String,
     session_ttl_ms: String,
     history_len: String,
+    /// Members a snapshot lists at most; joins and leaves beyond it write no notice.
+    member_page: String,
     message_rate: [String; 2],
     edit_window_ms: String,
     /// Most emoji and most reactions one message carries.
@@ -167,6 +169,7 @@ impl ScriptArgs {
             idle_ms: config.room_idle_ttl.as_millis().to_string(),
             session_ttl_ms: USER_SESSION_TTL.as_millis().to_string(),
             history_len: config.history_len.to_string(),
+            member_page: crate::backend::MEMBER_PAGE.to_string(),
             message_rate: rate_args(config.message_rate),
             edit_window_ms: config.edit_window.as_millis().to_string(),
             reaction_limits: [

@@ -57,6 +57,8 @@ with_translator_strings! {
         copied: "Copied" / "복사했습니다",
         /// Heading of the member list.
         people: "People" / "사람들",
+        /// Last line of a big room's member list (it shows up to 100 members online): how many it leaves out ({n}, with plural forms).
+        members_more: "{n, plural, one {and # more member} other {and # more members}}" / "외 {n}명",
         /// A member's state in the member list: connected now.
         online: "online" / "접속 중",
         /// A member's state in the member list: not connected now.

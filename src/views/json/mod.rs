@@ -133,7 +133,10 @@ struct JoinedFrame<'a> {
     topic: &'a str,
     owner: Option<&'a UserId>,
     locked: bool,
+    /// All members in a room of up to 100, else the ones online (at most 100).
     members: Vec<MemberJson<'a>>,
+    member_count: usize,
+    online_count: usize,
     messages: Vec<MsgFrame<'a>>,
     following: usize,
     truncated: bool,
@@ -194,8 +197,27 @@ pub fn event_frame(room: &RoomId, event: &RoomEvent) -> Option<String> {
         RoomEvent::Typing { user } => {
             Some(to_string(&TypingJson { t: "typing", room_id: room, user_id: user }))
         }
+        RoomEvent::Members { members, member_count, online_count, .. } => Some(to_string(&MembersJson {
+            t: "members",
+            room_id: room,
+            members: members.iter().map(MemberJson::from).collect(),
+            member_count: *member_count,
+            online_count: *online_count,
+        })),
         RoomEvent::Resync | RoomEvent::Ended => None,
     }
+}
+
+/// `members`: the room's member list as `joined` lists it, replacing the one a program keeps;
+/// sent instead of `user_joined`/`user_left` when many come at once (docs/rooms.md, "Big rooms").
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MembersJson<'a> {
+    t: &'static str,
+    room_id: &'a RoomId,
+    members: Vec<MemberJson<'a>>,
+    member_count: usize,
+    online_count: usize,
 }
 
 /// A `notice` frame: the room was renamed, got a topic, or a new owner.
@@ -267,6 +289,8 @@ pub fn joined_frames(snapshot: &RoomSnapshot, me: &UserId, history: &History, re
         owner: snapshot.owner.as_ref(),
         locked: snapshot.locked,
         members: snapshot.members.iter().map(MemberJson::from).collect(),
+        member_count: snapshot.member_count,
+        online_count: snapshot.online_count,
         messages: messages.iter().map(|m| MsgFrame::new(room, m)).collect(),
         following: following.len() - fit,
         truncated: history.truncated,

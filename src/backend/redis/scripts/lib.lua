@@ -141,7 +141,7 @@ local function touch_one(R, U, conn, node, now, ttl_ms, session_ttl_ms)
 end
 
 -- Member U leaves the room (by themselves, or removed: kind 'left' or 'removed', text the
--- remover's name): the member list and the history say so, and when the owner leaves, the
+-- remover's name; kind nil for a quiet leave of a big room): the member list and the history say so, and when the owner leaves, the
 -- longest-present member (the first in join order) takes over. Appends the payloads to out.
 local function depart(R, node, U, now, history_len, kind, text, out)
   local name = redis.call('HGET', rk(R, 'names'), U)
@@ -155,7 +155,9 @@ local function depart(R, node, U, now, history_len, kind, text, out)
   redis.call('DEL', uk(R, U, 'conns'), uk(R, U, 'presence'), uk(R, U, 'session'))
   local payload = presence_event(R, node, U, name, 'left', false)
   table.insert(out, payload)
-  table.insert(out, (add_entry(R, node, history_len, { k = kind, user = U, name = name, text = text, at = now, cid = '' })))
+  if kind then
+    table.insert(out, (add_entry(R, node, history_len, { k = kind, user = U, name = name, text = text, at = now, cid = '' })))
+  end
   if redis.call('HGET', rk(R, 'info'), 'owner') == U then
     -- The longest-present member (the first in join order) takes over.
     local heir = redis.call('ZRANGE', rk(R, 'order'), 0, 0)[1]
