@@ -54,7 +54,8 @@ async function translator(base) {
 
 /** The placeholders of an English text (`{name}`, and the number of plural forms). */
 function placeholders(text) {
-  return [...new Set([...text.matchAll(/\{\s*(\w+)/g)].map((m) => m[1]))];
+  // A name right after `{` and before `}` or `,`: plural branches (`{and # more}`) are not names.
+  return [...new Set([...text.matchAll(/\{\s*(\w+)\s*[,}]/g)].map((m) => m[1]))];
 }
 
 /** Saves a translation of every text of `locale`'s column through the page's own form. */
