@@ -102,6 +102,8 @@ def many_sockets(rows_):
 
 
 def summary(rows_):
+    # A scenario that did not complete left only its label: nothing to read from it.
+    rows_ = [r for r in rows_ if not r.get("failed")]
     c2c = best(rows_, first_label(rows_, "c2c 2×instances+redis"))
     cluster = best(rows_, "c2c 2×instances+cluster json")
     embedded = best(rows_, "c2c embedded json")
@@ -232,8 +234,9 @@ def markdown(rows_, command):
                     + (f", Redis {r['idle_redis_cpu_pct']} % of a core" if r.get("idle_redis_cpu_pct") is not None else ""))
         out.append("| {label} | {clients} | {rate} | {deliveries_per_s:.0f} | {p50_ms} | {p90_ms} | {p99_ms} | {p999_ms} | "
                    "{max_ms} | {gaps} | {resyncs} ({egaps}) | {dups} | {errors} | {cpu} | {rcpu} | {rss_kb_per_conn} | {setup} | {connect_p50_ms} |".format(
-                       rate=rate, cpu=r.get("cpu_us_per_delivery"), rcpu=r.get("redis_cpu_us_per_delivery"),
-                       resyncs=r.get("resyncs", 0), egaps=r.get("explained_gaps", 0), setup=r.get("setup_s"), **r))
+                       **{**r, "rate": rate, "cpu": r.get("cpu_us_per_delivery"),
+                          "rcpu": r.get("redis_cpu_us_per_delivery"), "resyncs": r.get("resyncs", 0),
+                          "egaps": r.get("explained_gaps", 0), "setup": r.get("setup_s")}))
     by_node = [r for r in rows_ if r.get("redis_cpu_us_per_delivery_by_node")]
     if by_node:
         out += ["", "Redis CPU µs per delivery on each cluster node (three masters with a replica each, in the order "

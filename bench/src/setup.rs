@@ -107,22 +107,20 @@ async fn room_members(
         Kind::Html => {
             let mut room_id = String::new();
             for (j, url) in urls.iter().enumerate() {
-                let (cookie, csrf) = session(client, url, "/").await?;
+                // The start page gives the CSRF cookie and token; creating or joining a room
+                // gives the session cookie.
+                let (mut cookie, csrf) = csrf_session(client, url, "/").await?;
                 if j == 0 {
                     let res =
-                        form(client, url, "/rooms", &cookie, &[("name", "m0"), ("csrf", &csrf)]).await?;
+                        form(client, url, "/rooms", &mut cookie, &[("name", "m0"), ("csrf", &csrf)]).await?;
                     room_id = res.trim_start_matches("/r/").to_owned();
                 } else {
-                    let (_, csrf) = page_csrf(client, url, &format!("/r/{room_id}"), &cookie).await?;
                     let name = format!("m{j}");
-                    form(
-                        client,
-                        url,
-                        &format!("/r/{room_id}/join"),
-                        &cookie,
-                        &[("name", &name), ("csrf", &csrf)],
-                    )
-                    .await?;
+                    let path = format!("/r/{room_id}/join");
+                    form(client, url, &path, &mut cookie, &[("name", &name), ("csrf", &csrf)]).await?;
+                }
+                if !cookie.contains("c2c_session=") {
+                    return Err("no session cookie".into());
                 }
                 members.push(Member {
                     room,
@@ -146,44 +144,40 @@ fn csrf_of(body: &str) -> Option<String> {
     Some(body[start..].split('"').next()?.to_owned())
 }
 
-async fn session(client: &reqwest::Client, url: &str, path: &str) -> Result<(String, String), String> {
-    let res = client.get(format!("{url}{path}")).send().await.map_err(|e| e.to_string())?;
-    let cookie = res
-        .headers()
+/// The cookies a response sets, as a `cookie` header would send them back.
+fn set_cookies(res: &reqwest::Response) -> Vec<String> {
+    res.headers()
         .get_all("set-cookie")
         .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("c2c_session="))
-        .and_then(|v| v.split(';').next())
-        .ok_or("no session cookie")?
-        .to_owned();
-    let body = res.text().await.map_err(|e| e.to_string())?;
-    Ok((cookie, csrf_of(&body).ok_or("no csrf field")?))
+        .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_owned))
+        .collect()
 }
 
-async fn page_csrf(
-    client: &reqwest::Client,
-    url: &str,
-    path: &str,
-    cookie: &str,
-) -> Result<((), String), String> {
-    let body = client
-        .get(format!("{url}{path}"))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?
-        .text()
-        .await
-        .map_err(|e| e.to_string())?;
-    Ok(((), csrf_of(&body).ok_or("no csrf field")?))
+/// `cookie` with `set` added, each replacing one of the same name.
+fn merge_cookies(cookie: &mut String, set: Vec<String>) {
+    let mut all: Vec<String> = cookie.split("; ").filter(|c| !c.is_empty()).map(str::to_owned).collect();
+    for new in set {
+        let name = new.split('=').next().unwrap_or("").to_owned();
+        all.retain(|c| c.split('=').next() != Some(name.as_str()));
+        all.push(new);
+    }
+    *cookie = all.join("; ");
+}
+
+/// The cookies and the CSRF token of a page.
+async fn csrf_session(client: &reqwest::Client, url: &str, path: &str) -> Result<(String, String), String> {
+    let res = client.get(format!("{url}{path}")).send().await.map_err(|e| e.to_string())?;
+    let mut cookie = String::new();
+    merge_cookies(&mut cookie, set_cookies(&res));
+    let body = res.text().await.map_err(|e| e.to_string())?;
+    Ok((cookie, csrf_of(&body).ok_or("no csrf field")?))
 }
 
 async fn form(
     client: &reqwest::Client,
     url: &str,
     path: &str,
-    cookie: &str,
+    cookie: &mut String,
     fields: &[(&str, &str)],
 ) -> Result<String, String> {
     let body: String = fields
@@ -195,7 +189,7 @@ async fn form(
         .join("&");
     let res = client
         .post(format!("{url}{path}"))
-        .header("cookie", cookie)
+        .header("cookie", cookie.as_str())
         .header("origin", url)
         .header("content-type", "application/x-www-form-urlencoded")
         .body(body)
@@ -205,6 +199,7 @@ async fn form(
     if res.status().as_u16() != 303 {
         return Err(format!("{path}: {}", res.status()));
     }
+    merge_cookies(cookie, set_cookies(&res));
     Ok(res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned())
 }
 

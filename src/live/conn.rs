@@ -296,10 +296,10 @@ impl Conn {
         if quiet > SILENCE_LIMIT {
             return Step::Stop(Exit::Gone);
         }
-        // Heard from within the last period: evidently alive. Quieter: ping it; its pong
-        // counts as hearing from it.
-        if quiet >= self.heartbeat.period() && self.ws.send(Message::Ping(Default::default())).await.is_err()
-        {
+        // Heard from within half the silence limit: evidently alive. Quieter: ping it; its pong
+        // counts as hearing from it. (An idle socket is pinged every other heartbeat; one that
+        // stopped answering is closed at the same beat as if pinged at every one.)
+        if quiet >= SILENCE_LIMIT / 2 && self.ws.send(Message::Ping(Default::default())).await.is_err() {
             return Step::Stop(Exit::Gone);
         }
         let Some(a) = &self.attached else { return Step::Go };

@@ -56,17 +56,22 @@ pub(super) fn record_delivery(format: &Format, event: &RoomEvent) {
     }
 }
 
+/// The instants of a heartbeat period rooms beat in: with a 10 s period, one a second.
+const BEAT_SLOTS: u64 = 10;
+
 /// The heartbeat of a socket in `room`: 10 s for the 30 s presence TTL, a third of whatever
-/// TTL is configured. The sockets of one room tick in the same instant (a phase taken from the
-/// room id), so the backend refreshes them together; rooms spread evenly over the period. The
-/// first tick comes within one period.
+/// TTL is configured. The sockets of one room tick in the same instant, and rooms in one of
+/// [`BEAT_SLOTS`] instants of the period (taken from the room id), so the backend refreshes a
+/// room's sockets with one call and the rooms of an instant in one batch (docs/redis.md,
+/// "Presence"). The first tick comes within one period.
 pub(super) fn heartbeat(backend: &dyn Backend, room: Option<&RoomId>) -> Interval {
     let every = (backend.presence_ttl() / 3).min(HEARTBEAT_INTERVAL);
     let period = millis(every).max(1);
     let first = match room {
         Some(room) => {
             let now = u64::try_from(crate::domain::now_millis()).unwrap_or(0);
-            let phase = stable_hash([room.as_str().as_bytes()]);
+            let slot = (period / BEAT_SLOTS).max(1);
+            let phase = stable_hash([room.as_str().as_bytes()]) % BEAT_SLOTS * slot;
             let wait = (phase % period + period - now % period) % period;
             Duration::from_millis(if wait == 0 { period } else { wait })
         }

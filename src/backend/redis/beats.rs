@@ -1,8 +1,9 @@
-//! Heartbeats, gathered per room. A live socket refreshes its presence every 10 s; one Redis
-//! script call per heartbeat made heartbeats the largest fixed cost of an instance holding many
-//! sockets. The sockets of one room beat in the same instant (their intervals share a phase,
-//! `live::core::heartbeat`), so this module gathers what arrives for a room within a few
-//! milliseconds and refreshes those connections with one `beat.lua` call.
+//! Heartbeats, gathered per room and per instant. A live socket refreshes its presence every
+//! 10 s; one Redis script call per heartbeat made heartbeats the largest fixed cost of an
+//! instance holding many sockets. The sockets of one room beat in the same instant, and rooms in
+//! one of ten instants of the period (`live::socket::heartbeat`), so this module gathers what
+//! arrives within a few milliseconds, refreshes each room's connections with one `beat.lua`
+//! call, and sends the calls of all gathered rooms together (one write to Redis, one wake-up).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -45,40 +46,44 @@ impl RedisBackend {
         let (done, result) = oneshot::channel();
         let first = {
             let mut waiting = lock(&self.inner.beats.waiting);
-            let list = waiting.entry(room.clone()).or_default();
-            list.push(Pending { user: user.clone(), conn: conn.clone(), done });
-            list.len() == 1
+            let first = waiting.is_empty();
+            waiting.entry(room.clone()).or_default().push(Pending {
+                user: user.clone(),
+                conn: conn.clone(),
+                done,
+            });
+            first
         };
         if first {
             let backend = self.clone();
-            let room = room.clone();
             tokio::spawn(async move {
                 tokio::time::sleep(GATHER).await;
-                backend.send_beats(&room).await;
+                backend.send_beats().await;
             });
         }
         result.await.unwrap_or_else(|_| Err(unavailable("heartbeat dropped")))
     }
 
-    /// Sends the room's waiting heartbeats, in chunks of [`CHUNK`] (one pipelined write).
-    async fn send_beats(&self, room: &RoomId) {
-        let pending = {
-            let mut waiting = lock(&self.inner.beats.waiting);
-            waiting.remove(room).unwrap_or_default()
-        };
-        let mut chunks = Vec::new();
-        let mut rest = pending.into_iter();
-        loop {
-            let chunk: Vec<Pending> = rest.by_ref().take(CHUNK).collect();
-            if chunk.is_empty() {
-                break;
+    /// Sends every waiting heartbeat: per room in chunks of [`CHUNK`], all calls at once (the
+    /// connection pipelines them).
+    async fn send_beats(&self) {
+        let waiting = std::mem::take(&mut *lock(&self.inner.beats.waiting));
+        let mut calls = Vec::new();
+        for (room, pending) in waiting {
+            let mut rest = pending.into_iter();
+            loop {
+                let chunk: Vec<Pending> = rest.by_ref().take(CHUNK).collect();
+                if chunk.is_empty() {
+                    break;
+                }
+                calls.push(self.send_chunk(room.clone(), chunk));
             }
-            chunks.push(self.send_chunk(room, chunk));
         }
-        futures_util::future::join_all(chunks).await;
+        futures_util::future::join_all(calls).await;
     }
 
-    async fn send_chunk(&self, room: &RoomId, chunk: Vec<Pending>) {
+    async fn send_chunk(&self, room: RoomId, chunk: Vec<Pending>) {
+        let room = &room;
         let mut args = Vec::with_capacity(4 + 2 * chunk.len());
         let a = &self.inner.args;
         args.extend([room.as_str(), &self.inner.node, &a.ttl_ms, &a.session_ttl_ms]);
