@@ -63,7 +63,7 @@ impl Conn {
         };
         let _open = live.sockets.enter(gauge);
         let bucket = TokenBucket::new(live.app.config.limits.send_rate());
-        let heartbeat = heartbeat(live.app.backend.as_ref(), None);
+        let heartbeat = heartbeat(live.app.backend.as_ref(), None, None);
         let (id, last_heard, attached) = (ConnId::generate(), Instant::now(), None);
         let wants_typing = matches!(format, Format::Html(_));
         Self {
@@ -144,7 +144,7 @@ impl Conn {
             Err(err) => return Step::Lost(err.into()),
         };
         // In step with the room's other sockets from now on.
-        self.heartbeat = heartbeat(self.backend(), Some(&room));
+        self.heartbeat = heartbeat(self.backend(), Some(&room), None);
         let pos = StreamPos { last_seq: since, member_version: 0 };
         self.attached = Some(Attached { room, user, events, pos, _seat: seat });
         self.snapshot(proto, false).await
@@ -178,6 +178,10 @@ impl Conn {
             (Ok(state), Ok(history)) => (state, history),
             (Err(err), _) | (_, Err(err)) => return Step::Lost(err.into()),
         };
+        // A big room's sockets beat spread over the period, not all in the room's instant.
+        if !resync && !state.lists_everyone() {
+            self.heartbeat = heartbeat(self.backend(), Some(&room), Some(&user));
+        }
         // A big room's snapshot lists up to a page of members: the socket's own is always in it.
         if !state.members.iter().any(|m| m.user == user) {
             match self.backend().member(&room, &user).await {

@@ -63,15 +63,18 @@ const BEAT_SLOTS: u64 = 10;
 /// TTL is configured. The sockets of one room tick in the same instant, and rooms in one of
 /// [`BEAT_SLOTS`] instants of the period (taken from the room id), so the backend refreshes a
 /// room's sockets with one call and the rooms of an instant in one batch (docs/redis.md,
-/// "Presence"). The first tick comes within one period.
-pub(super) fn heartbeat(backend: &dyn Backend, room: Option<&RoomId>) -> Interval {
+/// "Presence"). In a big room (`spread`: the socket's member) each socket takes its own instant,
+/// so the room's thousands of sockets do not beat at once (docs/rooms.md, "Big rooms"). The
+/// first tick comes within one period.
+pub(super) fn heartbeat(backend: &dyn Backend, room: Option<&RoomId>, spread: Option<&UserId>) -> Interval {
     let every = (backend.presence_ttl() / 3).min(HEARTBEAT_INTERVAL);
     let period = millis(every).max(1);
     let first = match room {
         Some(room) => {
             let now = u64::try_from(crate::domain::now_millis()).unwrap_or(0);
             let slot = (period / BEAT_SLOTS).max(1);
-            let phase = stable_hash([room.as_str().as_bytes()]) % BEAT_SLOTS * slot;
+            let member = spread.map_or(&b""[..], |user| user.as_str().as_bytes());
+            let phase = stable_hash([room.as_str().as_bytes(), member]) % BEAT_SLOTS * slot;
             let wait = (phase % period + period - now % period) % period;
             Duration::from_millis(if wait == 0 { period } else { wait })
         }
