@@ -173,27 +173,6 @@ impl RoomSnapshot {
     pub fn lists_everyone(&self) -> bool {
         self.members.len() >= self.member_count
     }
-
-    /// The members a snapshot lists of `all` (in join order), with the counts: everyone up to
-    /// [`MEMBER_PAGE`], else the ones online, at most [`MEMBER_PAGE`].
-    pub fn page_of(all: impl Iterator<Item = MemberView>) -> (Vec<MemberView>, usize, usize) {
-        let (mut page, mut rest_online, mut count, mut online) = (Vec::new(), Vec::new(), 0, 0);
-        for m in all {
-            count += 1;
-            online += usize::from(m.online);
-            if count <= MEMBER_PAGE {
-                page.push(m);
-            } else if m.online && rest_online.len() < MEMBER_PAGE {
-                rest_online.push(m);
-            }
-        }
-        if count > MEMBER_PAGE {
-            page.retain(|m| m.online);
-            page.extend(rest_online);
-            page.truncate(MEMBER_PAGE);
-        }
-        (page, count, online)
-    }
 }
 
 /// Messages after some sequence number.

@@ -25,7 +25,7 @@ use crate::domain::{
     PresenceChange, RoomEvent, RoomId, RoomMeta, Seq, UnixMillis, UserId, now_millis, same_secret,
 };
 use crate::support::{Rate, TokenBucket, lock};
-use room::{Member, Room, wall_clock_of};
+use room::{Member, Room};
 use sqlx::SqlitePool;
 use store::{Change, Store};
 use write::stored;
@@ -90,22 +90,7 @@ impl Backend for MemoryBackend {
     }
 
     async fn room(&self, room: &RoomId) -> BackendResult<RoomSnapshot> {
-        self.with_room(room, |state, _| {
-            let (members, member_count, online_count) =
-                RoomSnapshot::page_of(state.members.iter().map(Member::view));
-            Ok(RoomSnapshot {
-                room: room.clone(),
-                meta: state.meta.clone(),
-                owner: state.owner.clone(),
-                creator: state.creator.as_str().to_owned(),
-                locked: state.locked,
-                members,
-                member_count,
-                online_count,
-                member_version: state.member_version,
-                idle_expires_at: state.idle_deadline.map(wall_clock_of),
-            })
-        })
+        self.with_room(room, |state, _| Ok(state.snapshot(room)))
     }
 
     async fn member(&self, room: &RoomId, user: &UserId) -> BackendResult<MemberView> {

@@ -7,10 +7,13 @@ use std::sync::Arc;
 use tokio::sync::broadcast;
 use tokio::time::Instant;
 
-use crate::backend::{BackendConfig, BackendError, BackendResult, EVENT_BUFFER, History, USER_SESSION_TTL};
+use crate::backend::{
+    BackendConfig, BackendError, BackendResult, EVENT_BUFFER, History, MEMBER_PAGE, RoomSnapshot,
+    USER_SESSION_TTL,
+};
 use crate::domain::{
-    ChatMessage, ClientMsgId, ConnId, DisplayName, MemberView, PresenceChange, Reply, RoomEvent, RoomMeta,
-    Seq, UnixMillis, UserId, now_millis, quote_of,
+    ChatMessage, ClientMsgId, ConnId, DisplayName, MemberView, PresenceChange, Reply, RoomEvent, RoomId,
+    RoomMeta, Seq, UnixMillis, UserId, now_millis, quote_of,
 };
 use crate::support::{TokenBucket, millis_i64};
 
@@ -74,6 +77,39 @@ pub(super) struct Room {
 }
 
 impl Room {
+    /// The room as a snapshot shows it: a page of its members (everyone up to [`MEMBER_PAGE`],
+    /// else the ones online, at most [`MEMBER_PAGE`], in join order) with the counts.
+    pub(super) fn snapshot(&self, id: &RoomId) -> RoomSnapshot {
+        let (mut members, mut rest_online, mut member_count, mut online_count) =
+            (Vec::new(), Vec::new(), 0, 0);
+        for m in self.members.iter().map(Member::view) {
+            member_count += 1;
+            online_count += usize::from(m.online);
+            if member_count <= MEMBER_PAGE {
+                members.push(m);
+            } else if m.online && rest_online.len() < MEMBER_PAGE {
+                rest_online.push(m);
+            }
+        }
+        if member_count > MEMBER_PAGE {
+            members.retain(|m| m.online);
+            members.extend(rest_online);
+            members.truncate(MEMBER_PAGE);
+        }
+        RoomSnapshot {
+            room: id.clone(),
+            meta: self.meta.clone(),
+            owner: self.owner.clone(),
+            creator: self.creator.as_str().to_owned(),
+            locked: self.locked,
+            members,
+            member_count,
+            online_count,
+            member_version: self.member_version,
+            idle_expires_at: self.idle_deadline.map(wall_clock_of),
+        }
+    }
+
     /// A room whose only member is its creator, its owner.
     pub(super) fn created_by(creator: Member, meta: RoomMeta) -> Self {
         let (events, _) = broadcast::channel(EVENT_BUFFER);
