@@ -213,6 +213,9 @@ pub enum RoomEvent {
     /// The stream had a gap history cannot fill (member changes, or messages that fell out of
     /// history): take a fresh snapshot.
     Resync,
+    /// The room's heartbeat instant on this instance: its sockets refresh their presence now.
+    /// Made by an instance's hub for its own sockets; never stored or published.
+    Beat,
 }
 
 /// Where a reader of a room's stream stands: the newest message and member-list version it has
@@ -250,7 +253,7 @@ impl StreamPos {
                 (*version, self.member_version)
             }
             RoomEvent::Resync => return Place::Resync,
-            RoomEvent::Typing { .. } | RoomEvent::Ended => return Place::Aside,
+            RoomEvent::Typing { .. } | RoomEvent::Ended | RoomEvent::Beat => return Place::Aside,
         };
         if number <= shown {
             Place::Seen
@@ -268,7 +271,7 @@ impl StreamPos {
             RoomEvent::Presence { version, .. } | RoomEvent::Members { version, .. } => {
                 self.member_version = self.member_version.max(*version);
             }
-            RoomEvent::Resync | RoomEvent::Typing { .. } | RoomEvent::Ended => {}
+            RoomEvent::Resync | RoomEvent::Typing { .. } | RoomEvent::Ended | RoomEvent::Beat => {}
         }
     }
 

@@ -12,7 +12,7 @@ use tokio::time::{Instant, Interval};
 use super::LiveState;
 use super::core::{Exit, Protocol, Span, Step};
 use super::hub::{Format, Outgoing};
-use super::socket::{BATCH, SILENCE_LIMIT, ends_member, heartbeat, record_delivery};
+use super::socket::{BATCH, PING_AFTER, SILENCE_LIMIT, ends_member, heartbeat, record_delivery};
 use super::tracker::{MemberSeat, SocketGuard};
 use crate::backend::Backend;
 use crate::catalog::Locales;
@@ -39,7 +39,10 @@ pub(super) struct Conn {
     pub(super) ws: WebSocket,
     id: ConnId,
     bucket: TokenBucket,
-    pub(super) heartbeat: Interval,
+    /// The socket's own heartbeat: while it is in no room, and in a big room (each socket its
+    /// own instant). In a room of ordinary size the room's hub beats for all of its sockets
+    /// ([`RoomEvent::Beat`]), so an idle socket has no timer of its own.
+    pub(super) heartbeat: Option<Interval>,
     last_heard: Instant,
     pub(super) attached: Option<Attached>,
     /// Since when the socket has been in no room.
@@ -63,7 +66,7 @@ impl Conn {
         };
         let _open = live.sockets.enter(gauge);
         let bucket = TokenBucket::new(live.app.config.limits.send_rate());
-        let heartbeat = heartbeat(live.app.backend.as_ref(), None, None);
+        let heartbeat = Some(heartbeat(live.app.backend.as_ref(), None, None));
         let (id, last_heard, attached) = (ConnId::generate(), Instant::now(), None);
         let wants_typing = matches!(format, Format::Html(_));
         Self {
@@ -143,8 +146,8 @@ impl Conn {
             Ok(events) => events,
             Err(err) => return Step::Lost(err.into()),
         };
-        // In step with the room's other sockets from now on.
-        self.heartbeat = heartbeat(self.backend(), Some(&room), None);
+        // The room's hub beats for it from now on.
+        self.heartbeat = None;
         let pos = StreamPos { last_seq: since, member_version: 0 };
         self.attached = Some(Attached { room, user, events, pos, _seat: seat });
         self.snapshot(proto, false).await
@@ -153,14 +156,20 @@ impl Conn {
     /// Leaves the room without telling the backend (the room or membership is gone already).
     pub(super) fn forget_room(&mut self) {
         if self.attached.take().is_some() {
-            self.alone_since = Instant::now();
+            self.alone();
         }
+    }
+
+    /// In no room now: the socket beats by itself again.
+    fn alone(&mut self) {
+        self.alone_since = Instant::now();
+        self.heartbeat = Some(heartbeat(self.backend(), None, None));
     }
 
     /// Leaves the room: this connection goes offline there.
     pub(super) async fn detach(&mut self) {
         let Some(a) = self.attached.take() else { return };
-        self.alone_since = Instant::now();
+        self.alone();
         if let Err(err) = self.backend().disconnect(&a.room, &a.user, &self.id).await {
             tracing::debug!(room = %a.room, error = %err, "disconnect after the socket left");
         }
@@ -180,7 +189,7 @@ impl Conn {
         };
         // A big room's sockets beat spread over the period, not all in the room's instant.
         if !resync && !state.lists_everyone() {
-            self.heartbeat = heartbeat(self.backend(), Some(&room), Some(&user));
+            self.heartbeat = Some(heartbeat(self.backend(), Some(&room), Some(&user)));
         }
         // A big room's snapshot lists up to a page of members: the socket's own is always in it.
         if !state.members.iter().any(|m| m.user == user) {
@@ -229,6 +238,7 @@ impl Conn {
         let Some(a) = &mut self.attached else { return Step::Go };
         let mut next = Ok(first);
         let mut step = Step::Go;
+        let mut beat = false;
         for _ in 0..BATCH {
             let out = match next {
                 Ok(out) => out,
@@ -249,6 +259,8 @@ impl Conn {
                     step = Step::Lost(err);
                     break;
                 }
+                // The room's heartbeat, for sockets without their own.
+                Some(true) if matches!(*out.event, RoomEvent::Beat) => beat = self.heartbeat.is_none(),
                 Some(true) if !self.wants_typing && matches!(*out.event, RoomEvent::Typing { .. }) => {}
                 Some(true) if matches!(&*out.event, RoomEvent::Typing { user } if *user == a.user) => {}
                 Some(true) => {
@@ -267,6 +279,9 @@ impl Conn {
         }
         if self.ws.flush().await.is_err() {
             return Step::Stop(Exit::Gone);
+        }
+        if beat && matches!(step, Step::Go) {
+            return self.beat().await;
         }
         step
     }
@@ -300,10 +315,10 @@ impl Conn {
         if quiet > SILENCE_LIMIT {
             return Step::Stop(Exit::Gone);
         }
-        // Heard from within half the silence limit: evidently alive. Quieter: ping it; its pong
-        // counts as hearing from it. (An idle socket is pinged every other heartbeat; one that
-        // stopped answering is closed at the same beat as if pinged at every one.)
-        if quiet >= SILENCE_LIMIT / 2 && self.ws.send(Message::Ping(Default::default())).await.is_err() {
+        // Heard from lately: evidently alive. Quieter: ping it; its pong counts as hearing from
+        // it. (An idle socket is pinged every third heartbeat; one that stopped answering is
+        // closed at the same beat as if pinged at every one.)
+        if quiet >= PING_AFTER && self.ws.send(Message::Ping(Default::default())).await.is_err() {
             return Step::Stop(Exit::Gone);
         }
         let Some(a) = &self.attached else { return Step::Go };

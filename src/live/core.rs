@@ -128,7 +128,7 @@ impl Conn {
                     Err(RecvError::Closed) => Step::Lost(AppError::RoomNotFound),
                 },
                 frame = self.ws.recv() => self.received(frame, &mut proto).await,
-                _ = self.heartbeat.tick() => self.beat().await,
+                () = own_tick(&mut self.heartbeat) => self.beat().await,
                 () = tokio::time::sleep_until(self.alone_since + grace), if self.attached.is_none() => {
                     Step::Stop(Exit::Unjoined)
                 }
@@ -141,6 +141,16 @@ impl Conn {
             Exit::Shutdown => self.close(CLOSE_RESTART, "server restarting").await,
             Exit::Unjoined => self.close(CLOSE_POLICY, "no room joined").await,
         }
+    }
+}
+
+/// The socket's own heartbeat tick; never, while its room's hub beats for it.
+async fn own_tick(heartbeat: &mut Option<tokio::time::Interval>) {
+    match heartbeat {
+        Some(tick) => {
+            tick.tick().await;
+        }
+        None => std::future::pending().await,
     }
 }
 

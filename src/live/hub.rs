@@ -11,6 +11,7 @@ use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::{Instant, sleep_until};
 
+use super::socket::heartbeat;
 use crate::backend::{Backend, BackendResult, EVENT_BUFFER, Subscription};
 use crate::domain::{RoomEvent, RoomId};
 use crate::metrics::metrics;
@@ -225,7 +226,8 @@ async fn member_list(backend: &dyn Backend, room: &RoomId) -> BackendResult<Room
 }
 
 /// Forwards a room's backend events to its local sockets until the last socket leaves or the
-/// room is deleted.
+/// room is deleted, and tells them when to beat: one timer per room and instance
+/// ([`RoomEvent::Beat`] at the room's instant, `socket::heartbeat`) instead of one per socket.
 async fn forward(
     backend: Arc<dyn Backend>,
     rooms: Rooms,
@@ -234,6 +236,7 @@ async fn forward(
     tx: broadcast::Sender<Arc<Outgoing>>,
 ) {
     let mut churn = Churn::new();
+    let mut beat = heartbeat(&*backend, Some(&room), None);
     let send = |event: Arc<RoomEvent>| {
         let _ = tx.send(Arc::new(Outgoing::new(room.clone(), event)));
     };
@@ -265,6 +268,7 @@ async fn forward(
                     }
                 }
             }
+            _ = beat.tick() => send(Arc::new(RoomEvent::Beat)),
             () = tx.closed() => {
                 // Decide under the map lock: a socket may be subscribing right now.
                 let mut map = lock(&rooms);

@@ -21,6 +21,10 @@ pub const SOCKET_BUFFER: usize = 1024;
 const MAX_WRITE_BUFFER: usize = 256 * 1024;
 /// A socket that has sent nothing (not even a pong) for this long is dead.
 pub(super) const SILENCE_LIMIT: Duration = Duration::from_secs(35);
+/// A socket not heard from for this long is pinged at its next heartbeat: with 10 s beats an
+/// idle socket is pinged every third beat (each ping and pong costs the instance more than a
+/// beat), and still has one beat's time to answer before the silence limit closes it.
+pub(super) const PING_AFTER: Duration = Duration::from_secs(25);
 /// Most events written with one flush.
 pub(super) const BATCH: usize = 64;
 

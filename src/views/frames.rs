@@ -121,7 +121,7 @@ pub fn event_frame(ui: &Ui, room: &RoomId, event: &RoomEvent) -> String {
         RoomEvent::Typing { user } => render(&TypingFrame { user }),
         // Each socket ends itself (`ended_frame`), in its reader's words; a member list goes in
         // chunks (`member_list_frames`).
-        RoomEvent::Resync | RoomEvent::Ended | RoomEvent::Members { .. } => String::new(),
+        RoomEvent::Resync | RoomEvent::Ended | RoomEvent::Beat | RoomEvent::Members { .. } => String::new(),
     }
 }
 

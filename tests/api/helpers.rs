@@ -59,6 +59,14 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     serve(config, backend, db_path).await
 }
 
+/// An app on the in-process backend with `adjust`ed backend settings (its timings).
+pub async fn spawn_app_with_backend(adjust: impl FnOnce(&mut BackendConfig)) -> TestApp {
+    let (config, db_path) = test_config();
+    let mut backend_config = BackendConfig::for_config(&config);
+    adjust(&mut backend_config);
+    serve(config, Arc::new(MemoryBackend::start(backend_config)), db_path).await
+}
+
 /// The Redis URL of the test command's private server, with database `db`. Tests that need
 /// different timings use different databases, since every instance on one database sweeps
 /// every room there with its own configuration.

@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{TestApp, spawn_app, spawn_app_with_backend};
 
 /// Checks `value` against `schema` (OpenAPI 3.1 subset: $ref, type, required, properties,
 /// items). Returns what does not match.
@@ -450,4 +450,36 @@ async fn a_join_storm_reaches_programs_as_a_member_list() {
     assert_eq!(list["onlineCount"], 31);
     assert_eq!(list["members"].as_array().unwrap().len(), 31);
     assert_eq!(list["members"][30]["name"], "p29");
+}
+
+/// A socket in a room has no timer of its own: the room's hub tells it when to beat. A program
+/// that stays connected and sends nothing stays online through several presence TTLs, and goes
+/// offline soon after it disconnects.
+#[tokio::test]
+async fn a_quiet_socket_stays_online_on_its_room_s_heartbeats() {
+    let ttl = std::time::Duration::from_millis(600);
+    let app = spawn_app_with_backend(|c| {
+        c.presence_ttl = ttl;
+        c.sweep_interval = std::time::Duration::from_millis(100);
+    })
+    .await;
+    let (room, token) = room_with_token(&app, "Bot").await;
+    let mut bot = app.json_client().await;
+    bot.send(json!({"t": "join", "roomId": room, "token": token})).await;
+    bot.until("joined").await;
+    for _ in 0..5 {
+        tokio::time::sleep(ttl).await;
+        assert!(online(&app, &room).await, "online while the socket is open");
+    }
+    drop(bot);
+    let deadline = std::time::Instant::now() + ttl * 5;
+    while online(&app, &room).await {
+        assert!(std::time::Instant::now() < deadline, "offline once the socket closed");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+async fn online(app: &TestApp, room: &str) -> bool {
+    let (_, info) = app.api_get(&format!("/api/rooms/{room}"), None).await;
+    info["data"]["members"][0]["online"] == true
 }

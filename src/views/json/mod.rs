@@ -204,7 +204,7 @@ pub fn event_frame(room: &RoomId, event: &RoomEvent) -> Option<String> {
             member_count: *member_count,
             online_count: *online_count,
         })),
-        RoomEvent::Resync | RoomEvent::Ended => None,
+        RoomEvent::Resync | RoomEvent::Ended | RoomEvent::Beat => None,
     }
 }
 
