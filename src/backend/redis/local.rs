@@ -85,7 +85,7 @@ impl LocalRooms {
 
     /// Delivers one published event to this node's subscribers of `room`, in order
     /// ([`sequence`]); nothing is parsed for a room without local subscribers.
-    pub async fn dispatch(&self, backend: &RedisBackend, room: &RoomId, payload: &str) {
+    pub async fn dispatch(&self, backend: &RedisBackend, room: &RoomId, payload: &[u8]) {
         let Some(local) = self.get(room) else { return };
         match envelope::parse_event(payload) {
             Some(event) => sequence(backend, room, &local, event).await,

@@ -142,7 +142,7 @@ impl RedisBackend {
     /// Delivers the events a script published to this node's local subscribers first.
     async fn deliver_local(&self, room: &RoomId, payloads: impl IntoIterator<Item = String>) {
         for payload in payloads {
-            self.inner.rooms.dispatch(self, room, &payload).await;
+            self.inner.rooms.dispatch(self, room, payload.as_bytes()).await;
         }
     }
 }

@@ -80,10 +80,10 @@ async fn run(
                 let room = push.data.first().and_then(text).and_then(|c| room_of(&c));
                 match (push.kind, room) {
                     (PushKind::SMessage, Some(room)) => {
-                        let Some(payload) = push.data.get(1).and_then(text) else { continue };
+                        let Some(Value::BulkString(payload)) = push.data.get(1) else { continue };
                         // Own events were delivered locally when they were made.
-                        if !payload.contains(&own) {
-                            backend.inner.rooms.dispatch(&backend, &room, &payload).await;
+                        if !own.is_in(payload) {
+                            backend.inner.rooms.dispatch(&backend, &room, payload).await;
                         }
                     }
                     // A renewed subscription (failover, slot move): repair what was missed.

@@ -95,12 +95,12 @@ async fn run(client: redis::Client, weak: WeakBackend, mut commands: mpsc::Unbou
                     let Some(message) = message else { break };
                     let Some(backend) = weak.upgrade() else { return };
                     let Some(room) = room_of(message.get_channel_name()) else { continue };
-                    let Ok(payload) = message.get_payload::<String>() else { continue };
+                    let payload = message.get_payload_bytes();
                     // Own events were delivered locally when they were made.
-                    if payload.contains(&own) {
+                    if own.is_in(payload) {
                         continue;
                     }
-                    backend.inner.rooms.dispatch(&backend, &room, &payload).await;
+                    backend.inner.rooms.dispatch(&backend, &room, payload).await;
                 }
                 command = commands.recv() => {
                     let Some(first) = command else { return };
