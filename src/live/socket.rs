@@ -94,9 +94,10 @@ pub(super) fn heartbeat(backend: &dyn Backend, room: Option<&RoomId>, spread: Op
 pub(super) fn ends_member(event: &RoomEvent, me: &UserId) -> Option<AppError> {
     match event {
         RoomEvent::Ended => Some(AppError::RoomEnded),
-        RoomEvent::Message(m) if &m.user == me => match m.kind {
-            EntryKind::Removed => Some(AppError::Removed),
-            EntryKind::Left => Some(AppError::NotAMember),
+        // The kind first: every message a socket delivers comes through here.
+        RoomEvent::Message(m) => match m.kind {
+            EntryKind::Removed if &m.user == me => Some(AppError::Removed),
+            EntryKind::Left if &m.user == me => Some(AppError::NotAMember),
             _ => None,
         },
         _ => None,
