@@ -173,6 +173,11 @@ impl RoomSnapshot {
     pub fn lists_everyone(&self) -> bool {
         self.members.len() >= self.member_count
     }
+
+    /// How many members `members` leaves out ("and N more members").
+    pub fn unlisted(&self) -> usize {
+        self.member_count.saturating_sub(self.members.len())
+    }
 }
 
 /// Messages after some sequence number.

@@ -110,7 +110,7 @@ impl Protocol for HtmlSocket {
             Reader { ui: &self.ui, me: Some(me), zone: self.zone, room: Some(&self.room) },
             history,
             &room.members,
-            room.member_count.saturating_sub(room.members.len()),
+            room.unlisted(),
         )
     }
 

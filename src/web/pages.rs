@@ -164,12 +164,7 @@ impl<'a> PageCtx<'a> {
             share_url: link,
             qr,
             log: render_log(Reader { ui, me: Some(user), zone, room: Some(room) }, &history),
-            members: render_members(
-                ui,
-                &snapshot.members,
-                Some(user),
-                snapshot.member_count.saturating_sub(snapshot.members.len()),
-            ),
+            members: render_members(ui, &snapshot.members, Some(user), snapshot.unlisted()),
             client_id: ClientMsgId::generate().as_str().to_owned(),
             text: self.typed,
             max_message: state.limits().max_message_chars,
