@@ -102,7 +102,7 @@ impl App {
             .map_err(|source| StartError::Bind { addr: config.addr, source })?;
         let catalog = Catalog::start(db).await;
         let (shutdown, shutdown_rx) = watch::channel(false);
-        let hub = Hub::new(backend.clone());
+        let hub = Hub::new(backend.clone(), &config.limits);
         let state = AppState {
             backend,
             catalog,

@@ -279,6 +279,21 @@ pub trait Backend: Send + Sync + 'static {
         self.touch(room, user, conn).await.map(drop)
     }
 
+    /// The heartbeats of live connections of one room, sent together by the room's hub: for
+    /// each connection, whether it is still its member's (`false` where [`Backend::heartbeat`]
+    /// would say [`BackendError::NotAMember`]); any other failure fails them all.
+    async fn heartbeats(&self, room: &RoomId, conns: &[(UserId, ConnId)]) -> BackendResult<Vec<bool>> {
+        let mut refreshed = Vec::with_capacity(conns.len());
+        for (user, conn) in conns {
+            match self.heartbeat(room, user, conn).await {
+                Ok(()) => refreshed.push(true),
+                Err(BackendError::NotAMember) => refreshed.push(false),
+                Err(err) => return Err(err),
+            }
+        }
+        Ok(refreshed)
+    }
+
     /// Connection `conn` closed; the member goes offline when it was their last.
     async fn disconnect(&self, room: &RoomId, user: &UserId, conn: &ConnId) -> BackendResult<()>;
 

@@ -165,6 +165,7 @@ impl Config {
         config.request_timeout = duration(&get, "C2C_REQUEST_TIMEOUT", config.request_timeout)?;
         config.limits.header_timeout = duration(&get, "C2C_HEADER_TIMEOUT", config.limits.header_timeout)?;
         config.limits.unjoined_grace = duration(&get, "C2C_UNJOINED_GRACE", config.limits.unjoined_grace)?;
+        config.limits.silence_limit = duration(&get, "C2C_SILENCE_LIMIT", config.limits.silence_limit)?;
         if let Some(v) = get("C2C_ALLOWED_ORIGINS") {
             config.allowed_origins = v
                 .split(',')

@@ -27,6 +27,9 @@ pub struct Limits {
     pub joins_per_min: u32,
     /// How long a JSON socket may stay open without joining a room.
     pub unjoined_grace: Duration,
+    /// A socket that has sent nothing (not even a pong) for this long is closed as dead; a
+    /// quieter one is pinged one heartbeat before it (docs/protocol.md).
+    pub silence_limit: Duration,
     /// How long a client may take to send a request's headers, and a kept-alive connection
     /// may wait for its next request.
     pub header_timeout: Duration,
@@ -51,6 +54,7 @@ impl Default for Limits {
             creates_per_min: 20,
             joins_per_min: 60,
             unjoined_grace: Duration::from_secs(10),
+            silence_limit: Duration::from_secs(35),
             header_timeout: Duration::from_secs(10),
             max_connections: 10_000,
             max_connections_per_address: 256,

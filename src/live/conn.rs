@@ -11,8 +11,9 @@ use tokio::time::{Instant, Interval};
 
 use super::LiveState;
 use super::core::{Exit, Protocol, Span, Step};
-use super::hub::{Format, Outgoing};
-use super::socket::{BATCH, PING_AFTER, SILENCE_LIMIT, ends_member, heartbeat, record_delivery};
+use super::hub::{Format, Outgoing, Sitter};
+use super::seats::{Link, SeatGuard};
+use super::socket::{BATCH, Quiet, ends_member, heartbeat, record_delivery};
 use super::tracker::{MemberSeat, SocketGuard};
 use crate::backend::Backend;
 use crate::catalog::Locales;
@@ -25,10 +26,18 @@ use crate::web::error::AppError;
 /// The room a socket is in.
 pub(super) struct Attached {
     pub(super) room: RoomId,
-    pub(super) user: UserId,
     pub(super) events: Receiver<Arc<Outgoing>>,
     pos: StreamPos,
-    _seat: MemberSeat,
+    _member_seat: MemberSeat,
+    /// The socket's seat in the room's beats (`seats.rs`), which holds its member.
+    beat_seat: SeatGuard,
+}
+
+impl Attached {
+    /// The socket's member.
+    pub(super) fn user(&self) -> &UserId {
+        self.beat_seat.user()
+    }
 }
 
 /// One socket's connection: the core's side of it.
@@ -37,13 +46,13 @@ pub(super) struct Conn {
     locales: Locales,
     pub(super) format: Format,
     pub(super) ws: WebSocket,
-    id: ConnId,
     bucket: TokenBucket,
     /// The socket's own heartbeat: while it is in no room, and in a big room (each socket its
     /// own instant). In a room of ordinary size the room's hub beats for all of its sockets
     /// ([`RoomEvent::Beat`]), so an idle socket has no timer of its own.
     pub(super) heartbeat: Option<Interval>,
-    last_heard: Instant,
+    /// The connection's id, and when the client last sent anything (its room's hub reads it).
+    link: Arc<Link>,
     pub(super) attached: Option<Attached>,
     /// Since when the socket has been in no room.
     pub(super) alone_since: Instant,
@@ -67,19 +76,18 @@ impl Conn {
         let _open = live.sockets.enter(gauge);
         let bucket = TokenBucket::new(live.app.config.limits.send_rate());
         let heartbeat = Some(heartbeat(live.app.backend.as_ref(), None, None));
-        let (id, last_heard, attached) = (ConnId::generate(), Instant::now(), None);
+        let (link, attached) = (Link::new(), None);
         let wants_typing = matches!(format, Format::Html(_));
         Self {
             live,
             locales,
             format,
             ws,
-            id,
             bucket,
             heartbeat,
-            last_heard,
+            link,
             attached,
-            alone_since: last_heard,
+            alone_since: Instant::now(),
             wants_typing,
             typed_at: None,
             _open,
@@ -117,7 +125,7 @@ impl Conn {
         self.attached
             .as_ref()
             .filter(|a| a.room.as_str() == room_id)
-            .map(|a| (a.room.clone(), a.user.clone()))
+            .map(|a| (a.room.clone(), a.user().clone()))
     }
 
     /// Enters `room` as `user` (leaving any room the socket was in) and sends the snapshot of
@@ -130,10 +138,10 @@ impl Conn {
         since: Seq,
     ) -> Step {
         self.detach().await;
-        let Some(seat) = self.live.members.take(&user, self.limits().max_sockets_per_member) else {
+        let Some(member_seat) = self.live.members.take(&user, self.limits().max_sockets_per_member) else {
             return Step::Lost(AppError::TooManyConnections);
         };
-        if let Err(err) = self.backend().touch(&room, &user, &self.id).await {
+        if let Err(err) = self.backend().touch(&room, &user, &self.link.id).await {
             return Step::Lost(err.into());
         }
         // The socket now says whether the member is here: the page view that opened it stops
@@ -142,14 +150,16 @@ impl Conn {
         if let Err(err) = self.backend().disconnect(&room, &user, &ConnId::page()).await {
             tracing::debug!(%room, error = %err, "page presence not handed to the socket");
         }
-        let events = match self.live.hub.subscribe(&room).await {
-            Ok(events) => events,
+        let sitter = Sitter { user, link: self.link.clone() };
+        let subscribed = match self.live.hub.subscribe(&room, sitter).await {
+            Ok(subscribed) => subscribed,
             Err(err) => return Step::Lost(err.into()),
         };
         // The room's hub beats for it from now on.
         self.heartbeat = None;
         let pos = StreamPos { last_seq: since, member_version: 0 };
-        self.attached = Some(Attached { room, user, events, pos, _seat: seat });
+        let (events, beat_seat) = (subscribed.events, subscribed.seat);
+        self.attached = Some(Attached { room, events, pos, _member_seat: member_seat, beat_seat });
         self.snapshot(proto, false).await
     }
 
@@ -170,7 +180,7 @@ impl Conn {
     pub(super) async fn detach(&mut self) {
         let Some(a) = self.attached.take() else { return };
         self.alone();
-        if let Err(err) = self.backend().disconnect(&a.room, &a.user, &self.id).await {
+        if let Err(err) = self.backend().disconnect(&a.room, a.user(), &self.link.id).await {
             tracing::debug!(room = %a.room, error = %err, "disconnect after the socket left");
         }
     }
@@ -178,7 +188,7 @@ impl Conn {
     /// Sends the room's state as the protocol renders it and moves the position to it.
     pub(super) async fn snapshot<P: Protocol>(&mut self, proto: &mut P, resync: bool) -> Step {
         let Some(a) = &self.attached else { return Step::Go };
-        let (room, user, span) = (a.room.clone(), a.user.clone(), proto.snapshot_span(a.pos));
+        let (room, user, span) = (a.room.clone(), a.user().clone(), proto.snapshot_span(a.pos));
         let (history, after) = match span {
             Span::After(after) => (self.backend().history(&room, after).await, after),
             Span::LastPage(limit) => (self.backend().history_page(&room, Seq::MAX, limit).await, 0),
@@ -190,6 +200,9 @@ impl Conn {
         // A big room's sockets beat spread over the period, not all in the room's instant.
         if !resync && !state.lists_everyone() {
             self.heartbeat = Some(heartbeat(self.backend(), Some(&room), Some(&user)));
+            if let Some(a) = &self.attached {
+                a.beat_seat.beats_by_itself();
+            }
         }
         // A big room's snapshot lists up to a page of members: the socket's own is always in it.
         if !state.members.iter().any(|m| m.user == user) {
@@ -227,7 +240,7 @@ impl Conn {
             return;
         }
         self.typed_at = Some(Instant::now());
-        if let Err(err) = self.live.app.backend.typing(&a.room, &a.user).await {
+        if let Err(err) = self.live.app.backend.typing(&a.room, a.user()).await {
             tracing::debug!(room = %a.room, error = %err, "typing notice not sent");
         }
     }
@@ -255,14 +268,14 @@ impl Conn {
                 }
                 Some(false) => {}
                 // The room's end, or this member's: the socket cannot go on.
-                Some(true) if let Some(err) = ends_member(&out.event, &a.user) => {
+                Some(true) if let Some(err) = ends_member(&out.event, a.user()) => {
                     step = Step::Lost(err);
                     break;
                 }
                 // The room's heartbeat, for sockets without their own.
                 Some(true) if matches!(*out.event, RoomEvent::Beat) => beat = self.heartbeat.is_none(),
                 Some(true) if !self.wants_typing && matches!(*out.event, RoomEvent::Typing { .. }) => {}
-                Some(true) if matches!(&*out.event, RoomEvent::Typing { user } if *user == a.user) => {}
+                Some(true) if matches!(&*out.event, RoomEvent::Typing { user } if user == a.user()) => {}
                 Some(true) => {
                     if let Some(frames) = out.frames(&self.format) {
                         // Queued, not flushed: one flush below for everything that was waiting.
@@ -281,7 +294,7 @@ impl Conn {
             return Step::Stop(Exit::Gone);
         }
         if beat && matches!(step, Step::Go) {
-            return self.beat().await;
+            return self.room_beat().await;
         }
         step
     }
@@ -292,7 +305,7 @@ impl Conn {
         frame: Option<Result<Message, axum::Error>>,
         proto: &mut P,
     ) -> Step {
-        self.last_heard = Instant::now();
+        self.link.heard();
         match frame {
             Some(Ok(Message::Text(text))) if text.len() > self.limits().max_frame_bytes => {
                 let max = self.limits().max_message_chars.to_string();
@@ -309,22 +322,43 @@ impl Conn {
         }
     }
 
-    /// The heartbeat: gone if silent too long, else presence refreshed in the room.
+    /// The socket's own heartbeat: gone if silent too long, else presence refreshed in the room.
     pub(super) async fn beat(&mut self) -> Step {
-        let quiet = self.last_heard.elapsed();
-        if quiet > SILENCE_LIMIT {
+        if let Step::Stop(exit) = self.alive().await {
+            return Step::Stop(exit);
+        }
+        let Some(a) = &self.attached else { return Step::Go };
+        match self.live.app.backend.heartbeat(&a.room, a.user(), &self.link.id).await {
+            Ok(()) => Step::Go,
+            Err(err) => Step::Lost(err.into()),
+        }
+    }
+
+    /// The room's heartbeat (its hub refreshed the presence): gone if silent too long, and
+    /// whatever the refresh found for this socket.
+    async fn room_beat(&mut self) -> Step {
+        if let Step::Stop(exit) = self.alive().await {
+            return Step::Stop(exit);
+        }
+        match self.attached.as_ref().and_then(|a| a.beat_seat.news()) {
+            Some(err) => Step::Lost(err.into()),
+            None => Step::Go,
+        }
+    }
+
+    /// Closes a socket silent too long, pings a quiet one.
+    async fn alive(&mut self) -> Step {
+        let timing = Quiet::new(self.backend(), self.limits());
+        let quiet = self.link.quiet(Instant::now());
+        if quiet > timing.limit {
             return Step::Stop(Exit::Gone);
         }
         // Heard from lately: evidently alive. Quieter: ping it; its pong counts as hearing from
         // it. (An idle socket is pinged every third heartbeat; one that stopped answering is
         // closed at the same beat as if pinged at every one.)
-        if quiet >= PING_AFTER && self.ws.send(Message::Ping(Default::default())).await.is_err() {
+        if quiet >= timing.ping_after && self.ws.send(Message::Ping(Default::default())).await.is_err() {
             return Step::Stop(Exit::Gone);
         }
-        let Some(a) = &self.attached else { return Step::Go };
-        match self.live.app.backend.heartbeat(&a.room, &a.user, &self.id).await {
-            Ok(()) => Step::Go,
-            Err(err) => Step::Lost(err.into()),
-        }
+        Step::Go
     }
 }

@@ -11,9 +11,10 @@ use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::{Instant, sleep_until};
 
-use super::socket::heartbeat;
+use super::seats::{Link, SeatGuard, Seats};
+use super::socket::{Quiet, heartbeat};
 use crate::backend::{Backend, BackendResult, EVENT_BUFFER, Subscription};
-use crate::domain::{RoomEvent, RoomId};
+use crate::domain::{Limits, RoomEvent, RoomId, UserId};
 use crate::metrics::metrics;
 use crate::support::lock;
 use crate::views::{CACHE_SLOTS, Ui, frames, json};
@@ -129,12 +130,31 @@ impl Outgoing {
     }
 }
 
-type Rooms = Arc<Mutex<HashMap<RoomId, broadcast::Sender<Arc<Outgoing>>>>>;
+/// A room's channel to its sockets on this instance, and the seats the hub beats for.
+struct Room {
+    tx: broadcast::Sender<Arc<Outgoing>>,
+    seats: Arc<Seats>,
+}
+
+type Rooms = Arc<Mutex<HashMap<RoomId, Room>>>;
+
+/// A socket's subscription to its room: the room's events, and its seat in the room's beats.
+pub(super) struct Subscribed {
+    pub(super) events: broadcast::Receiver<Arc<Outgoing>>,
+    pub(super) seat: SeatGuard,
+}
+
+/// Who a socket is, for its seat in its room's beats.
+pub(super) struct Sitter {
+    pub(super) user: UserId,
+    pub(super) link: Arc<Link>,
+}
 
 /// The per-instance hub. Cheap to clone.
 #[derive(Clone)]
 pub struct Hub {
     backend: Arc<dyn Backend>,
+    quiet: Quiet,
     rooms: Rooms,
     // Serializes first subscriptions so two sockets opening one room at once cannot start two
     // backend subscriptions (which would deliver every event twice).
@@ -142,31 +162,50 @@ pub struct Hub {
 }
 
 impl Hub {
-    /// A hub over `backend`.
-    pub fn new(backend: Arc<dyn Backend>) -> Self {
-        Self { backend, rooms: Arc::default(), first: Arc::default() }
+    /// A hub over `backend`, for sockets under `limits`.
+    pub fn new(backend: Arc<dyn Backend>, limits: &Limits) -> Self {
+        let quiet = Quiet::new(backend.as_ref(), limits);
+        Self { backend, quiet, rooms: Arc::default(), first: Arc::default() }
     }
 
-    fn existing(&self, room: &RoomId) -> Option<broadcast::Receiver<Arc<Outgoing>>> {
-        lock(&self.rooms).get(room).map(broadcast::Sender::subscribe)
-    }
-
-    /// Subscribes to `room`. When this returns, the backend subscription is live: anything
-    /// stored afterwards arrives on the receiver, so a snapshot taken now misses nothing.
-    pub async fn subscribe(&self, room: &RoomId) -> BackendResult<broadcast::Receiver<Arc<Outgoing>>> {
-        if let Some(rx) = self.existing(room) {
-            return Ok(rx);
+    fn existing(&self, room: &RoomId, sitter: Sitter) -> Result<Subscribed, Sitter> {
+        match lock(&self.rooms).get(room) {
+            Some(r) => {
+                Ok(Subscribed { events: r.tx.subscribe(), seat: r.seats.take(sitter.user, sitter.link) })
+            }
+            None => Err(sitter),
         }
+    }
+
+    /// Subscribes a socket to `room` and seats it in the room's beats. When this returns, the
+    /// backend subscription is live: anything stored afterwards arrives on the receiver, so a
+    /// snapshot taken now misses nothing.
+    pub(super) async fn subscribe(&self, room: &RoomId, sitter: Sitter) -> BackendResult<Subscribed> {
+        let sitter = match self.existing(room, sitter) {
+            Ok(subscribed) => return Ok(subscribed),
+            Err(sitter) => sitter,
+        };
         let _first = self.first.lock().await;
-        if let Some(rx) = self.existing(room) {
-            return Ok(rx);
-        }
+        let sitter = match self.existing(room, sitter) {
+            Ok(subscribed) => return Ok(subscribed),
+            Err(sitter) => sitter,
+        };
         let subscription = self.backend.subscribe(room).await?;
-        let (tx, rx) = broadcast::channel(EVENT_BUFFER);
-        lock(&self.rooms).insert(room.clone(), tx.clone());
+        let (tx, events) = broadcast::channel(EVENT_BUFFER);
+        let seats = Arc::new(Seats::default());
+        let seat = seats.take(sitter.user, sitter.link);
+        lock(&self.rooms).insert(room.clone(), Room { tx: tx.clone(), seats: seats.clone() });
         metrics().rooms_live.increment(1.0);
-        tokio::spawn(forward(self.backend.clone(), self.rooms.clone(), room.clone(), subscription, tx));
-        Ok(rx)
+        let room_seats = (seats, self.quiet);
+        tokio::spawn(forward(
+            self.backend.clone(),
+            self.rooms.clone(),
+            room.clone(),
+            subscription,
+            tx,
+            room_seats,
+        ));
+        Ok(Subscribed { events, seat })
     }
 }
 
@@ -226,14 +265,17 @@ async fn member_list(backend: &dyn Backend, room: &RoomId) -> BackendResult<Room
 }
 
 /// Forwards a room's backend events to its local sockets until the last socket leaves or the
-/// room is deleted, and tells them when to beat: one timer per room and instance
-/// ([`RoomEvent::Beat`] at the room's instant, `socket::heartbeat`) instead of one per socket.
+/// room is deleted, and beats for them: one timer per room and instance at the room's instant
+/// (`socket::heartbeat`) instead of one per socket; at each tick the seats' presence is
+/// refreshed with one backend call, and the sockets get a [`RoomEvent::Beat`] only when one of
+/// them has something to do (`seats.rs`).
 async fn forward(
     backend: Arc<dyn Backend>,
     rooms: Rooms,
     room: RoomId,
     mut subscription: Subscription,
     tx: broadcast::Sender<Arc<Outgoing>>,
+    (seats, quiet): (Arc<Seats>, Quiet),
 ) {
     let mut churn = Churn::new();
     let mut beat = heartbeat(&*backend, Some(&room), None);
@@ -268,7 +310,15 @@ async fn forward(
                     }
                 }
             }
-            _ = beat.tick() => send(Arc::new(RoomEvent::Beat)),
+            _ = beat.tick() => {
+                // Off the forwarding path: events keep flowing while Redis answers.
+                let (backend, room, seats, tx) = (backend.clone(), room.clone(), seats.clone(), tx.clone());
+                tokio::spawn(async move {
+                    if seats.beat(&*backend, &room, quiet).await {
+                        let _ = tx.send(Arc::new(Outgoing::new(room, Arc::new(RoomEvent::Beat))));
+                    }
+                });
+            }
             () = tx.closed() => {
                 // Decide under the map lock: a socket may be subscribing right now.
                 let mut map = lock(&rooms);
@@ -282,7 +332,7 @@ async fn forward(
     }
     // The room is gone: drop the sender so sockets see `Closed`.
     let mut map = lock(&rooms);
-    if map.get(&room).is_some_and(|t| t.same_channel(&tx)) {
+    if map.get(&room).is_some_and(|r| r.tx.same_channel(&tx)) {
         map.remove(&room);
         metrics().rooms_live.decrement(1.0);
     }

@@ -9,6 +9,7 @@ mod core;
 mod html;
 mod hub;
 pub mod json;
+mod seats;
 mod send;
 mod socket;
 mod tracker;

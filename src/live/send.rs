@@ -27,7 +27,7 @@ impl Conn {
         self.typed_at = None;
         let backend = &self.live.app.backend;
         let posted = match backend.mentions(&a.room, &text).await {
-            Ok(mentions) => backend.post(&a.room, &a.user, text, mentions, client_id, reply_to).await,
+            Ok(mentions) => backend.post(&a.room, a.user(), text, mentions, client_id, reply_to).await,
             Err(err) => Err(err),
         };
         match posted {
@@ -57,7 +57,7 @@ impl Conn {
     pub(super) async fn act(&mut self, kind: ActionKind, target: Seq, text: &str) -> Result<(), AppError> {
         let Some(a) = &self.attached else { return Err(AppError::NotAMember) };
         let (backend, limits) = (self.live.app.backend.as_ref(), &self.live.app.config.limits);
-        let done = perform(backend, limits, &a.room, &a.user, kind, target, text).await;
+        let done = perform(backend, limits, &a.room, a.user(), kind, target, text).await;
         if let Err(AppError::RateLimited(_)) = done {
             metrics().limited_messages.increment(1);
         }

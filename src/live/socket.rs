@@ -19,12 +19,30 @@ use crate::web::error::AppError;
 pub const SOCKET_BUFFER: usize = 1024;
 /// Most bytes queued for a client that does not read before it is disconnected.
 const MAX_WRITE_BUFFER: usize = 256 * 1024;
-/// A socket that has sent nothing (not even a pong) for this long is dead.
-pub(super) const SILENCE_LIMIT: Duration = Duration::from_secs(35);
-/// A socket not heard from for this long is pinged at its next heartbeat: with 10 s beats an
-/// idle socket is pinged every third beat (each ping and pong costs the instance more than a
-/// beat), and still has one beat's time to answer before the silence limit closes it.
-pub(super) const PING_AFTER: Duration = Duration::from_secs(25);
+/// When a quiet socket is pinged and when a silent one is closed.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Quiet {
+    /// Not heard from for this long: pinged at the next heartbeat. With the default 35 s limit
+    /// and 10 s beats that is 25 s, so an idle socket is pinged every third beat (each ping and
+    /// pong costs the instance more than a beat), and still has one beat's time to answer.
+    pub(super) ping_after: Duration,
+    /// Not heard from for this long (not even a pong): dead, closed at the next heartbeat
+    /// (`Limits::silence_limit`, `C2C_SILENCE_LIMIT`).
+    pub(super) limit: Duration,
+}
+
+impl Quiet {
+    /// The timings for sockets beating with `backend`'s heartbeat under `limits`.
+    pub(super) fn new(backend: &dyn Backend, limits: &Limits) -> Self {
+        let limit = limits.silence_limit;
+        Self { ping_after: limit.saturating_sub(beat_period(backend)), limit }
+    }
+}
+
+/// How often sockets beat: a third of the presence TTL, at most [`HEARTBEAT_INTERVAL`].
+fn beat_period(backend: &dyn Backend) -> Duration {
+    (backend.presence_ttl() / 3).min(HEARTBEAT_INTERVAL)
+}
 /// Most events written with one flush.
 pub(super) const BATCH: usize = 64;
 
@@ -71,7 +89,7 @@ const BEAT_SLOTS: u64 = 10;
 /// so the room's thousands of sockets do not beat at once (docs/rooms.md, "Big rooms"). The
 /// first tick comes within one period.
 pub(super) fn heartbeat(backend: &dyn Backend, room: Option<&RoomId>, spread: Option<&UserId>) -> Interval {
-    let every = (backend.presence_ttl() / 3).min(HEARTBEAT_INTERVAL);
+    let every = beat_period(backend);
     let period = millis(every).max(1);
     let first = match room {
         Some(room) => {

@@ -278,6 +278,34 @@ macro_rules! backend_contract {
             }
 
             #[tokio::test(start_paused = $paused)]
+            async fn a_room_s_heartbeats_in_one_call_answer_each_connection() {
+                let (a, b) = pair().await;
+                let (room, alice) = a.create_room(name("Alice"), Default::default()).await.unwrap();
+                let mut conns = vec![(alice, ConnId::generate())];
+                // More than one script call's worth on Redis (a hundred connections each).
+                for n in 0..120 {
+                    conns.push((a.join(&room, name(&format!("m{n}"))).await.unwrap(), ConnId::generate()));
+                }
+                for (user, conn) in &conns {
+                    b.touch(&room, user, conn).await.unwrap();
+                }
+                let stranger = (c2c::domain::UserId::generate(), ConnId::generate());
+                conns.insert(60, stranger);
+                let ttl = contract_config().presence_ttl;
+                for _ in 0..4 {
+                    tokio::time::sleep(ttl / 3).await;
+                    let refreshed = b.heartbeats(&room, &conns).await.unwrap();
+                    assert_eq!(refreshed.len(), conns.len());
+                    assert!(refreshed.iter().enumerate().all(|(i, r)| *r == (i != 60)), "{refreshed:?}");
+                }
+                assert_eq!(a.room(&room).await.unwrap().online_count, 121, "every member kept online past the TTL");
+                assert!(matches!(
+                    b.heartbeats(&RoomId::generate(), &conns[..1]).await,
+                    Err(BackendError::RoomNotFound)
+                ));
+            }
+
+            #[tokio::test(start_paused = $paused)]
             async fn a_heartbeat_brings_an_expired_member_back_online() {
                 let (a, b) = pair().await;
                 let (room, alice) = a.create_room(name("Alice"), Default::default()).await.unwrap();

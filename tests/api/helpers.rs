@@ -60,8 +60,12 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
 }
 
 /// An app on the in-process backend with `adjust`ed backend settings (its timings).
-pub async fn spawn_app_with_backend(adjust: impl FnOnce(&mut BackendConfig)) -> TestApp {
-    let (config, db_path) = test_config();
+pub async fn spawn_app_with_backend(
+    adjust: impl FnOnce(&mut BackendConfig),
+    adjust_config: impl FnOnce(&mut Config),
+) -> TestApp {
+    let (mut config, db_path) = test_config();
+    adjust_config(&mut config);
     let mut backend_config = BackendConfig::for_config(&config);
     adjust(&mut backend_config);
     serve(config, Arc::new(MemoryBackend::start(backend_config)), db_path).await

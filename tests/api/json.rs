@@ -1,6 +1,7 @@
 //! The original JSON contract: the REST envelope and the JSON WebSocket, on a real listener,
 //! with responses checked against the served OpenAPI description.
 
+use futures_util::StreamExt;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
@@ -458,10 +459,13 @@ async fn a_join_storm_reaches_programs_as_a_member_list() {
 #[tokio::test]
 async fn a_quiet_socket_stays_online_on_its_room_s_heartbeats() {
     let ttl = std::time::Duration::from_millis(600);
-    let app = spawn_app_with_backend(|c| {
-        c.presence_ttl = ttl;
-        c.sweep_interval = std::time::Duration::from_millis(100);
-    })
+    let app = spawn_app_with_backend(
+        |c| {
+            c.presence_ttl = ttl;
+            c.sweep_interval = std::time::Duration::from_millis(100);
+        },
+        |_| {},
+    )
     .await;
     let (room, token) = room_with_token(&app, "Bot").await;
     let mut bot = app.json_client().await;
@@ -476,6 +480,68 @@ async fn a_quiet_socket_stays_online_on_its_room_s_heartbeats() {
     while online(&app, &room).await {
         assert!(std::time::Instant::now() < deadline, "offline once the socket closed");
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Heartbeats every 200 ms; a socket quiet for 500 ms is pinged, one silent for 700 ms closed.
+async fn app_with_short_silence() -> TestApp {
+    spawn_app_with_backend(
+        |c| {
+            c.presence_ttl = std::time::Duration::from_millis(600);
+            c.sweep_interval = std::time::Duration::from_millis(100);
+        },
+        |c| c.limits.silence_limit = std::time::Duration::from_millis(700),
+    )
+    .await
+}
+
+/// A program that stops answering (its pongs stop coming) is closed at the first heartbeat past
+/// the silence limit, and its member goes offline, though it never closed its end.
+#[tokio::test]
+async fn a_silent_socket_is_closed_and_its_member_goes_offline() {
+    let app = app_with_short_silence().await;
+    let (room, token) = room_with_token(&app, "Bot").await;
+    let mut bot = app.json_client().await;
+    bot.send(json!({"t": "join", "roomId": room, "token": token})).await;
+    bot.until("joined").await;
+    // Not reading: the server's pings go unanswered.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while online(&app, &room).await {
+        assert!(std::time::Instant::now() < deadline, "a silent socket is closed");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // What the server sent before giving up on it, then its close.
+    let closed = async {
+        loop {
+            match bot.ws.next().await {
+                Some(Ok(Message::Close(_)) | Err(_)) | None => return,
+                Some(Ok(_)) => {}
+            }
+        }
+    };
+    assert!(
+        tokio::time::timeout(std::time::Duration::from_secs(5), closed).await.is_ok(),
+        "the server ended the socket"
+    );
+}
+
+/// A program that sends nothing but answers the server's pings (as every WebSocket client does
+/// while it reads) stays connected and online well past the silence limit.
+#[tokio::test]
+async fn a_quiet_socket_that_answers_pings_stays_open() {
+    let app = app_with_short_silence().await;
+    let (room, token) = room_with_token(&app, "Bot").await;
+    let mut bot = app.json_client().await;
+    bot.send(json!({"t": "join", "roomId": room, "token": token})).await;
+    bot.until("joined").await;
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    while std::time::Instant::now() < until {
+        // Reading answers pings; nothing else arrives in a quiet room.
+        match tokio::time::timeout(std::time::Duration::from_millis(300), bot.ws.next()).await {
+            Err(_) | Ok(Some(Ok(Message::Ping(_) | Message::Text(_)))) => {}
+            Ok(other) => panic!("the socket stays open, got {other:?}"),
+        }
+        assert!(online(&app, &room).await, "online while answering pings");
     }
 }
 

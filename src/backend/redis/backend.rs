@@ -200,6 +200,10 @@ impl Backend for RedisBackend {
         self.gathered_heartbeat(room, user, conn).await
     }
 
+    async fn heartbeats(&self, room: &RoomId, conns: &[(UserId, ConnId)]) -> BackendResult<Vec<bool>> {
+        self.refresh(room, conns).await
+    }
+
     async fn disconnect(&self, room: &RoomId, user: &UserId, conn: &ConnId) -> BackendResult<()> {
         let args = [room.as_str(), user.as_str(), conn.as_str(), &self.inner.node, &self.inner.args.idle_ms];
         let reply = self.run(&self.inner.scripts.disconnect, room, &args).await?;

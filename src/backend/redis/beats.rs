@@ -4,6 +4,8 @@
 //! one of ten instants of the period (`live::socket::heartbeat`), so this module gathers what
 //! arrives within a few milliseconds, refreshes each room's connections with one `beat.lua`
 //! call, and sends the calls of all gathered rooms together (one write to Redis, one wake-up).
+//! A room's hub refreshes the sockets it beats for itself (`Backend::heartbeats`, one call per
+//! room); what is gathered here are the heartbeats of sockets with their own instant (big rooms).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -68,54 +70,56 @@ impl RedisBackend {
     /// connection pipelines them).
     async fn send_beats(&self) {
         let waiting = std::mem::take(&mut *lock(&self.inner.beats.waiting));
-        let mut calls = Vec::new();
-        for (room, pending) in waiting {
-            let mut rest = pending.into_iter();
-            loop {
-                let chunk: Vec<Pending> = rest.by_ref().take(CHUNK).collect();
-                if chunk.is_empty() {
-                    break;
+        let calls = waiting.into_iter().map(|(room, pending)| async move {
+            let conns: Vec<(UserId, ConnId)> =
+                pending.iter().map(|p| (p.user.clone(), p.conn.clone())).collect();
+            match self.refresh(&room, &conns).await {
+                Ok(flags) => {
+                    for (p, refreshed) in pending.into_iter().zip(flags) {
+                        let _ = p.done.send(if refreshed { Ok(()) } else { Err(BackendError::NotAMember) });
+                    }
                 }
-                calls.push(self.send_chunk(room.clone(), chunk));
+                Err(err) => {
+                    for p in pending {
+                        let _ = p.done.send(Err(err.clone()));
+                    }
+                }
             }
-        }
+        });
         futures_util::future::join_all(calls).await;
     }
 
-    async fn send_chunk(&self, room: RoomId, chunk: Vec<Pending>) {
-        let room = &room;
+    /// Refreshes connections of `room` (`Backend::heartbeats`): one `beat.lua` call per
+    /// [`CHUNK`], all at once; for each connection, whether it is still its member's.
+    pub(super) async fn refresh(
+        &self,
+        room: &RoomId,
+        conns: &[(UserId, ConnId)],
+    ) -> BackendResult<Vec<bool>> {
+        let calls = conns.chunks(CHUNK).map(|chunk| self.refresh_chunk(room, chunk));
+        let mut flags = Vec::with_capacity(conns.len());
+        for chunk in futures_util::future::join_all(calls).await {
+            flags.extend(chunk?);
+        }
+        Ok(flags)
+    }
+
+    async fn refresh_chunk(&self, room: &RoomId, chunk: &[(UserId, ConnId)]) -> BackendResult<Vec<bool>> {
         let mut args = Vec::with_capacity(4 + 2 * chunk.len());
         let a = &self.inner.args;
         args.extend([room.as_str(), &self.inner.node, &a.ttl_ms, &a.session_ttl_ms]);
-        for p in &chunk {
-            args.push(p.user.as_str());
-            args.push(p.conn.as_str());
+        for (user, conn) in chunk {
+            args.push(user.as_str());
+            args.push(conn.as_str());
         }
-        let mut reply = match self.run(&self.inner.scripts.beat, room, &args).await {
-            Ok(reply) => reply,
-            Err(err) => {
-                for p in chunk {
-                    let _ = p.done.send(Err(err.clone()));
-                }
-                return;
-            }
-        };
+        let mut reply = self.run(&self.inner.scripts.beat, room, &args).await?;
         let deadline: BackendResult<i64> = reply.next();
-        let mut flags = Vec::with_capacity(chunk.len());
-        for _ in &chunk {
-            flags.push(reply.next::<i64>());
-        }
+        let flags: BackendResult<Vec<bool>> =
+            chunk.iter().map(|_| reply.next::<i64>().map(|f| f == 1)).collect();
         self.deliver_local(room, reply.strings()).await;
         if let Ok(deadline) = deadline {
             self.schedule_sweep(room, deadline).await;
         }
-        for (p, flag) in chunk.into_iter().zip(flags) {
-            let result = match flag {
-                Ok(1) => Ok(()),
-                Ok(_) => Err(BackendError::NotAMember),
-                Err(err) => Err(err),
-            };
-            let _ = p.done.send(result);
-        }
+        flags
     }
 }
