@@ -12,7 +12,7 @@ use super::conn::{Attached, Conn};
 use super::hub::Outgoing;
 use super::socket::{CLOSE_POLICY, CLOSE_RESTART};
 use crate::backend::{History, RoomSnapshot};
-use crate::domain::{Seq, StreamPos, UserId};
+use crate::domain::{RoomId, Seq, StreamPos, UserId};
 use crate::web::error::AppError;
 
 /// What the connection loop does next.
@@ -27,6 +27,8 @@ pub(super) enum Step {
     Lost(AppError),
     /// The socket is done.
     Stop(Exit),
+    /// Enter this room as this member (how a browser's socket starts).
+    Enter(RoomId, UserId),
 }
 
 /// Why the connection loop ended.
@@ -81,6 +83,7 @@ impl Conn {
                 Step::Go => return None,
                 Step::Stop(exit) => return Some(exit),
                 Step::Resync => self.snapshot(proto, true).await,
+                Step::Enter(room, user) => self.open(proto, room, user, 0).await,
                 Step::Refuse(err) => {
                     let frame = proto.refusal(&err, &self.message(&err));
                     self.send(frame).await
@@ -108,33 +111,53 @@ impl Conn {
     }
 
     /// The connection loop: room events out, client frames in, heartbeats, until the client
-    /// goes, the protocol stops, or the server shuts down. `first` is what to do first.
-    pub(super) async fn run<P: Protocol>(mut self, mut proto: P, first: Step) {
-        let mut shutdown = self.live.app.shutdown.clone();
-        let shutdown = async move {
-            let _ = shutdown.wait_for(|down| *down).await;
-        };
-        tokio::pin!(shutdown);
-        let grace = self.limits().unjoined_grace;
-        let mut step = first;
-        let exit = loop {
-            if let Some(exit) = self.settle(&mut proto, step).await {
-                break exit;
-            }
-            step = tokio::select! {
-                event = next_event(&mut self.attached) => match event {
-                    Ok(first) => self.deliver(first).await,
-                    Err(RecvError::Lagged(_)) => Step::Resync,
-                    Err(RecvError::Closed) => Step::Lost(AppError::RoomNotFound),
-                },
-                frame = self.ws.recv() => self.received(frame, &mut proto).await,
-                () = own_tick(&mut self.heartbeat) => self.beat().await,
-                () = tokio::time::sleep_until(self.alone_since + grace), if self.attached.is_none() => {
-                    Step::Stop(Exit::Unjoined)
-                }
-                () = &mut shutdown => Step::Stop(Exit::Shutdown),
+    /// goes, the protocol stops, or the server shuts down. `step` is what to do first.
+    ///
+    /// An idle socket's task holds this loop's state for as long as it is open, so it is kept
+    /// small (docs/performance.md, "A socket's resting size"): not an `async fn`, whose
+    /// arguments the compiler keeps twice (as passed, and moved into the body), but a block
+    /// that uses what it captured; what runs seldom (a client's frame, the socket's own
+    /// heartbeat, a step other than `Go`, the goodbye) runs boxed, so its state takes memory
+    /// only while it runs.
+    #[expect(clippy::manual_async_fn, reason = "an async fn would hold its arguments twice")]
+    pub(super) fn run<P: Protocol>(
+        mut self,
+        mut proto: P,
+        mut step: Step,
+    ) -> impl Future<Output = ()> + Send {
+        async move {
+            let mut shutdown = self.live.app.shutdown.clone();
+            let shutdown = async move {
+                let _ = shutdown.wait_for(|down| *down).await;
             };
-        };
+            tokio::pin!(shutdown);
+            let grace = self.limits().unjoined_grace;
+            let exit = loop {
+                if !matches!(step, Step::Go)
+                    && let Some(exit) = Box::pin(self.settle(&mut proto, step)).await
+                {
+                    break exit;
+                }
+                step = tokio::select! {
+                    event = next_event(&mut self.attached) => match event {
+                        Ok(first) => self.deliver(first).await,
+                        Err(RecvError::Lagged(_)) => Step::Resync,
+                        Err(RecvError::Closed) => Step::Lost(AppError::RoomNotFound),
+                    },
+                    frame = self.ws.recv() => Box::pin(self.received(frame, &mut proto)).await,
+                    () = own_tick(&mut self.heartbeat) => Box::pin(self.beat()).await,
+                    () = tokio::time::sleep_until(self.alone_since + grace), if self.attached.is_none() => {
+                        Step::Stop(Exit::Unjoined)
+                    }
+                    () = &mut shutdown => Step::Stop(Exit::Shutdown),
+                };
+            };
+            Box::pin(self.goodbye(exit)).await;
+        }
+    }
+
+    /// Leaves the room and closes the socket as `exit` says.
+    async fn goodbye(mut self, exit: Exit) {
         self.detach().await;
         match exit {
             Exit::Gone => {}

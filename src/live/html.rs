@@ -67,14 +67,14 @@ pub async fn live_socket(
         Err(AppError::SessionExpired) => None,
         Err(err) => return Err(err),
     };
-    Ok(configure(ws, &live.app.config.limits).on_upgrade(move |socket| async move {
-        let mut conn = Conn::new(live, socket, Format::Html(ui.clone()), locales);
-        let mut proto = HtmlSocket { room: room.clone(), ui, zone, error_shown: false };
+    // The loop's future itself (as for the JSON socket), entering the room as its first step.
+    Ok(configure(ws, &live.app.config.limits).on_upgrade(move |socket| {
         let first = match user {
-            Some(user) => conn.open(&mut proto, room, user, 0).await,
+            Some(user) => Step::Enter(room.clone(), user),
             None => Step::Lost(AppError::SessionExpired),
         };
-        conn.run(proto, first).await;
+        let proto = HtmlSocket { room, ui: ui.clone(), zone, error_shown: false };
+        Conn::new(live, socket, Format::Html(ui), locales).run(proto, first)
     }))
 }
 

@@ -116,9 +116,10 @@ pub async fn json_socket(
     Lang(locales, _): Lang,
     ws: WebSocketUpgrade,
 ) -> Response {
-    configure(ws, &live.app.config.limits).on_upgrade(move |socket| async move {
-        Conn::new(live, socket, Format::Json, locales).run(JsonSocket, Step::Go).await;
-    })
+    // The loop's future itself, not one wrapping it (which would keep copies of what it
+    // captured for as long as the socket is open).
+    configure(ws, &live.app.config.limits)
+        .on_upgrade(move |socket| Conn::new(live, socket, Format::Json, locales).run(JsonSocket, Step::Go))
 }
 
 /// Runs one of the owner's tools for the socket's member in `room_id` (the backend checks they
