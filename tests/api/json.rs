@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::helpers::{TestApp, spawn_app, spawn_app_with_backend};
+use crate::helpers::{JsonClient, TestApp, spawn_app, spawn_app_with_backend};
 
 /// Checks `value` against `schema` (OpenAPI 3.1 subset: $ref, type, required, properties,
 /// items). Returns what does not match.
@@ -168,6 +168,15 @@ pub(crate) async fn room_with_token(app: &TestApp, name: &str) -> (String, Strin
     (body["data"]["roomId"].as_str().unwrap().to_owned(), body["data"]["token"].as_str().unwrap().to_owned())
 }
 
+/// A program's socket in a new room of its own, past its `joined` frame.
+async fn joined_bot(app: &TestApp) -> (String, JsonClient) {
+    let (room, token) = room_with_token(app, "Bot").await;
+    let mut bot = app.json_client().await;
+    bot.send(json!({"t": "join", "roomId": room, "token": token})).await;
+    bot.until("joined").await;
+    (room, bot)
+}
+
 #[tokio::test]
 async fn the_json_socket_joins_chats_and_answers_pings() {
     let app = spawn_app().await;
@@ -262,10 +271,7 @@ async fn since_resumes_after_the_last_message_seen() {
 #[tokio::test]
 async fn programs_and_browsers_share_one_room() {
     let app = spawn_app().await;
-    let (room, token) = room_with_token(&app, "Bot").await;
-    let mut bot = app.json_client().await;
-    bot.send(json!({"t": "join", "roomId": room, "token": token})).await;
-    bot.until("joined").await;
+    let (room, mut bot) = joined_bot(&app).await;
 
     let alice = app.browser();
     alice.join(&room, "Alice").await;
@@ -306,10 +312,7 @@ async fn foreign_origins_cannot_open_the_json_socket() {
 #[tokio::test]
 async fn the_json_socket_is_rate_limited() {
     let app = spawn_app().await;
-    let (room, token) = room_with_token(&app, "Bot").await;
-    let mut bot = app.json_client().await;
-    bot.send(json!({"t": "join", "roomId": room, "token": token})).await;
-    bot.until("joined").await;
+    let (room, mut bot) = joined_bot(&app).await;
     for i in 0..15 {
         bot.send(json!({"t": "msg", "roomId": room, "text": format!("spam {i}")})).await;
     }
@@ -424,10 +427,7 @@ async fn messages_over_rest_match_their_documentation_and_the_socket() {
 #[tokio::test]
 async fn a_join_storm_reaches_programs_as_a_member_list() {
     let app = spawn_app().await;
-    let (room, token) = room_with_token(&app, "Bot").await;
-    let mut bot = app.json_client().await;
-    bot.send(json!({"t": "join", "roomId": room, "token": token})).await;
-    bot.until("joined").await;
+    let (room, mut bot) = joined_bot(&app).await;
 
     // Thirty people join within a second: the first few are told one by one, the rest in one
     // member list once the second is over.
@@ -467,10 +467,7 @@ async fn a_quiet_socket_stays_online_on_its_room_s_heartbeats() {
         |_| {},
     )
     .await;
-    let (room, token) = room_with_token(&app, "Bot").await;
-    let mut bot = app.json_client().await;
-    bot.send(json!({"t": "join", "roomId": room, "token": token})).await;
-    bot.until("joined").await;
+    let (room, bot) = joined_bot(&app).await;
     for _ in 0..5 {
         tokio::time::sleep(ttl).await;
         assert!(online(&app, &room).await, "online while the socket is open");
@@ -500,10 +497,7 @@ async fn app_with_short_silence() -> TestApp {
 #[tokio::test]
 async fn a_silent_socket_is_closed_and_its_member_goes_offline() {
     let app = app_with_short_silence().await;
-    let (room, token) = room_with_token(&app, "Bot").await;
-    let mut bot = app.json_client().await;
-    bot.send(json!({"t": "join", "roomId": room, "token": token})).await;
-    bot.until("joined").await;
+    let (room, mut bot) = joined_bot(&app).await;
     // Not reading: the server's pings go unanswered.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while online(&app, &room).await {
@@ -530,10 +524,7 @@ async fn a_silent_socket_is_closed_and_its_member_goes_offline() {
 #[tokio::test]
 async fn a_quiet_socket_that_answers_pings_stays_open() {
     let app = app_with_short_silence().await;
-    let (room, token) = room_with_token(&app, "Bot").await;
-    let mut bot = app.json_client().await;
-    bot.send(json!({"t": "join", "roomId": room, "token": token})).await;
-    bot.until("joined").await;
+    let (room, mut bot) = joined_bot(&app).await;
     let until = std::time::Instant::now() + std::time::Duration::from_secs(3);
     while std::time::Instant::now() < until {
         // Reading answers pings; nothing else arrives in a quiet room.
