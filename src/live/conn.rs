@@ -1,23 +1,22 @@
 //! One socket's connection, the core's side of it: its room and position in the room's stream,
-//! sending, entering and leaving a room, snapshots, posting, batched delivery, heartbeats.
+//! sending, entering and leaving a room, snapshots, typing. What flows through it once open is
+//! in `flow.rs`, posting in `send.rs`.
 
 use std::sync::Arc;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
-use futures_util::SinkExt;
 use tokio::sync::broadcast::Receiver;
-use tokio::sync::broadcast::error::TryRecvError;
 use tokio::time::{Instant, Interval};
 
 use super::LiveState;
 use super::core::{Exit, Protocol, Span, Step};
 use super::hub::{Format, Outgoing, Sitter};
 use super::seats::{Link, SeatGuard};
-use super::socket::{BATCH, Quiet, ends_member, heartbeat, record_delivery};
+use super::socket::heartbeat;
 use super::tracker::{MemberSeat, SocketGuard};
 use crate::backend::Backend;
 use crate::catalog::Locales;
-use crate::domain::{ConnId, Limits, RoomEvent, RoomId, Seq, StreamPos, UserId};
+use crate::domain::{ConnId, Limits, RoomId, Seq, StreamPos, UserId};
 use crate::limits::retry_secs;
 use crate::metrics::metrics;
 use crate::support::TokenBucket;
@@ -27,10 +26,10 @@ use crate::web::error::AppError;
 pub(super) struct Attached {
     pub(super) room: RoomId,
     pub(super) events: Receiver<Arc<Outgoing>>,
-    pos: StreamPos,
+    pub(super) pos: StreamPos,
     _member_seat: MemberSeat,
     /// The socket's seat in the room's beats (`seats.rs`), which holds its member.
-    beat_seat: SeatGuard,
+    pub(super) beat_seat: SeatGuard,
 }
 
 impl Attached {
@@ -52,7 +51,7 @@ pub(super) struct Conn {
     /// ([`RoomEvent::Beat`]), so an idle socket has no timer of its own.
     pub(super) heartbeat: Option<Interval>,
     /// The connection's id, and when the client last sent anything (its room's hub reads it).
-    link: Arc<Link>,
+    pub(super) link: Arc<Link>,
     pub(super) attached: Option<Attached>,
     /// Since when the socket has been in no room.
     pub(super) alone_since: Instant,
@@ -243,122 +242,5 @@ impl Conn {
         if let Err(err) = self.live.app.backend.typing(&a.room, a.user()).await {
             tracing::debug!(room = %a.room, error = %err, "typing notice not sent");
         }
-    }
-
-    /// Delivers `first` and whatever else is already waiting (up to [`BATCH`] events), then
-    /// writes them with one flush: under load a socket gets several frames per write.
-    pub(super) async fn deliver(&mut self, first: Arc<Outgoing>) -> Step {
-        let Some(a) = &mut self.attached else { return Step::Go };
-        let mut next = Ok(first);
-        let mut step = Step::Go;
-        let mut beat = false;
-        for _ in 0..BATCH {
-            let out = match next {
-                Ok(out) => out,
-                Err(TryRecvError::Lagged(_)) => {
-                    step = Step::Resync;
-                    break;
-                }
-                Err(_) => break,
-            };
-            match a.pos.admit(&out.event) {
-                None => {
-                    step = Step::Resync;
-                    break;
-                }
-                Some(false) => {}
-                // The room's end, or this member's: the socket cannot go on.
-                Some(true) if let Some(err) = ends_member(&out.event, a.user()) => {
-                    step = Step::Lost(err);
-                    break;
-                }
-                // The room's heartbeat, for sockets without their own.
-                Some(true) if matches!(*out.event, RoomEvent::Beat) => beat = self.heartbeat.is_none(),
-                Some(true) if !self.wants_typing && matches!(*out.event, RoomEvent::Typing { .. }) => {}
-                Some(true) if matches!(&*out.event, RoomEvent::Typing { user } if user == a.user()) => {}
-                Some(true) => {
-                    if let Some(frames) = out.frames(&self.format) {
-                        // Queued, not flushed: one flush below for everything that was waiting.
-                        for frame in frames {
-                            if self.ws.feed(Message::Text(frame)).await.is_err() {
-                                return Step::Stop(Exit::Gone);
-                            }
-                        }
-                        record_delivery(&self.format, &out.event);
-                    }
-                }
-            }
-            next = a.events.try_recv();
-        }
-        if self.ws.flush().await.is_err() {
-            return Step::Stop(Exit::Gone);
-        }
-        if beat && matches!(step, Step::Go) {
-            return self.room_beat().await;
-        }
-        step
-    }
-
-    /// Handles what arrived from the client.
-    pub(super) async fn received<P: Protocol>(
-        &mut self,
-        frame: Option<Result<Message, axum::Error>>,
-        proto: &mut P,
-    ) -> Step {
-        self.link.heard();
-        match frame {
-            Some(Ok(Message::Text(text))) if text.len() > self.limits().max_frame_bytes => {
-                let max = self.limits().max_message_chars.to_string();
-                Step::Refuse(AppError::Invalid {
-                    code: crate::catalog::ErrorCode::MessageTooLong,
-                    field: "text",
-                    args: vec![("max", max)],
-                })
-            }
-            Some(Ok(Message::Text(text))) => proto.receive(self, &text).await,
-            Some(Ok(Message::Binary(_))) => Step::Refuse(AppError::BadRequest("binary frame".into())),
-            Some(Ok(Message::Ping(_) | Message::Pong(_))) => Step::Go,
-            Some(Ok(Message::Close(_)) | Err(_)) | None => Step::Stop(Exit::Gone),
-        }
-    }
-
-    /// The socket's own heartbeat: gone if silent too long, else presence refreshed in the room.
-    pub(super) async fn beat(&mut self) -> Step {
-        if let Step::Stop(exit) = self.alive().await {
-            return Step::Stop(exit);
-        }
-        let Some(a) = &self.attached else { return Step::Go };
-        match self.live.app.backend.heartbeat(&a.room, a.user(), &self.link.id).await {
-            Ok(()) => Step::Go,
-            Err(err) => Step::Lost(err.into()),
-        }
-    }
-
-    /// The room's heartbeat (its hub refreshed the presence): gone if silent too long, and
-    /// whatever the refresh found for this socket.
-    async fn room_beat(&mut self) -> Step {
-        if let Step::Stop(exit) = self.alive().await {
-            return Step::Stop(exit);
-        }
-        match self.attached.as_ref().and_then(|a| a.beat_seat.news()) {
-            Some(err) => Step::Lost(err.into()),
-            None => Step::Go,
-        }
-    }
-
-    /// Closes a socket silent too long, pings a quiet one.
-    async fn alive(&mut self) -> Step {
-        let timing = Quiet::new(self.backend(), self.limits());
-        let quiet = self.link.quiet(Instant::now());
-        if quiet > timing.limit {
-            return Step::Stop(Exit::Gone);
-        }
-        // Heard from lately: evidently alive. Quieter: ping it; its pong counts as hearing from
-        // it. (An idle socket is pinged every third heartbeat; one that stopped answering is
-        // closed at the same beat as if pinged at every one.)
-        if quiet >= timing.ping_after && self.ws.send(Message::Ping(Default::default())).await.is_err() {
-            return Step::Stop(Exit::Gone);
-        }
-        Step::Go
     }
 }

@@ -2,10 +2,12 @@
 //! and the programs' `GET /ws` (JSON). Both are thin protocols over one core (connection loop,
 //! heartbeats, batched delivery, stream positions), fed by the per-instance
 //! hub that subscribes once per room and renders each event once per format. `core.rs` is the
-//! loop, `conn.rs` a socket's side of it, `socket.rs` the settings both share.
+//! loop, `conn.rs` a socket's side of it, `flow.rs` what passes through it once open, `seats.rs`
+//! the hub's heartbeats for a room's sockets, `socket.rs` the settings both share.
 
 mod conn;
 mod core;
+mod flow;
 mod html;
 mod hub;
 pub mod json;
