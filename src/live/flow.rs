@@ -11,7 +11,7 @@ use tokio::time::Instant;
 use super::conn::Conn;
 use super::core::{Exit, Protocol, Step};
 use super::hub::Outgoing;
-use super::socket::{BATCH, Quiet, ends_member, record_delivery};
+use super::socket::{BATCH, ends_member, record_delivery};
 use crate::domain::RoomEvent;
 use crate::web::error::AppError;
 
@@ -119,7 +119,7 @@ impl Conn {
 
     /// Closes a socket silent too long, pings a quiet one.
     async fn alive(&mut self) -> Step {
-        let timing = Quiet::new(self.backend(), self.limits());
+        let timing = self.live.hub.quiet();
         let quiet = self.link.quiet(Instant::now());
         if quiet > timing.limit {
             return Step::Stop(Exit::Gone);

@@ -168,35 +168,34 @@ impl Hub {
         Self { backend, quiet, rooms: Arc::default(), first: Arc::default() }
     }
 
-    fn existing(&self, room: &RoomId, sitter: Sitter) -> Result<Subscribed, Sitter> {
-        match lock(&self.rooms).get(room) {
-            Some(r) => {
-                Ok(Subscribed { events: r.tx.subscribe(), seat: r.seats.take(sitter.user, sitter.link) })
-            }
-            None => Err(sitter),
-        }
+    /// When this instance's sockets are pinged and when a silent one is closed.
+    pub(super) fn quiet(&self) -> Quiet {
+        self.quiet
+    }
+
+    fn existing(&self, room: &RoomId) -> Option<(broadcast::Receiver<Arc<Outgoing>>, Arc<Seats>)> {
+        lock(&self.rooms).get(room).map(|r| (r.tx.subscribe(), r.seats.clone()))
     }
 
     /// Subscribes a socket to `room` and seats it in the room's beats. When this returns, the
     /// backend subscription is live: anything stored afterwards arrives on the receiver, so a
     /// snapshot taken now misses nothing.
     pub(super) async fn subscribe(&self, room: &RoomId, sitter: Sitter) -> BackendResult<Subscribed> {
-        let sitter = match self.existing(room, sitter) {
-            Ok(subscribed) => return Ok(subscribed),
-            Err(sitter) => sitter,
-        };
+        let seated =
+            |events, seats: Arc<Seats>| Subscribed { events, seat: seats.take(sitter.user, sitter.link) };
+        if let Some((events, seats)) = self.existing(room) {
+            return Ok(seated(events, seats));
+        }
         let _first = self.first.lock().await;
-        let sitter = match self.existing(room, sitter) {
-            Ok(subscribed) => return Ok(subscribed),
-            Err(sitter) => sitter,
-        };
+        if let Some((events, seats)) = self.existing(room) {
+            return Ok(seated(events, seats));
+        }
         let subscription = self.backend.subscribe(room).await?;
         let (tx, events) = broadcast::channel(EVENT_BUFFER);
         let seats = Arc::new(Seats::default());
-        let seat = seats.take(sitter.user, sitter.link);
         lock(&self.rooms).insert(room.clone(), Room { tx: tx.clone(), seats: seats.clone() });
         metrics().rooms_live.increment(1.0);
-        let room_seats = (seats, self.quiet);
+        let room_seats = (seats.clone(), self.quiet);
         tokio::spawn(forward(
             self.backend.clone(),
             self.rooms.clone(),
@@ -205,7 +204,7 @@ impl Hub {
             tx,
             room_seats,
         ));
-        Ok(Subscribed { events, seat })
+        Ok(seated(events, seats))
     }
 }
 
