@@ -299,6 +299,11 @@ macro_rules! backend_contract {
                     assert!(refreshed.iter().enumerate().all(|(i, r)| *r == (i != 60)), "{refreshed:?}");
                 }
                 assert_eq!(a.room(&room).await.unwrap().online_count, 121, "every member kept online past the TTL");
+                // A live connection of a member who left is refused, not refreshed.
+                a.leave(&room, &conns[1].0).await.unwrap();
+                let refreshed = b.heartbeats(&room, &conns).await.unwrap();
+                assert!(refreshed.iter().enumerate().all(|(i, r)| *r == (i != 1 && i != 60)), "{refreshed:?}");
+                assert_eq!(a.room(&room).await.unwrap().online_count, 120);
                 assert!(matches!(
                     b.heartbeats(&RoomId::generate(), &conns[..1]).await,
                     Err(BackendError::RoomNotFound)

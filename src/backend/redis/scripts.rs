@@ -18,7 +18,7 @@ pub const ROOM_KEYS: [&str; 11] = [
     "info", "members", "names", "keys", "order", "taken", "presence", "messages", "cids", "removed", "state",
 ];
 /// The keys of one member of a room (`uk` in `lib.lua`).
-const MEMBER_KEYS: [&str; 4] = ["session", "conns", "presence", "allowance"];
+const MEMBER_KEYS: [&str; 3] = ["session", "conns", "allowance"];
 
 /// Which script arguments name members whose keys the script touches.
 #[derive(Clone, Copy)]

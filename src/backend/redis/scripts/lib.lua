@@ -74,22 +74,44 @@ local function presence_event(R, node, U, name, change, online)
   return publish(R, node, { t = 'presence', ver = ver, user = U, name = name, change = change, online = online })
 end
 
--- Marks connection `conn` of U live until now + ttl.
+-- Marks connection `conn` of U live until now + ttl. U's connection set expires with the
+-- session (entries past their deadline are ignored and dropped here and by the sweep), so a
+-- heartbeat need not extend it every time (refresh_live).
 local function add_conn(R, U, conn, now, ttl_ms, session_ttl_ms)
   local conns = uk(R, U, 'conns')
   redis.call('ZREMRANGEBYSCORE', conns, '-inf', now)
   redis.call('ZADD', conns, now + ttl_ms, conn)
-  redis.call('PEXPIRE', conns, ttl_ms)
+  redis.call('PEXPIRE', conns, session_ttl_ms)
   redis.call('ZADD', rk(R, 'presence'), 'GT', now + ttl_ms, U)
-  redis.call('SET', uk(R, U, 'presence'), conn, 'PX', ttl_ms)
   redis.call('HSET', uk(R, U, 'session'), 'room', R, 'seen_at', now)
   redis.call('PEXPIRE', uk(R, U, 'session'), session_ttl_ms)
+end
+
+-- The heartbeat of a connection that is still live, in two commands instead of a touch's ten
+-- (docs/redis.md, "Presence"): when `conn` of U has a deadline after now, U is a member (a
+-- leave or removal deletes the set) and online (the presence set's score is at least the
+-- latest deadline of U's connections), so only the deadline moves; the caller raises U's score
+-- in the presence set, for all its connections in one command. The session and the connection
+-- set slide their expiry only when a new period of a quarter of the session TTL (at most a
+-- minute) began since the last heartbeat. Returns false when the connection is not live (the
+-- caller touches it instead).
+local function refresh_live(R, U, conn, now, ttl_ms, session_ttl_ms)
+  local conns = uk(R, U, 'conns')
+  local deadline = tonumber(redis.call('ZSCORE', conns, conn))
+  if not deadline or deadline <= now then return false end
+  redis.call('ZADD', conns, now + ttl_ms, conn)
+  local period = math.min(60000, math.floor(session_ttl_ms / 4))
+  if period < 1 or math.floor((deadline - ttl_ms) / period) ~= math.floor(now / period) then
+    redis.call('PEXPIRE', conns, session_ttl_ms)
+    redis.call('PEXPIRE', uk(R, U, 'session'), session_ttl_ms)
+  end
+  return true
 end
 
 -- U has no live connection left: off the presence set, name free, room told.
 local function go_offline(R, node, U, now, idle_ms)
   redis.call('ZREM', rk(R, 'presence'), U)
-  redis.call('DEL', uk(R, U, 'presence'), uk(R, U, 'conns'))
+  redis.call('DEL', uk(R, U, 'conns'))
   local key = redis.call('HGET', rk(R, 'keys'), U)
   if key and redis.call('HGET', rk(R, 'taken'), key) == U then
     redis.call('HDEL', rk(R, 'taken'), key)
@@ -152,7 +174,7 @@ local function depart(R, node, U, now, history_len, kind, text, out)
   redis.call('HDEL', rk(R, 'keys'), U)
   redis.call('ZREM', rk(R, 'order'), U)
   redis.call('ZREM', rk(R, 'presence'), U)
-  redis.call('DEL', uk(R, U, 'conns'), uk(R, U, 'presence'), uk(R, U, 'session'))
+  redis.call('DEL', uk(R, U, 'conns'), uk(R, U, 'session'))
   local payload = presence_event(R, node, U, name, 'left', false)
   table.insert(out, payload)
   if kind then
