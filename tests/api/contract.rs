@@ -347,6 +347,25 @@ macro_rules! backend_contract {
             }
 
             #[tokio::test(start_paused = $paused)]
+            async fn a_tab_that_stopped_beating_does_not_keep_its_member_online() {
+                let (a, b) = pair().await;
+                let (room, alice) = a.create_room(name("Alice"), Default::default()).await.unwrap();
+                let (crashed, open) = (ConnId::generate(), ConnId::generate());
+                a.touch(&room, &alice, &crashed).await.unwrap();
+                b.touch(&room, &alice, &open).await.unwrap();
+                let ttl = contract_config().presence_ttl;
+                for _ in 0..5 {
+                    tokio::time::sleep(ttl / 3).await;
+                    assert_eq!(b.heartbeats(&room, &[(alice.clone(), open.clone())]).await.unwrap(), [true]);
+                    assert!(a.member(&room, &alice).await.unwrap().online, "the open tab keeps her online");
+                }
+                let mut sub = a.subscribe(&room).await.unwrap();
+                b.disconnect(&room, &alice, &open).await.unwrap();
+                expect_event(&mut sub.events, is_presence(&alice, PresenceChange::Offline)).await;
+                assert!(!a.member(&room, &alice).await.unwrap().online, "the silent tab counts for nothing");
+            }
+
+            #[tokio::test(start_paused = $paused)]
             async fn an_offline_name_can_be_taken_and_its_owner_returns_numbered() {
                 let b = one().await;
                 let (room, alice) = b.create_room(name("Alice"), Default::default()).await.unwrap();

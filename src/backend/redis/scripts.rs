@@ -14,8 +14,9 @@ use crate::domain::RoomId;
 const LIB: &str = include_str!("scripts/lib.lua");
 
 /// The keys of a room, as `ROOM_KEYS` in `lib.lua` lists them (a test keeps the two equal).
-pub const ROOM_KEYS: [&str; 11] = [
-    "info", "members", "names", "keys", "order", "taken", "presence", "messages", "cids", "removed", "state",
+pub const ROOM_KEYS: [&str; 12] = [
+    "info", "members", "names", "keys", "order", "taken", "presence", "conns", "messages", "cids", "removed",
+    "state",
 ];
 /// The keys of one member of a room (`uk` in `lib.lua`).
 const MEMBER_KEYS: [&str; 3] = ["session", "conns", "allowance"];

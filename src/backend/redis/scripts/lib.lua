@@ -23,7 +23,7 @@ end
 local function uk(R, U, suffix) return 'user:{' .. R .. '}:' .. U .. ':' .. suffix end
 
 -- The keys that make up a room; they share the idle-expiry TTL.
-local ROOM_KEYS = { 'info', 'members', 'names', 'keys', 'order', 'taken', 'presence', 'messages', 'cids', 'removed', 'state' }
+local ROOM_KEYS = { 'info', 'members', 'names', 'keys', 'order', 'taken', 'presence', 'conns', 'messages', 'cids', 'removed', 'state' }
 
 local function room_exists(R) return redis.call('EXISTS', rk(R, 'info')) == 1 end
 
@@ -74,44 +74,67 @@ local function presence_event(R, node, U, name, change, online)
   return publish(R, node, { t = 'presence', ver = ver, user = U, name = name, change = change, online = online })
 end
 
--- Marks connection `conn` of U live until now + ttl. U's connection set expires with the
--- session (entries past their deadline are ignored and dropped here and by the sweep), so a
--- heartbeat need not extend it every time (refresh_live).
+-- Connections and their deadlines. `room:{R}:conns` holds every connection of the room as
+-- `U|conn` → its deadline (ms, Redis clock): the connection is live until then. A heartbeat
+-- moves deadlines of many connections with one command (beat.lua). `user:{R}:U:conns` lists
+-- U's connections (connection → when it connected), written on connect and disconnect only.
+-- U's presence score is never below the deadline of a live connection of U.
+local function conn_entry(U, conn) return U .. '|' .. conn end
+
+-- The latest deadline of U's live connections (nil when none is live); drops the others.
+local function live_until(R, U, now)
+  local index = uk(R, U, 'conns')
+  local conns = redis.call('ZRANGE', index, 0, -1)
+  if #conns == 0 then return nil end
+  local entries = {}
+  for i, c in ipairs(conns) do entries[i] = conn_entry(U, c) end
+  local deadlines = redis.call('ZMSCORE', rk(R, 'conns'), unpack(entries))
+  local latest, dead, dead_entries = nil, {}, {}
+  for i, d in ipairs(deadlines) do
+    d = tonumber(d)
+    if d and d > now then
+      if not latest or d > latest then latest = d end
+    else
+      table.insert(dead, conns[i])
+      table.insert(dead_entries, entries[i])
+    end
+  end
+  if #dead > 0 then
+    redis.call('ZREM', index, unpack(dead))
+    redis.call('ZREM', rk(R, 'conns'), unpack(dead_entries))
+  end
+  return latest
+end
+
+-- Forgets every connection of U.
+local function drop_conns(R, U)
+  local index = uk(R, U, 'conns')
+  local conns = redis.call('ZRANGE', index, 0, -1)
+  if #conns > 0 then
+    local entries = {}
+    for i, c in ipairs(conns) do entries[i] = conn_entry(U, c) end
+    redis.call('ZREM', rk(R, 'conns'), unpack(entries))
+  end
+  redis.call('DEL', index)
+end
+
+-- Marks connection `conn` of U live until now + ttl. U's index expires with the session, and
+-- a heartbeat slides both at most every two minutes (beat.lua).
 local function add_conn(R, U, conn, now, ttl_ms, session_ttl_ms)
-  local conns = uk(R, U, 'conns')
-  redis.call('ZREMRANGEBYSCORE', conns, '-inf', now)
-  redis.call('ZADD', conns, now + ttl_ms, conn)
-  redis.call('PEXPIRE', conns, session_ttl_ms)
+  live_until(R, U, now)
+  local index = uk(R, U, 'conns')
+  redis.call('ZADD', index, now, conn)
+  redis.call('PEXPIRE', index, session_ttl_ms)
+  redis.call('ZADD', rk(R, 'conns'), now + ttl_ms, conn_entry(U, conn))
   redis.call('ZADD', rk(R, 'presence'), 'GT', now + ttl_ms, U)
   redis.call('HSET', uk(R, U, 'session'), 'room', R, 'seen_at', now)
   redis.call('PEXPIRE', uk(R, U, 'session'), session_ttl_ms)
 end
 
--- The heartbeat of a connection that is still live, in two commands instead of a touch's ten
--- (docs/redis.md, "Presence"): when `conn` of U has a deadline after now, U is a member (a
--- leave or removal deletes the set) and online (the presence set's score is at least the
--- latest deadline of U's connections), so only the deadline moves; the caller raises U's score
--- in the presence set, for all its connections in one command. The session and the connection
--- set slide their expiry only when a new period of a quarter of the session TTL (at most a
--- minute) began since the last heartbeat. Returns false when the connection is not live (the
--- caller touches it instead).
-local function refresh_live(R, U, conn, now, ttl_ms, session_ttl_ms)
-  local conns = uk(R, U, 'conns')
-  local deadline = tonumber(redis.call('ZSCORE', conns, conn))
-  if not deadline or deadline <= now then return false end
-  redis.call('ZADD', conns, now + ttl_ms, conn)
-  local period = math.min(60000, math.floor(session_ttl_ms / 4))
-  if period < 1 or math.floor((deadline - ttl_ms) / period) ~= math.floor(now / period) then
-    redis.call('PEXPIRE', conns, session_ttl_ms)
-    redis.call('PEXPIRE', uk(R, U, 'session'), session_ttl_ms)
-  end
-  return true
-end
-
 -- U has no live connection left: off the presence set, name free, room told.
 local function go_offline(R, node, U, now, idle_ms)
   redis.call('ZREM', rk(R, 'presence'), U)
-  redis.call('DEL', uk(R, U, 'conns'))
+  drop_conns(R, U)
   local key = redis.call('HGET', rk(R, 'keys'), U)
   if key and redis.call('HGET', rk(R, 'taken'), key) == U then
     redis.call('HDEL', rk(R, 'taken'), key)
@@ -174,7 +197,8 @@ local function depart(R, node, U, now, history_len, kind, text, out)
   redis.call('HDEL', rk(R, 'keys'), U)
   redis.call('ZREM', rk(R, 'order'), U)
   redis.call('ZREM', rk(R, 'presence'), U)
-  redis.call('DEL', uk(R, U, 'conns'), uk(R, U, 'session'))
+  drop_conns(R, U)
+  redis.call('DEL', uk(R, U, 'session'))
   local payload = presence_event(R, node, U, name, 'left', false)
   table.insert(out, payload)
   if kind then

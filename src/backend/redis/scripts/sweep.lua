@@ -8,15 +8,15 @@ local now = now_ms()
 local out = { 0 }
 local expired = redis.call('ZRANGEBYSCORE', rk(R, 'presence'), '-inf', now)
 for _, U in ipairs(expired) do
-  local conns = uk(R, U, 'conns')
-  redis.call('ZREMRANGEBYSCORE', conns, '-inf', now)
-  local last = redis.call('ZRANGE', conns, -1, -1, 'WITHSCORES')
-  if #last == 0 then
+  local latest = live_until(R, U, now)
+  if not latest then
     table.insert(out, go_offline(R, node, U, now, idle_ms))
   else
-    redis.call('ZADD', rk(R, 'presence'), last[2], U)
+    redis.call('ZADD', rk(R, 'presence'), latest, U)
   end
 end
+-- Connections of members still online through another (a crashed instance's second tab).
+redis.call('ZREMRANGEBYSCORE', rk(R, 'conns'), '-inf', now)
 maybe_idle(R, now, idle_ms)
 -- Never later than one presence TTL from now: a connection added while this ran expires no
 -- earlier than that, so the room is always checked in time.
