@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use crate::support::Rate;
 
-/// A member's presence lives this long without a heartbeat (docs/redis.md, "Presence").
+/// A member's presence lives this long without a heartbeat (docs/redis.md, "Presence and
+/// crashed instances").
 pub const PRESENCE_TTL: Duration = Duration::from_secs(30);
 /// How often a live connection refreshes its presence: a third of the TTL, so one lost
 /// heartbeat never flips a member offline.

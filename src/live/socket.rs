@@ -85,7 +85,7 @@ const BEAT_SLOTS: u64 = 10;
 /// TTL is configured. The sockets of one room tick in the same instant, and rooms in one of
 /// [`BEAT_SLOTS`] instants of the period (taken from the room id), so the backend refreshes a
 /// room's sockets with one call and the rooms of an instant in one batch (docs/redis.md,
-/// "Presence"). In a big room (`spread`: the socket's member) each socket takes its own instant,
+/// "Presence and crashed instances"). In a big room (`spread`: the socket's member) each socket takes its own instant,
 /// so the room's thousands of sockets do not beat at once (docs/rooms.md, "Big rooms"). The
 /// first tick comes within one period.
 pub(super) fn heartbeat(backend: &dyn Backend, room: Option<&RoomId>, spread: Option<&UserId>) -> Interval {
