@@ -1,5 +1,7 @@
-//! The Lua scripts, compiled in. Each is `lib.lua` followed by its own body; `redis::Script`
-//! runs them with EVALSHA and loads them on a `NOSCRIPT` miss (after a Redis restart).
+//! The Lua scripts, compiled in. Each is the helpers of `lib.lua` it uses followed by its own
+//! body; `redis::Script` runs them with EVALSHA and loads them on a `NOSCRIPT` miss (after a
+//! Redis restart). Only the helpers a script uses: Redis defines every helper a script carries
+//! at each call (docs/performance.md, "What is left").
 //!
 //! On one Redis a room script names one key, the room's info hash, and derives the others. On
 //! a cluster it declares every key of the room and of the members it acts for
@@ -63,6 +65,58 @@ impl RoomScript {
     }
 }
 
+/// `lib.lua` cut into its top-level definitions, in order: each one's name and text (with the
+/// comments above it). A definition is a `local function` (one line, or up to a line `end`) or
+/// a one-line `local NAME = …`.
+fn lib_definitions() -> Vec<(&'static str, String)> {
+    let mut defs = Vec::new();
+    let mut text = String::new();
+    let mut open: Option<&'static str> = None;
+    for line in LIB.lines() {
+        text.push_str(line);
+        text.push('\n');
+        if let Some(name) = open {
+            if line == "end" {
+                defs.push((name, std::mem::take(&mut text)));
+                open = None;
+            }
+            continue;
+        }
+        let Some(rest) = line.strip_prefix("local function ").or_else(|| line.strip_prefix("local ")) else {
+            continue; // a comment or a blank line: kept with the next definition
+        };
+        let name = rest.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).next().unwrap_or(rest);
+        if line.starts_with("local function ") && !line.ends_with(" end") {
+            open = Some(name);
+        } else {
+            defs.push((name, std::mem::take(&mut text)));
+        }
+    }
+    defs
+}
+
+/// The identifiers in Lua source (and in its comments and strings: a few more helpers than
+/// needed at worst).
+fn identifiers(source: &str) -> std::collections::HashSet<&str> {
+    source.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).collect()
+}
+
+/// The definitions of `lib.lua` that `body` uses, directly or through another, in their order.
+/// A definition can only use those above it (Lua locals), so one pass from the bottom up
+/// finds them all.
+fn helpers_for(body: &str) -> String {
+    let defs = lib_definitions();
+    let mut used = identifiers(body);
+    let mut keep = vec![false; defs.len()];
+    for (i, (name, text)) in defs.iter().enumerate().rev() {
+        if used.contains(name) {
+            keep[i] = true;
+            used.extend(identifiers(text));
+        }
+    }
+    defs.iter().zip(keep).filter(|(_, kept)| *kept).map(|((_, text), _)| text.as_str()).collect()
+}
+
 /// Every script the backend runs.
 pub struct Scripts {
     pub create: RoomScript,
@@ -94,7 +148,8 @@ impl Scripts {
     /// The scripts, publishing with `publish` (`PUBLISH`, or `SPUBLISH` on a cluster:
     /// `conn::Link::publish_command`).
     pub fn load(publish: &str) -> Self {
-        let with_lib = |body: &str| Script::new(&format!("local PUBLISH = '{publish}'\n{LIB}\n{body}"));
+        let with_lib =
+            |body: &str| Script::new(&format!("local PUBLISH = '{publish}'\n{}\n{body}", helpers_for(body)));
         let room =
             |body: &str, members: Members, kept: bool| RoomScript { script: with_lib(body), members, kept };
         use Members::{Actor, ActorAndTarget, Pairs, Undeclared};
@@ -131,6 +186,35 @@ mod tests {
     /// The quoted suffixes after `prefix` in `source`: `rk(R, 'names')` → `names`.
     fn suffixes<'a>(source: &'a str, prefix: &str) -> Vec<&'a str> {
         source.split(prefix).skip(1).filter_map(|rest| rest.split_once('\'').map(|(s, _)| s)).collect()
+    }
+
+    #[test]
+    fn lib_lua_is_cut_into_whole_definitions() {
+        let defs = lib_definitions();
+        let names: Vec<&str> = defs.iter().map(|(name, _)| *name).collect();
+        assert!(names.len() > 25, "{names:?}");
+        for name in ["now_ms", "rk", "ROOM_KEYS", "touch_one", "quote"] {
+            assert!(names.contains(&name), "{name} in {names:?}");
+        }
+        // Nothing is lost but trailing comments.
+        let joined: String = defs.iter().map(|(_, text)| text.as_str()).collect();
+        assert_eq!(joined.trim_end(), LIB.trim_end());
+    }
+
+    #[test]
+    fn a_script_carries_the_helpers_it_uses_and_what_they_use() {
+        let beat = helpers_for(include_str!("scripts/beat.lua"));
+        // Directly, and through touch_one → add_conn → live_until → conn_entry.
+        for used in [
+            "local function touch_one(",
+            "local function add_conn(",
+            "local function live_until(",
+            "local function rk(",
+        ] {
+            assert!(beat.contains(used), "{used}");
+        }
+        assert!(!beat.contains("local function depart("), "not used by beat.lua");
+        assert!(helpers_for("return 1").is_empty());
     }
 
     #[test]
