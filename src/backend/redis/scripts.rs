@@ -101,11 +101,10 @@ fn identifiers(source: &str) -> std::collections::HashSet<&str> {
     source.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).collect()
 }
 
-/// The definitions of `lib.lua` that `body` uses, directly or through another, in their order.
-/// A definition can only use those above it (Lua locals), so one pass from the bottom up
-/// finds them all.
-fn helpers_for(body: &str) -> String {
-    let defs = lib_definitions();
+/// The definitions (of `lib.lua`: [`lib_definitions`]) that `body` uses, directly or through
+/// another, in their order. A definition can only use those above it (Lua locals), so one pass
+/// from the bottom up finds them all.
+fn helpers_for(defs: &[(&str, String)], body: &str) -> String {
     let mut used = identifiers(body);
     let mut keep = vec![false; defs.len()];
     for (i, (name, text)) in defs.iter().enumerate().rev() {
@@ -148,8 +147,10 @@ impl Scripts {
     /// The scripts, publishing with `publish` (`PUBLISH`, or `SPUBLISH` on a cluster:
     /// `conn::Link::publish_command`).
     pub fn load(publish: &str) -> Self {
-        let with_lib =
-            |body: &str| Script::new(&format!("local PUBLISH = '{publish}'\n{}\n{body}", helpers_for(body)));
+        let defs = lib_definitions();
+        let with_lib = |body: &str| {
+            Script::new(&format!("local PUBLISH = '{publish}'\n{}\n{body}", helpers_for(&defs, body)))
+        };
         let room =
             |body: &str, members: Members, kept: bool| RoomScript { script: with_lib(body), members, kept };
         use Members::{Actor, ActorAndTarget, Pairs, Undeclared};
@@ -203,7 +204,8 @@ mod tests {
 
     #[test]
     fn a_script_carries_the_helpers_it_uses_and_what_they_use() {
-        let beat = helpers_for(include_str!("scripts/beat.lua"));
+        let defs = lib_definitions();
+        let beat = helpers_for(&defs, include_str!("scripts/beat.lua"));
         // Directly, and through touch_one → add_conn → live_until → conn_entry.
         for used in [
             "local function touch_one(",
@@ -214,7 +216,7 @@ mod tests {
             assert!(beat.contains(used), "{used}");
         }
         assert!(!beat.contains("local function depart("), "not used by beat.lua");
-        assert!(helpers_for("return 1").is_empty());
+        assert!(helpers_for(&defs, "return 1").is_empty());
     }
 
     #[test]

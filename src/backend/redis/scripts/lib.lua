@@ -81,13 +81,18 @@ end
 -- U's presence score is never below the deadline of a live connection of U.
 local function conn_entry(U, conn) return U .. '|' .. conn end
 
--- The latest deadline of U's live connections (nil when none is live); drops the others.
-local function live_until(R, U, now)
-  local index = uk(R, U, 'conns')
-  local conns = redis.call('ZRANGE', index, 0, -1)
-  if #conns == 0 then return nil end
+-- U's connections (from U's index) and their entries in the room's set.
+local function member_conns(R, U)
+  local conns = redis.call('ZRANGE', uk(R, U, 'conns'), 0, -1)
   local entries = {}
   for i, c in ipairs(conns) do entries[i] = conn_entry(U, c) end
+  return conns, entries
+end
+
+-- The latest deadline of U's live connections (nil when none is live); drops the others.
+local function live_until(R, U, now)
+  local conns, entries = member_conns(R, U)
+  if #conns == 0 then return nil end
   local deadlines = redis.call('ZMSCORE', rk(R, 'conns'), unpack(entries))
   local latest, dead, dead_entries = nil, {}, {}
   for i, d in ipairs(deadlines) do
@@ -100,7 +105,7 @@ local function live_until(R, U, now)
     end
   end
   if #dead > 0 then
-    redis.call('ZREM', index, unpack(dead))
+    redis.call('ZREM', uk(R, U, 'conns'), unpack(dead))
     redis.call('ZREM', rk(R, 'conns'), unpack(dead_entries))
   end
   return latest
@@ -108,14 +113,9 @@ end
 
 -- Forgets every connection of U.
 local function drop_conns(R, U)
-  local index = uk(R, U, 'conns')
-  local conns = redis.call('ZRANGE', index, 0, -1)
-  if #conns > 0 then
-    local entries = {}
-    for i, c in ipairs(conns) do entries[i] = conn_entry(U, c) end
-    redis.call('ZREM', rk(R, 'conns'), unpack(entries))
-  end
-  redis.call('DEL', index)
+  local _, entries = member_conns(R, U)
+  if #entries > 0 then redis.call('ZREM', rk(R, 'conns'), unpack(entries)) end
+  redis.call('DEL', uk(R, U, 'conns'))
 end
 
 -- Marks connection `conn` of U live until now + ttl. U's index expires with the session, and
