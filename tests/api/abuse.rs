@@ -302,6 +302,40 @@ async fn one_member_on_fifty_sockets_gets_one_allowance() {
     assert!(stored <= 10 + refill, "{stored} of 250 messages stored (allowance 10 + {refill})");
 }
 
+/// A sender's allowance is one small key that Redis drops once it would be full again: idle
+/// senders leave nothing behind, whatever they sent before.
+#[tokio::test]
+async fn a_member_s_allowance_in_redis_expires_once_full_again() {
+    let url = redis_url(9);
+    let app = crate::helpers::spawn_app_on_redis(&url, BackendConfig::default()).await;
+    let (room, user, token) = api_room(&app, "Bot").await;
+    let mut bot = app.json_client().await;
+    bot.send(json!({"t": "join", "roomId": room, "token": token})).await;
+    bot.until("joined").await;
+    for i in 0..3 {
+        bot.send(json!({"t": "msg", "roomId": room, "text": format!("m{i}")})).await;
+        bot.until("msg").await;
+    }
+    let client = redis::Client::open(url.as_str()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let key = format!("user:{{{room}}}:{user}:tokens");
+    let kind: String = redis::cmd("TYPE").arg(&key).query_async(&mut conn).await.unwrap();
+    assert_eq!(kind, "string", "{key}");
+    let left: f64 = redis::cmd("GET")
+        .arg(&key)
+        .query_async::<String>(&mut conn)
+        .await
+        .unwrap()
+        .split(' ')
+        .next()
+        .and_then(|t| t.parse().ok())
+        .unwrap();
+    assert!((7.0..8.0).contains(&left), "3 of the burst of 10 spent, a little refilled: {left}");
+    let ttl: i64 = redis::cmd("PTTL").arg(&key).query_async(&mut conn).await.unwrap();
+    // A full refill takes burst / rate = 10 / 5 s; Redis keeps the key a second beyond.
+    assert!((1..=3000).contains(&ttl), "expires once full again: {ttl} ms");
+}
+
 #[tokio::test]
 async fn per_address_limits_hold_across_instances() {
     let url = redis_url(7);

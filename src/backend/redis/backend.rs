@@ -320,7 +320,7 @@ impl Backend for RedisBackend {
 
     async fn spend(&self, bucket: &str, rate: Rate) -> BackendResult<()> {
         let [per_ms, burst] = super::rate_args(rate);
-        let key = format!("c2c:allowance:{bucket}");
+        let key = format!("c2c:tokens:{bucket}");
         let wait_ms: u64 = self.inner.link.eval(&self.inner.scripts.allow, &key, &[&per_ms, &burst]).await?;
         if wait_ms == 0 { Ok(()) } else { Err(BackendError::RateLimited(Duration::from_millis(wait_ms))) }
     }

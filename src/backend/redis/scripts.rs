@@ -21,7 +21,7 @@ pub const ROOM_KEYS: [&str; 12] = [
     "state",
 ];
 /// The keys of one member of a room (`uk` in `lib.lua`).
-const MEMBER_KEYS: [&str; 3] = ["session", "conns", "allowance"];
+const MEMBER_KEYS: [&str; 3] = ["session", "conns", "tokens"];
 
 /// Which script arguments name members whose keys the script touches.
 #[derive(Clone, Copy)]
@@ -251,7 +251,7 @@ mod tests {
         let scripts = Scripts::load("SPUBLISH");
         let post = scripts.post.keys(&room, &[room.as_str(), "u1", "hello"]);
         assert_eq!(post.len(), ROOM_KEYS.len() + MEMBER_KEYS.len());
-        assert!(post.contains(&format!("user:{{{room}}}:u1:allowance")));
+        assert!(post.contains(&format!("user:{{{room}}}:u1:tokens")));
         let remove = scripts.remove.keys(&room, &[room.as_str(), "owner", "them", "0"]);
         assert!(remove.contains(&format!("user:{{{room}}}:them:session")));
         let beat = scripts.beat.keys(&room, &[room.as_str(), "node", "1", "2", "u1", "c1", "u2", "c2"]);

@@ -7,14 +7,14 @@
 local R, U, action, target, arg, men, node = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7]
 local history_len, window, per_ms, burst = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])
 local max_emoji, max_reactions, session_ttl_ms = tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14])
-if redis.call('SISMEMBER', rk(R, 'members'), U) == 0 then
+local name = member_name(R, U)
+if not name then
   if room_exists(R) then return { 'member' } end
   return { 'room' }
 end
 local m, x = current(R, target, history_len)
 if not m or m.k or x.del then return { 'gone' } end
 local now = now_ms()
-local name = redis.call('HGET', rk(R, 'names'), U)
 local entry = { user = U, name = name, text = '', at = now, cid = '' }
 local ex = { to = target }
 if action == 'edit' then
@@ -49,7 +49,7 @@ elseif action == 'react' then
 else
   return { 'gone' }
 end
-local wait = take_token(uk(R, U, 'allowance'), now, per_ms, burst)
+local wait = take_token(uk(R, U, 'tokens'), now, per_ms, burst)
 if wait > 0 then return { 'limited', wait } end
 local xs = ''
 if next(x) ~= nil then xs = cjson.encode(x) end

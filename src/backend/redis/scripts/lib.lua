@@ -8,16 +8,20 @@ end
 
 local function rk(R, suffix) return 'room:{' .. R .. '}:' .. suffix end
 
--- Takes one token of the bucket hash at `key` (fields tokens, at), refilled at `per_ms` tokens
--- a millisecond up to `burst`. Returns 0 when taken, else the milliseconds until one is there.
--- The bucket expires once it would be full again, so idle senders leave nothing behind.
+-- Takes one token of the bucket at `key`, a string 'tokens at' (its tokens and when they were
+-- counted), refilled at `per_ms` tokens a millisecond up to `burst`. Returns 0 when taken, else
+-- the milliseconds until one is there. One read and one write (the expiry rides on the SET):
+-- the bucket expires once it would be full again, so idle senders leave nothing behind.
 local function take_token(key, now, per_ms, burst)
-  local b = redis.call('HMGET', key, 'tokens', 'at')
-  local tokens, at = tonumber(b[1]) or burst, tonumber(b[2]) or now
+  local tokens, at = burst, now
+  local b = redis.call('GET', key)
+  if b then
+    local t, a = string.match(b, '^(%S+) (%S+)$')
+    tokens, at = tonumber(t) or burst, tonumber(a) or now
+  end
   tokens = math.min(burst, tokens + math.max(0, now - at) * per_ms)
   if tokens < 1 then return math.ceil((1 - tokens) / per_ms) end
-  redis.call('HSET', key, 'tokens', tostring(tokens - 1), 'at', now)
-  redis.call('PEXPIRE', key, math.ceil(burst / per_ms) + 1000)
+  redis.call('SET', key, tostring(tokens - 1) .. ' ' .. now, 'PX', math.ceil(burst / per_ms) + 1000)
   return 0
 end
 local function uk(R, U, suffix) return 'user:{' .. R .. '}:' .. U .. ':' .. suffix end
@@ -26,6 +30,10 @@ local function uk(R, U, suffix) return 'user:{' .. R .. '}:' .. U .. ':' .. suff
 local ROOM_KEYS = { 'info', 'members', 'names', 'keys', 'order', 'taken', 'presence', 'conns', 'messages', 'cids', 'removed', 'state' }
 
 local function room_exists(R) return redis.call('EXISTS', rk(R, 'info')) == 1 end
+
+-- U's name in the room, or false when U is not a member: the 'names' hash holds exactly the
+-- members (create and join add both, depart removes both), so one read answers both questions.
+local function member_name(R, U) return redis.call('HGET', rk(R, 'names'), U) end
 
 -- Someone is online: the room no longer expires.
 local function persist(R)
@@ -161,9 +169,9 @@ end
 -- a member; else U's name and, when U was offline, the published 'online' event. A member
 -- coming back whose name a present member took meanwhile gets a numbered name.
 local function touch_one(R, U, conn, node, now, ttl_ms, session_ttl_ms)
-  if redis.call('SISMEMBER', rk(R, 'members'), U) == 0 then return false end
+  local name = member_name(R, U)
+  if not name then return false end
   local was_online = is_online(R, U, now)
-  local name = redis.call('HGET', rk(R, 'names'), U)
   local event = nil
   if not was_online then
     local key = redis.call('HGET', rk(R, 'keys'), U)
@@ -224,7 +232,7 @@ local function owner_refusal(R, U, now, per_ms, burst)
   if not room_exists(R) then return { 'room' } end
   if redis.call('SISMEMBER', rk(R, 'members'), U) == 0 then return { 'member' } end
   if redis.call('HGET', rk(R, 'info'), 'owner') ~= U then return { 'owner' } end
-  local wait = take_token(uk(R, U, 'allowance'), now, per_ms, burst)
+  local wait = take_token(uk(R, U, 'tokens'), now, per_ms, burst)
   if wait > 0 then return { 'limited', wait } end
   return nil
 end

@@ -4,7 +4,8 @@
 local R, U, text, cid, node = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local history_len, session_ttl_ms = tonumber(ARGV[6]), tonumber(ARGV[7])
 local per_ms, burst, men, reply_to = tonumber(ARGV[8]), tonumber(ARGV[9]), ARGV[10], tonumber(ARGV[11]) or 0
-if redis.call('SISMEMBER', rk(R, 'members'), U) == 0 then
+local name = member_name(R, U)
+if not name then
   if room_exists(R) then return { 'member' } end
   return { 'room' }
 end
@@ -25,9 +26,8 @@ if reply_to > 0 then
 end
 local now = now_ms()
 -- One allowance per member, whatever socket, form or instance the message came through.
-local wait = take_token(uk(R, U, 'allowance'), now, per_ms, burst)
+local wait = take_token(uk(R, U, 'tokens'), now, per_ms, burst)
 if wait > 0 then return { 'limited', wait } end
-local name = redis.call('HGET', rk(R, 'names'), U)
 local payload, seq = add_entry(R, node, history_len,
   { user = U, name = name, text = text, at = now, cid = cid, men = men, x = x })
 if cid ~= '' then
