@@ -321,15 +321,16 @@ async fn a_member_s_allowance_in_redis_expires_once_full_again() {
     let key = format!("user:{{{room}}}:{user}:tokens");
     let kind: String = redis::cmd("TYPE").arg(&key).query_async(&mut conn).await.unwrap();
     assert_eq!(kind, "string", "{key}");
-    let left: f64 = redis::cmd("GET")
+    let left = redis::cmd("GET")
         .arg(&key)
         .query_async::<String>(&mut conn)
         .await
         .unwrap()
         .split(' ')
         .next()
-        .and_then(|t| t.parse().ok())
-        .unwrap();
+        .and_then(|t| t.parse::<f64>().ok())
+        .unwrap()
+        / 1e6;
     assert!((7.0..8.0).contains(&left), "3 of the burst of 10 spent, a little refilled: {left}");
     let ttl: i64 = redis::cmd("PTTL").arg(&key).query_async(&mut conn).await.unwrap();
     // A full refill takes burst / rate = 10 / 5 s; Redis keeps the key a second beyond.

@@ -2,7 +2,8 @@
 -- the member's allowance (tokens per ms, burst), mentions (JSON, '' for none), the message it
 -- answers (0 for none)
 local R, U, text, cid, node = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-local history_len, session_ttl_ms = tonumber(ARGV[6]), tonumber(ARGV[7])
+local history_len = tonumber(ARGV[6])
+-- ARGV[7], the session TTL, goes to PEXPIRE as given (no number to format).
 local per_ms, burst, men, reply_to = tonumber(ARGV[8]), tonumber(ARGV[9]), ARGV[10], tonumber(ARGV[11]) or 0
 local name = member_name(R, U)
 if not name then
@@ -34,5 +35,5 @@ if cid ~= '' then
   redis.call('ZADD', rk(R, 'cids'), seq, U .. '|' .. cid)
   redis.call('ZREMRANGEBYRANK', rk(R, 'cids'), 0, -(history_len + 1))
 end
-redis.call('PEXPIRE', uk(R, U, 'session'), session_ttl_ms)
+redis.call('PEXPIRE', uk(R, U, 'session'), ARGV[7])
 return { 'ok', payload }
