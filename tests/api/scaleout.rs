@@ -113,6 +113,46 @@ async fn a_dead_instance_s_users_go_offline_within_the_ttl() {
     assert!(started.elapsed() < Duration::from_secs(5), "offline within the TTL plus a sweep");
 }
 
+/// Pub/Sub delivers at most once: a message stored whose copy never reached an instance (a
+/// dropped connection, a moved slot) reaches that instance's sockets by the room's next
+/// heartbeat, even when no later message comes to reveal the gap.
+#[tokio::test]
+async fn a_message_whose_published_copy_was_lost_arrives_by_the_next_heartbeat() {
+    let url = redis_url(10);
+    let config = BackendConfig { presence_ttl: Duration::from_secs(2), ..BackendConfig::default() };
+    let a = spawn_app_on_redis(&url, config).await;
+    let alice = a.browser();
+    let room = alice.create_room("Alice").await;
+    let mut a_live = alice.connect_live(&room).await;
+    a_live.next_snapshot().await;
+
+    // A post as post.lua stores it, without its PUBLISH.
+    let client = redis::Client::open(url.as_str()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let users: Vec<String> =
+        redis::cmd("HKEYS").arg(format!("room:{{{room}}}:names")).query_async(&mut conn).await.unwrap();
+    let seq: u64 = redis::cmd("HINCRBY")
+        .arg(format!("room:{{{room}}}:info"))
+        .arg("seq")
+        .arg(1)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let at = c2c::domain::now_millis();
+    let _: String = redis::cmd("XADD")
+        .arg(format!("room:{{{room}}}:messages"))
+        .arg(format!("{seq}-0"))
+        .arg(&["user", users[0].as_str(), "name", "Alice", "text", "never published", "cid", ""])
+        .arg("at")
+        .arg(at)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+
+    let frame = a_live.until("never published").await;
+    assert!(frame.contains("msg-"), "{frame}");
+}
+
 /// A private `redis-server` this test can stop and start, with an append-only file so data
 /// survives the restart like a production Redis with persistence.
 pub struct OwnRedis {

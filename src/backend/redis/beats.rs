@@ -16,7 +16,7 @@ use tokio::sync::oneshot;
 use super::RedisBackend;
 use super::conn::unavailable;
 use crate::backend::{BackendError, BackendResult};
-use crate::domain::{ConnId, RoomId, UserId};
+use crate::domain::{ConnId, RoomId, Seq, UserId};
 use crate::support::lock;
 
 /// How long the first heartbeat of a room waits for the others of the same instant.
@@ -114,11 +114,15 @@ impl RedisBackend {
         }
         let mut reply = self.run(&self.inner.scripts.beat, room, &args).await?;
         let deadline: BackendResult<i64> = reply.next();
+        let stored: BackendResult<Seq> = reply.next();
         let flags: BackendResult<Vec<bool>> =
             chunk.iter().map(|_| reply.next::<i64>().map(|f| f == 1)).collect();
         self.deliver_local(room, reply.strings()).await;
         if let Ok(deadline) = deadline {
             self.schedule_sweep(room, deadline).await;
+        }
+        if let Ok(stored) = stored {
+            self.inner.rooms.check_behind(self, room, stored);
         }
         flags
     }

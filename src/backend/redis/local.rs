@@ -112,6 +112,27 @@ impl LocalRooms {
         let _ = local.tx.send(Arc::new(RoomEvent::Resync));
     }
 
+    /// A heartbeat read that `room` holds messages up to `stored`. Pub/Sub delivers at most
+    /// once, and a message whose copy never came (a slot moved, a connection dropped) is
+    /// otherwise only noticed when the next one arrives, which in a quiet room may be never.
+    /// If this node's position is still behind `stored` a moment later (copies in flight have
+    /// arrived by then), what history holds beyond it is delivered.
+    pub fn check_behind(&self, backend: &RedisBackend, room: &RoomId, stored: Seq) {
+        let Some(local) = self.get(room) else { return };
+        if local.pos.try_lock().is_ok_and(|pos| pos.last_seq >= stored) {
+            return;
+        }
+        let (backend, room) = (backend.clone(), room.clone());
+        tokio::spawn(async move {
+            tokio::time::sleep(IN_FLIGHT).await;
+            let mut pos = local.pos.lock().await;
+            if pos.last_seq < stored {
+                tracing::info!(%room, behind = stored - pos.last_seq, "messages missed by Pub/Sub; delivering from history");
+                fill_gap(&backend, &room, &local, &mut pos).await;
+            }
+        });
+    }
+
     fn unsubscribe_if_unused(&self, room: &RoomId) {
         let mut rooms = lock(&self.rooms);
         if rooms.get(room).is_some_and(|local| local.tx.receiver_count() == 0) {
@@ -122,6 +143,10 @@ impl LocalRooms {
         }
     }
 }
+
+/// How long a published message may take to arrive before a heartbeat that saw it stored
+/// fetches it from history ([`LocalRooms::check_behind`]).
+const IN_FLIGHT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Puts one event into the room's local stream in order: repeats are dropped, a message gap is
 /// filled from history, a member-list gap makes sockets resync.

@@ -5,15 +5,17 @@
 -- connection that is not live (expired, closed, or its member gone) is touched (touch.lua).
 -- A live connection's member is a member and online: leaving or removal drops the member's
 -- connections, and the presence score is never below a live connection's deadline.
--- Returns the presence deadline, then for each connection in order 1 (refreshed) or 0 (not a
--- member any more), then the events published.
+-- Returns the presence deadline, the room's last sequence number (so an instance notices a
+-- message whose Pub/Sub copy it never got), then for each connection in order 1 (refreshed) or
+-- 0 (not a member any more), then the events published.
 -- ARGV: room, node, presence ttl ms, session ttl ms, then user and connection pairs
 local R, node = ARGV[1], ARGV[2]
 local ttl_ms, session_ttl_ms = tonumber(ARGV[3]), tonumber(ARGV[4])
-if not room_exists(R) then return { 'room' } end
+local seq = redis.call('HGET', rk(R, 'info'), 'seq')
+if not seq and not room_exists(R) then return { 'room' } end
 local now = now_ms()
 local deadline = now + ttl_ms
-local out = { 'ok', deadline }
+local out = { 'ok', deadline, seq or '0' }
 -- Deadlines go to Redis as one string, formatted once (not once per argument).
 local deadline_arg = string.format('%d', deadline)
 local entries, n = {}, 0
@@ -37,10 +39,10 @@ for k = 1, n do
       redis.call('PEXPIRE', uk(R, U, 'conns'), session_ttl_ms)
       redis.call('PEXPIRE', uk(R, U, 'session'), session_ttl_ms)
     end
-    out[2 + k] = 1
+    out[3 + k] = 1
   else
     local name, event = touch_one(R, U, ARGV[4 + 2 * k], node, now, ttl_ms, session_ttl_ms)
-    out[2 + k] = name and 1 or 0
+    out[3 + k] = name and 1 or 0
     if event then table.insert(events, event) end
   end
 end
