@@ -294,11 +294,14 @@ async fn a_dropped_subscription_is_repaired_from_history() {
         b.post(&room, &alice, crate::contract::text(text), vec![], None, None).await.unwrap();
     }
     let mut seen = Vec::new();
+    let mut resyncs = 0;
     while seen.len() < 4 {
         let event =
             tokio::time::timeout(Duration::from_secs(10), sub.events.recv()).await.expect("in time").unwrap();
-        if let c2c::domain::RoomEvent::Message(m) = event.as_ref() {
-            seen.push(m.text.as_str().to_owned());
+        match event.as_ref() {
+            c2c::domain::RoomEvent::Message(m) => seen.push(m.text.as_str().to_owned()),
+            c2c::domain::RoomEvent::Resync => resyncs += 1,
+            _ => {}
         }
     }
     assert_eq!(seen, ["m1", "m2", "m3", "m4"], "every message once, in order");
@@ -307,9 +310,32 @@ async fn a_dropped_subscription_is_repaired_from_history() {
     loop {
         let event =
             tokio::time::timeout(Duration::from_secs(5), sub.events.recv()).await.expect("in time").unwrap();
-        if let c2c::domain::RoomEvent::Message(m) = event.as_ref() {
-            assert_eq!(m.text.as_str(), "m5");
-            break;
+        match event.as_ref() {
+            c2c::domain::RoomEvent::Message(m) => {
+                assert_eq!(m.text.as_str(), "m5");
+                break;
+            }
+            c2c::domain::RoomEvent::Resync => resyncs += 1,
+            _ => {}
+        }
+    }
+    // The member list did not change meanwhile: the missed messages came live, and sockets
+    // were not sent to take a fresh snapshot.
+    assert_eq!(resyncs, 0, "no resync when only messages were missed");
+
+    // Dropped again while someone joins: the change reaches the subscriber, live if the
+    // subscription was back in time, else as a resync (sockets take a fresh member list).
+    let killed: i64 =
+        redis::cmd("CLIENT").arg("KILL").arg("TYPE").arg("pubsub").query_async(&mut conn).await.unwrap();
+    assert!(killed >= 1);
+    b.join(&room, crate::contract::name("Bob")).await.unwrap();
+    loop {
+        let event =
+            tokio::time::timeout(Duration::from_secs(10), sub.events.recv()).await.expect("in time").unwrap();
+        match event.as_ref() {
+            c2c::domain::RoomEvent::Resync => break,
+            c2c::domain::RoomEvent::Presence { member, .. } if member.name.as_str() == "Bob" => break,
+            _ => {}
         }
     }
 }

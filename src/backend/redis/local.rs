@@ -101,15 +101,23 @@ impl LocalRooms {
     }
 
     /// After the subscription was lost for a while: delivers what history holds beyond this
-    /// node's position and tells sockets to resync their member lists.
+    /// node's position, live, and tells sockets to resync their member lists only when the
+    /// list changed meanwhile (a renewed subscription usually missed nothing, and a resync
+    /// makes every socket of the room take a fresh snapshot).
     pub async fn repair(&self, backend: &RedisBackend, room: &RoomId) {
         let Some(local) = self.get(room) else { return };
         let mut pos = local.pos.lock().await;
         fill_gap(backend, room, &local, &mut pos).await;
-        if let Ok(now) = read_position(backend, room).await {
-            pos.member_version = now.member_version;
+        match read_position(backend, room).await {
+            Ok(now) if now.member_version <= pos.member_version => {}
+            Ok(now) => {
+                pos.member_version = now.member_version;
+                let _ = local.tx.send(Arc::new(RoomEvent::Resync));
+            }
+            Err(_) => {
+                let _ = local.tx.send(Arc::new(RoomEvent::Resync));
+            }
         }
-        let _ = local.tx.send(Arc::new(RoomEvent::Resync));
     }
 
     /// A heartbeat read that `room` holds messages up to `stored`. Pub/Sub delivers at most
