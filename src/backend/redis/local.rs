@@ -2,6 +2,7 @@
 //! room's stream position, which turns Redis's at-most-once Pub/Sub into a gapless stream.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use tokio::sync::{broadcast, mpsc, oneshot};
@@ -17,6 +18,9 @@ struct LocalRoom {
     tx: broadcast::Sender<Arc<RoomEvent>>,
     // A tokio Mutex: gap repair awaits Redis while holding it, so events stay in order.
     pos: tokio::sync::Mutex<StreamPos>,
+    /// A heartbeat's check for missed messages is waiting ([`LocalRooms::check_behind`]): a big
+    /// room's gathered heartbeats come every few milliseconds, one check at a time is enough.
+    checking: AtomicBool,
 }
 
 /// The rooms this node has local subscribers for.
@@ -50,7 +54,11 @@ impl LocalRooms {
                 Some(local) => (local.clone(), false),
                 None => {
                     let (tx, _) = broadcast::channel(EVENT_BUFFER);
-                    let local = Arc::new(LocalRoom { tx, pos: tokio::sync::Mutex::default() });
+                    let local = Arc::new(LocalRoom {
+                        tx,
+                        pos: tokio::sync::Mutex::default(),
+                        checking: AtomicBool::new(false),
+                    });
                     rooms.insert(room.clone(), local.clone());
                     (local, true)
                 }
@@ -108,15 +116,16 @@ impl LocalRooms {
         let Some(local) = self.get(room) else { return };
         let mut pos = local.pos.lock().await;
         fill_gap(backend, room, &local, &mut pos).await;
-        match read_position(backend, room).await {
-            Ok(now) if now.member_version <= pos.member_version => {}
+        let members_changed = match read_position(backend, room).await {
+            Ok(now) if now.member_version <= pos.member_version => false,
             Ok(now) => {
                 pos.member_version = now.member_version;
-                let _ = local.tx.send(Arc::new(RoomEvent::Resync));
+                true
             }
-            Err(_) => {
-                let _ = local.tx.send(Arc::new(RoomEvent::Resync));
-            }
+            Err(_) => true,
+        };
+        if members_changed {
+            let _ = local.tx.send(Arc::new(RoomEvent::Resync));
         }
     }
 
@@ -127,7 +136,9 @@ impl LocalRooms {
     /// arrived by then), what history holds beyond it is delivered.
     pub fn check_behind(&self, backend: &RedisBackend, room: &RoomId, stored: Seq) {
         let Some(local) = self.get(room) else { return };
-        if local.pos.try_lock().is_ok_and(|pos| pos.last_seq >= stored) {
+        if local.pos.try_lock().is_ok_and(|pos| pos.last_seq >= stored)
+            || local.checking.swap(true, Ordering::AcqRel)
+        {
             return;
         }
         let (backend, room) = (backend.clone(), room.clone());
@@ -138,6 +149,7 @@ impl LocalRooms {
                 tracing::info!(%room, behind = stored - pos.last_seq, "messages missed by Pub/Sub; delivering from history");
                 fill_gap(&backend, &room, &local, &mut pos).await;
             }
+            local.checking.store(false, Ordering::Release);
         });
     }
 

@@ -17,7 +17,7 @@ local now = now_ms()
 local deadline = now + ttl_ms
 local out = { 'ok', deadline, seq or '0' }
 -- Deadlines go to Redis as one string, formatted once (not once per argument).
-local deadline_arg = string.format('%d', deadline)
+local deadline_arg = int(deadline)
 local entries, n = {}, 0
 for i = 5, #ARGV - 1, 2 do
   n = n + 1
