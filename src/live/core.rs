@@ -146,7 +146,9 @@ impl Conn {
                     },
                     frame = self.ws.recv() => Box::pin(self.received(frame, &mut proto)).await,
                     () = own_tick(&mut self.heartbeat) => Box::pin(self.beat()).await,
-                    () = tokio::time::sleep_until(self.alone_since + grace), if self.attached.is_none() => {
+                    // The timer is made only when polled: `select!` builds every branch's
+                    // future on each turn, and a socket in a room never needs this one.
+                    () = unjoined(self.alone_since + grace), if self.attached.is_none() => {
                         Step::Stop(Exit::Unjoined)
                     }
                     () = &mut shutdown => Step::Stop(Exit::Shutdown),
@@ -175,6 +177,11 @@ async fn own_tick(heartbeat: &mut Option<tokio::time::Interval>) {
         }
         None => std::future::pending().await,
     }
+}
+
+/// The end of an unjoined socket's grace period.
+async fn unjoined(deadline: tokio::time::Instant) {
+    tokio::time::sleep_until(deadline).await;
 }
 
 /// The next event of the socket's room; never, while it is in none.

@@ -11,7 +11,7 @@ use tokio::time::Instant;
 use super::conn::Conn;
 use super::core::{Exit, Protocol, Step};
 use super::hub::Outgoing;
-use super::socket::{BATCH, ends_member, record_delivery};
+use super::socket::{BATCH, Tally, ends_member};
 use crate::domain::RoomEvent;
 use crate::web::error::AppError;
 
@@ -23,6 +23,7 @@ impl Conn {
         let mut next = Ok(first);
         let mut step = Step::Go;
         let mut beat = false;
+        let mut tally = Tally::new();
         for _ in 0..BATCH {
             let out = match next {
                 Ok(out) => out,
@@ -55,7 +56,7 @@ impl Conn {
                                 return Step::Stop(Exit::Gone);
                             }
                         }
-                        record_delivery(&self.format, &out.event);
+                        tally.add(&out.event);
                     }
                 }
             }
@@ -64,6 +65,7 @@ impl Conn {
         if self.ws.flush().await.is_err() {
             return Step::Stop(Exit::Gone);
         }
+        tally.written(&self.format);
         if beat && matches!(step, Step::Go) {
             return self.room_beat().await;
         }

@@ -252,6 +252,15 @@ impl Churn {
     }
 }
 
+/// When held presence changes are due; never without any. The timer is made only when polled
+/// (`select!` builds every branch's future on each turn).
+async fn held_until(due: Option<Instant>) {
+    match due {
+        Some(due) => sleep_until(due).await,
+        None => std::future::pending().await,
+    }
+}
+
 /// The member list to send in place of held presence changes.
 async fn member_list(backend: &dyn Backend, room: &RoomId) -> BackendResult<RoomEvent> {
     let snapshot = backend.room(room).await?;
@@ -296,7 +305,7 @@ async fn forward(
                 }
                 Err(RecvError::Closed) => break,
             },
-            () = sleep_until(churn.due.unwrap_or_else(Instant::now)), if churn.due.is_some() => {
+            () = held_until(churn.due), if churn.due.is_some() => {
                 match member_list(&*backend, &room).await {
                     Ok(list) => {
                         send(Arc::new(list));

@@ -8,7 +8,7 @@ use tokio::time::{Instant, Interval, MissedTickBehavior};
 
 use super::hub::Format;
 use crate::backend::{Backend, HEARTBEAT_INTERVAL};
-use crate::domain::{EntryKind, Limits, RoomEvent, RoomId, UserId};
+use crate::domain::{EntryKind, Limits, RoomEvent, RoomId, UnixMillis, UserId, now_millis};
 use crate::metrics::metrics;
 use crate::support::{millis, stable_hash};
 use crate::web::error::AppError;
@@ -65,16 +65,38 @@ pub(super) fn configure(ws: WebSocketUpgrade, limits: &Limits) -> WebSocketUpgra
         .max_frame_size(hard_cap)
 }
 
-/// Counts a delivered frame and, for messages, how long after storing it went out.
-pub(super) fn record_delivery(format: &Format, event: &RoomEvent) {
-    let frames = match format {
-        Format::Html(_) => &metrics().html_frames_out,
-        Format::Json => &metrics().json_frames_out,
-    };
-    frames.increment(1);
-    if let RoomEvent::Message(m) = event {
-        let ms = crate::domain::now_millis().saturating_sub(m.at).max(0);
-        metrics().delivery_latency.record(ms as f64 / 1000.0);
+/// A batch of deliveries to one socket, for the metrics: frames counted once per batch, and
+/// for messages how long after storing them they went out.
+pub(super) struct Tally {
+    frames: u64,
+    now: Option<UnixMillis>,
+}
+
+impl Tally {
+    /// Nothing delivered yet.
+    pub(super) fn new() -> Self {
+        Self { frames: 0, now: None }
+    }
+
+    /// `event` was queued for the socket: counted, and a message's latency recorded (against
+    /// one clock reading per batch: the batch leaves in one write).
+    pub(super) fn add(&mut self, event: &RoomEvent) {
+        self.frames += 1;
+        if let RoomEvent::Message(m) = event {
+            let now = *self.now.get_or_insert_with(now_millis);
+            metrics().delivery_latency.record(now.saturating_sub(m.at).max(0) as f64 / 1000.0);
+        }
+    }
+
+    /// The batch was written: its frames are counted once.
+    pub(super) fn written(self, format: &Format) {
+        if self.frames == 0 {
+            return;
+        }
+        match format {
+            Format::Html(_) => metrics().html_frames_out.increment(self.frames),
+            Format::Json => metrics().json_frames_out.increment(self.frames),
+        }
     }
 }
 
