@@ -23,7 +23,7 @@ impl Conn {
         let mut next = Ok(first);
         let mut step = Step::Go;
         let mut beat = false;
-        let mut tally = Tally::new();
+        let mut tally = Tally::default();
         for _ in 0..BATCH {
             let out = match next {
                 Ok(out) => out,

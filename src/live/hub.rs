@@ -253,7 +253,7 @@ impl Churn {
 }
 
 /// When held presence changes are due; never without any. The timer is made only when polled
-/// (`select!` builds every branch's future on each turn).
+/// (`select!` builds every branch's future on each turn), like `core.rs`'s `own_tick`.
 async fn held_until(due: Option<Instant>) {
     match due {
         Some(due) => sleep_until(due).await,
@@ -305,7 +305,7 @@ async fn forward(
                 }
                 Err(RecvError::Closed) => break,
             },
-            () = held_until(churn.due), if churn.due.is_some() => {
+            () = held_until(churn.due) => {
                 match member_list(&*backend, &room).await {
                     Ok(list) => {
                         send(Arc::new(list));

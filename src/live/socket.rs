@@ -67,17 +67,13 @@ pub(super) fn configure(ws: WebSocketUpgrade, limits: &Limits) -> WebSocketUpgra
 
 /// A batch of deliveries to one socket, for the metrics: frames counted once per batch, and
 /// for messages how long after storing them they went out.
+#[derive(Default)]
 pub(super) struct Tally {
     frames: u64,
     now: Option<UnixMillis>,
 }
 
 impl Tally {
-    /// Nothing delivered yet.
-    pub(super) fn new() -> Self {
-        Self { frames: 0, now: None }
-    }
-
     /// `event` was queued for the socket: counted, and a message's latency recorded (against
     /// one clock reading per batch: the batch leaves in one write).
     pub(super) fn add(&mut self, event: &RoomEvent) {
