@@ -10,7 +10,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::conn::{Attached, Conn};
 use super::hub::Outgoing;
-use super::socket::{CLOSE_POLICY, CLOSE_RESTART};
+use super::socket::{CLOSE_POLICY, CLOSE_RESTART, until};
 use crate::backend::{History, RoomSnapshot};
 use crate::domain::{RoomId, Seq, StreamPos, UserId};
 use crate::web::error::AppError;
@@ -138,6 +138,8 @@ impl Conn {
                 {
                     break exit;
                 }
+                // The end of an unjoined socket's grace period.
+                let unjoined = self.attached.is_none().then_some(self.alone_since + grace);
                 step = tokio::select! {
                     event = next_event(&mut self.attached) => match event {
                         Ok(first) => self.deliver(first).await,
@@ -146,9 +148,7 @@ impl Conn {
                     },
                     frame = self.ws.recv() => Box::pin(self.received(frame, &mut proto)).await,
                     () = own_tick(&mut self.heartbeat) => Box::pin(self.beat()).await,
-                    // The timer is made only when polled: `select!` builds every branch's
-                    // future on each turn, and a socket in a room never needs this one.
-                    () = unjoined(self.alone_since + grace), if self.attached.is_none() => {
+                    () = until(unjoined) => {
                         Step::Stop(Exit::Unjoined)
                     }
                     () = &mut shutdown => Step::Stop(Exit::Shutdown),
@@ -177,11 +177,6 @@ async fn own_tick(heartbeat: &mut Option<tokio::time::Interval>) {
         }
         None => std::future::pending().await,
     }
-}
-
-/// The end of an unjoined socket's grace period.
-async fn unjoined(deadline: tokio::time::Instant) {
-    tokio::time::sleep_until(deadline).await;
 }
 
 /// The next event of the socket's room; never, while it is in none.

@@ -9,10 +9,10 @@ use std::time::Duration;
 use axum::extract::ws::Utf8Bytes;
 use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
-use tokio::time::{Instant, sleep_until};
+use tokio::time::Instant;
 
 use super::seats::{Link, SeatGuard, Seats};
-use super::socket::{Quiet, heartbeat};
+use super::socket::{Quiet, heartbeat, until};
 use crate::backend::{Backend, BackendResult, EVENT_BUFFER, Subscription};
 use crate::domain::{Limits, RoomEvent, RoomId, UserId};
 use crate::metrics::metrics;
@@ -252,15 +252,6 @@ impl Churn {
     }
 }
 
-/// When held presence changes are due; never without any. The timer is made only when polled
-/// (`select!` builds every branch's future on each turn), like `core.rs`'s `own_tick`.
-async fn held_until(due: Option<Instant>) {
-    match due {
-        Some(due) => sleep_until(due).await,
-        None => std::future::pending().await,
-    }
-}
-
 /// The member list to send in place of held presence changes.
 async fn member_list(backend: &dyn Backend, room: &RoomId) -> BackendResult<RoomEvent> {
     let snapshot = backend.room(room).await?;
@@ -305,7 +296,8 @@ async fn forward(
                 }
                 Err(RecvError::Closed) => break,
             },
-            () = held_until(churn.due) => {
+            // Held presence changes are due.
+            () = until(churn.due) => {
                 match member_list(&*backend, &room).await {
                     Ok(list) => {
                         send(Arc::new(list));

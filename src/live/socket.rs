@@ -96,6 +96,15 @@ impl Tally {
     }
 }
 
+/// Ends at `due`; never without one. For `select!` branches that are usually off: `select!`
+/// builds every branch's future on each turn, and this one makes its timer only when polled.
+pub(super) async fn until(due: Option<Instant>) {
+    match due {
+        Some(due) => tokio::time::sleep_until(due).await,
+        None => std::future::pending().await,
+    }
+}
+
 /// The instants of a heartbeat period rooms beat in: with a 10 s period, one a second.
 const BEAT_SLOTS: u64 = 10;
 
